@@ -1,0 +1,298 @@
+// Package catalog is mailcheck's knowledge of mail failures, kept as data in one place.
+//
+// It has two halves that point at each other:
+//   - Problems: the closed set of problem codes that `mailcheck probe` reports. Each has one plain-language
+//     explanation and one fix. The codes are a stable API (JSON "code" field): never rename one; add new ones.
+//   - Codes: the error numbers and texts users paste (0x800CCC0D, 11001, 535 5.7.8, ...), each tied to the
+//     problem that explains it, so that `probe` and `explain` never say different things about one failure.
+package catalog
+
+// Severity says how bad a problem is for the user's settings.
+type Severity string
+
+const (
+	// Fail means this endpoint cannot be used as configured.
+	Fail Severity = "fail"
+	// Warn means it works, but something needs attention (an expiring certificate, a missing IPv6 route).
+	Warn Severity = "warn"
+	// Info is a fact worth knowing that needs no action (a service explicitly not offered).
+	Info Severity = "info"
+)
+
+// Problem is one kind of failure with its shared explanation and fix.
+type Problem struct {
+	// Code is the stable machine code, snake_case.
+	Code string
+	// Severity is how the probe rates it by default.
+	Severity Severity
+	// Title is a short name for the failure ("Server name not found").
+	Title string
+	// Explanation says what it means, in words a helpdesk can repeat to a user.
+	Explanation string
+	// Fix says what to do next.
+	Fix string
+}
+
+// Problem codes. Stable API: see README "Problem codes".
+const (
+	DNSNotFound       = "dns_not_found"
+	DNSNoAddress      = "dns_no_address"
+	DNSServerFailure  = "dns_server_failure"
+	DNSTimeout        = "dns_timeout"
+	DNSRefused        = "dns_refused"
+	ServiceNotOffered = "service_not_offered"
+	NoMailServers     = "no_mail_servers"
+
+	ConnectRefused     = "connect_refused"
+	ConnectTimeout     = "connect_timeout"
+	NetworkUnreachable = "network_unreachable"
+	ConnectionReset    = "connection_reset"
+	ConnectionClosed   = "connection_closed"
+	ResponseTimeout    = "response_timeout"
+	IPv6Unreachable    = "ipv6_unreachable"
+
+	TLSOnPlainPort   = "tls_on_plain_port"
+	PlainOnTLSPort   = "plain_on_tls_port"
+	WrongProtocol    = "wrong_protocol"
+	GreetingRejected = "greeting_rejected"
+	GreetingTempFail = "greeting_temporary_failure"
+	ProtocolError    = "protocol_error"
+
+	STARTTLSNotOffered = "starttls_not_offered"
+	STARTTLSFailed     = "starttls_failed"
+	STARTTLSSkipped    = "starttls_skipped"
+	TLSHandshake       = "tls_handshake_failed"
+	TLSVersionOld      = "tls_version_old"
+	CertExpired        = "cert_expired"
+	CertNotYetValid    = "cert_not_yet_valid"
+	CertExpiringSoon   = "cert_expiring_soon"
+	CertUntrusted      = "cert_untrusted"
+	CertHostMismatch   = "cert_hostname_mismatch"
+	PlaintextAuth      = "plaintext_auth_offered"
+	NoAuthMechanism    = "no_auth_mechanism"
+
+	AuthFailed           = "auth_failed"
+	AuthPlaintextRefused = "auth_plaintext_refused"
+	AuthNotAttempted     = "auth_not_attempted"
+	AuthMechanism        = "auth_mechanism_unsupported"
+	AuthAccountDisabled  = "auth_account_disabled"
+	AuthTemporary        = "auth_temporary_failure"
+	AuthAppPassword      = "auth_app_password_required"
+	AuthBasicDisabled    = "auth_basic_disabled"
+	AuthRequired         = "auth_required"
+	MailboxInUse         = "mailbox_in_use"
+	RelayDenied          = "relay_denied"
+	SenderRejected       = "sender_rejected"
+	RecipientRejected    = "recipient_rejected"
+	AddressSyntax        = "address_syntax"
+	MessageTooLarge      = "message_too_large"
+	PolicyRejected       = "policy_rejected"
+	AuthenticationPolicy = "sender_authentication_failed"
+	RateLimited          = "rate_limited"
+	ServerTemporary      = "server_temporary_failure"
+	LocalStore           = "local_store"
+	LocalSoftware        = "local_software"
+	UserCancelled        = "user_cancelled"
+)
+
+// problems is the catalogue. Wording rule: explanation = what happened and what it means;
+// fix = the next step, concrete enough to act on.
+var problems = []Problem{
+	// --- DNS and discovery ---
+	{DNSNotFound, Fail, "Server name not found",
+		"The server name does not exist in DNS (NXDOMAIN), so the mail client cannot find the server. Usually the name is misspelt, is a short name such as 'pop3' that only worked inside an old network, or the domain has expired.",
+		"Check the spelling of the server name in the account settings and use the full name the provider publishes (for example mail.example.com). Run `mailcheck probe user@domain` to see the names the domain really uses."},
+	{DNSNoAddress, Fail, "Server name has no address",
+		"The name exists in DNS but has no address (no A or AAAA record). A common case is typing the bare domain, which has mail (MX) records but no server address of its own.",
+		"Use the host name of the mail server rather than the domain; `mailcheck probe user@domain` lists the servers the domain publishes."},
+	{DNSServerFailure, Fail, "DNS server failure",
+		"The DNS server could not answer for this name (SERVFAIL). The domain's DNS may be broken (for example a DNSSEC error or unreachable name servers), or the local resolver is failing.",
+		"Try again in a few minutes and from another network. If it persists, the domain owner must fix the domain's DNS; try `--resolver` with another DNS server to tell the two apart."},
+	{DNSTimeout, Fail, "DNS did not answer",
+		"No DNS answer arrived in time. The configured DNS server is unreachable or blocked, or the network is down.",
+		"Check the network connection and the DNS servers configured on the device (VPNs often change them); try `--resolver` with another DNS server."},
+	{DNSRefused, Fail, "DNS query refused",
+		"The DNS server refused to answer (REFUSED, FORMERR or NOTIMP). It is not willing to resolve names for this client.",
+		"Use a DNS server that resolves for this network (`--resolver`), or fix the resolver's access rules."},
+	{ServiceNotOffered, Info, "Service explicitly not offered",
+		"The domain publishes an SRV record with target \".\", which says (RFC 6186 section 3.4 / RFC 2782) that this service is deliberately not offered.",
+		"Use one of the services the domain does offer; the settings section lists them."},
+	{NoMailServers, Fail, "No mail servers found",
+		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
+		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},
+
+	// --- Connecting ---
+	{ConnectRefused, Fail, "Connection refused",
+		"The server's address answered, but nothing accepts connections on this port: the mail service is not running there, or the port is wrong (for example SSL/TLS ticked on a port the server does not offer).",
+		"Check the port and security setting against the provider's documentation: IMAP 993 (SSL/TLS) or 143 (STARTTLS), POP3 995 or 110, SMTP 465 (SSL/TLS) or 587 (STARTTLS)."},
+	{ConnectTimeout, Fail, "Connection timed out",
+		"The connection attempt got no answer at all. A firewall is silently dropping it (many networks and ISPs block outgoing port 25), the server is down, or the address is wrong.",
+		"Try the other port for this service (SMTP: 587 or 465 instead of 25), try from another network to rule out a local firewall, and check that the server is up."},
+	{NetworkUnreachable, Fail, "Network unreachable",
+		"The device has no route to the server's address: no working network, a VPN changing the routes, or an IPv6 address on a network without IPv6.",
+		"Check the network connection and VPN. If only IPv6 fails, see whether the network offers IPv6 at all."},
+	{ConnectionReset, Fail, "Connection reset",
+		"The server or something in between (a firewall, an antivirus mail scanner) cut the connection with a reset. Servers also do this to addresses they have temporarily banned after failed logins.",
+		"Retry from another network; disable antivirus e-mail scanning to test; ask the provider whether the address is blocked."},
+	{ConnectionClosed, Fail, "Connection closed by the server",
+		"The server closed the connection unexpectedly. Causes include a mismatch of security mode and port, an overloaded server, or a server that refuses this client's address.",
+		"Check the security setting matches the port (SSL/TLS on 993/995/465, STARTTLS on 143/110/587), then retry later."},
+	{ResponseTimeout, Fail, "Server did not answer",
+		"The connection opened but the server did not send its answer in time. The server is overloaded or stuck, or a middlebox holds the connection.",
+		"Retry later; if it persists, the server operator must look at the server's load and logs."},
+	{IPv6Unreachable, Warn, "IPv6 fails where IPv4 works",
+		"The server publishes an IPv6 address (AAAA) that does not work, while its IPv4 address does. Devices that prefer IPv6 will see slow or failing connections.",
+		"The server operator should fix IPv6 on the server or remove the AAAA record; users can meanwhile use a network without IPv6."},
+
+	// --- Protocol and security mode mismatches ---
+	{TLSOnPlainPort, Fail, "SSL/TLS used on a plain-text port",
+		"The client started an encrypted (SSL/TLS) connection, but the server on this port speaks plain text first and expects STARTTLS or no encryption. Go reports this as 'first record does not look like a TLS handshake', OpenSSL as 'wrong version number'.",
+		"Set the security to STARTTLS for this port, or use the SSL/TLS port: IMAP 993, POP3 995, SMTP 465."},
+	{PlainOnTLSPort, Fail, "Plain text used on an SSL/TLS port",
+		"The client spoke plain text (or STARTTLS) to a port that expects encryption from the first byte, so both sides waited for the other. This usually shows up as a timeout.",
+		"Set the security to SSL/TLS for this port (993, 995 and 465 use SSL/TLS from the start), or use the STARTTLS port (143, 110, 587)."},
+	{WrongProtocol, Fail, "A different mail service answers on this port",
+		"The service on this port is not the one configured: for example an SMTP server answers where IMAP was expected. The port number in the account is wrong.",
+		"Use the right port for the protocol: IMAP 993/143, POP3 995/110, SMTP 465/587/25."},
+	{GreetingRejected, Fail, "Server refused the session",
+		"The server answered but refused to serve this client in its greeting (for example SMTP '554 No SMTP service here' or IMAP BYE). The client's address may be blocked, or the service is closed.",
+		"Read the server's words quoted below; ask the provider whether the address is blocked or the service moved."},
+	{GreetingTempFail, Fail, "Server temporarily unavailable",
+		"The server answered with a temporary refusal (for example SMTP 421): it is overloaded, rate-limiting this address, or shutting down.",
+		"Retry in a few minutes; if it persists, contact the provider."},
+	{ProtocolError, Fail, "Unexpected answer from the server",
+		"The server's answer did not follow the mail protocol. A proxy, an antivirus scanner or a non-mail service may sit on this port.",
+		"Check the port, disable antivirus e-mail scanning to test, and compare with `-v` to see the exchange."},
+
+	// --- TLS ---
+	{STARTTLSNotOffered, Fail, "STARTTLS not offered",
+		"The server does not offer STARTTLS on this port, so the connection cannot be encrypted here. Either the server has no TLS configured on this port, the port expects SSL/TLS instead, or a middlebox strips STARTTLS.",
+		"Use the SSL/TLS port (993, 995, 465) if the provider offers it; otherwise the provider must enable STARTTLS. Never send a password over this connection unencrypted."},
+	{STARTTLSFailed, Fail, "STARTTLS refused",
+		"The server advertised STARTTLS but refused the command or failed to start encryption.",
+		"Report it to the server operator with the quoted reply; meanwhile try the SSL/TLS port."},
+	{STARTTLSSkipped, Warn, "Encryption not used",
+		"This endpoint was tested without encryption, so passwords and mail would travel in clear text.",
+		"Configure the client with STARTTLS on this port, or SSL/TLS on the implicit-TLS port."},
+	{TLSHandshake, Fail, "TLS handshake failed",
+		"The encrypted connection could not be set up: client and server share no TLS version or cipher, or the server's TLS setup is broken.",
+		"Update the mail client or operating system to one that supports TLS 1.2 or newer; the server operator should check its certificate and TLS settings."},
+	{TLSVersionOld, Warn, "Outdated TLS version",
+		"The server only negotiated TLS 1.0 or 1.1, which current clients refuse and which are no longer considered safe.",
+		"The server operator should enable TLS 1.2 and 1.3."},
+	{CertExpired, Fail, "Certificate expired",
+		"The server's certificate has expired, so clients refuse the connection (Outlook 0x800CCC02, iOS 'Cannot Verify Server Identity'). If the certificate looks current elsewhere, the device's clock is wrong.",
+		"Check the device's date and time first; otherwise the server operator must renew the certificate."},
+	{CertNotYetValid, Fail, "Certificate not yet valid",
+		"The server's certificate is not valid yet. Usually the device's or server's clock is wrong.",
+		"Check the date and time on the device and the server."},
+	{CertExpiringSoon, Warn, "Certificate expires soon",
+		"The server's certificate is still valid but expires soon; after that every client will refuse to connect.",
+		"The server operator should renew the certificate now."},
+	{CertUntrusted, Fail, "Certificate not trusted",
+		"The server's certificate is self-signed or issued by an authority the client does not trust, or an intermediate certificate is missing. An antivirus or corporate proxy that intercepts TLS causes the same error.",
+		"The server operator should install a certificate from a public authority with its full chain. If only some networks show this, look for a TLS-intercepting proxy or antivirus."},
+	{CertHostMismatch, Fail, "Certificate is for another name",
+		"The server's certificate does not name the server name configured in the client (Outlook 0x800CCC01). Typical: a custom domain name on shared hosting whose certificate carries the hosting provider's name.",
+		"Use the server name that is on the certificate (shown below) in the account settings, or have the operator add this name to the certificate."},
+	{PlaintextAuth, Warn, "Password login offered without encryption",
+		"The server offers to log in before the connection is encrypted, so a client configured without encryption sends the password in clear text.",
+		"Always configure SSL/TLS or STARTTLS. The server operator should refuse plain-text logins (Dovecot disable_plaintext_auth, Postfix smtpd_tls_auth_only)."},
+	{NoAuthMechanism, Warn, "No login method offered",
+		"The server offers no way to log in on this endpoint (no AUTH mechanism). For SMTP this usually means the port is for server-to-server mail (25), not for sending from a mail client.",
+		"For sending, use the submission port 587 (STARTTLS) or 465 (SSL/TLS) with authentication."},
+
+	// --- Login ---
+	{AuthFailed, Fail, "User name or password rejected",
+		"The server refused the user name or password (IMAP [AUTHENTICATIONFAILED], POP3 -ERR [AUTH], SMTP 535 5.7.8).",
+		"Check the user name (often the full e-mail address) and retype the password. If the account has two-factor sign-in, the provider may require an app password."},
+	{AuthPlaintextRefused, Fail, "Login refused without encryption",
+		"The server refuses passwords over an unencrypted connection (IMAP LOGINDISABLED or [PRIVACYREQUIRED], SMTP 530/538 5.7.0 'Must issue a STARTTLS command first').",
+		"Turn on STARTTLS or SSL/TLS in the account settings."},
+	{AuthNotAttempted, Info, "Login not tested",
+		"The login was not tried on this endpoint: credentials would have travelled unencrypted, or none were given.",
+		"Give credentials (MAILCHECK_PASSWORD or --password-file), or pass --allow-plaintext-auth to test an unencrypted login on purpose."},
+	{AuthMechanism, Fail, "Login method not supported",
+		"The server and client share no login method (for example the server only offers OAuth2, or the client insists on a method the server lacks).",
+		"Choose another authentication method in the client (normal password, OAuth2), or ask the provider which methods it allows."},
+	{AuthAccountDisabled, Fail, "Account disabled or expired",
+		"The server says the account or its password is disabled or expired ([EXPIRED], [CONTACTADMIN], 5.7.13).",
+		"The account owner must contact the provider or administrator to re-enable the account or reset the password."},
+	{AuthTemporary, Fail, "Login temporarily unavailable",
+		"The server could not check the login right now (IMAP [UNAVAILABLE], POP3 [SYS/TEMP], SMTP 454 4.7.0). This is not a wrong password.",
+		"Retry in a few minutes; if it persists, the provider's authentication back end is failing."},
+	{AuthAppPassword, Fail, "App password or browser sign-in required",
+		"The provider refuses the normal password for mail clients: the account has two-step verification and needs an app password, or the sign-in must first be confirmed in a web browser (Gmail 534 5.7.9 / 5.7.14).",
+		"Create an app password in the provider's account security settings and use it instead of the normal password, or sign in once through the provider's web page."},
+	{AuthBasicDisabled, Fail, "Password login switched off by the provider",
+		"The provider has turned off password (basic) authentication for this protocol, e.g. Microsoft 365 '5.7.139 SMTP client authentication is disabled', and only accepts modern (OAuth2) sign-in.",
+		"Use a mail client that supports OAuth2 (modern authentication), or have the administrator enable authenticated SMTP/IMAP for this mailbox."},
+	{AuthRequired, Fail, "Authentication required",
+		"The server requires a login before it accepts mail from this client (SMTP 530 5.7.0 Authentication required).",
+		"Tick 'My outgoing server requires authentication' in the account settings and use the same user name and password as for incoming mail."},
+	{MailboxInUse, Fail, "Mailbox in use",
+		"The mailbox is locked by another session ([IN-USE]): another device or program is checking the same POP3 mailbox at the same time.",
+		"Close other mail programs and devices using this account, wait a few minutes and retry."},
+
+	// --- Sending ---
+	{RelayDenied, Fail, "Relaying refused",
+		"The server refused to pass the message on to another domain because the client did not log in (SMTP 554/550 5.7.1 Relay access denied).",
+		"Turn on 'My outgoing server requires authentication', and send through the submission port 587 or 465."},
+	{SenderRejected, Fail, "Sender address refused",
+		"The server refused the sender (From) address: it does not belong to the logged-in user, or the domain is not allowed (SMTP 553 5.7.1).",
+		"Send from the address that belongs to the account, or have the administrator allow this address for the user."},
+	{RecipientRejected, Fail, "Recipient refused",
+		"The receiving server does not accept this recipient: the mailbox does not exist or is disabled (SMTP 550 5.1.1).",
+		"Check the recipient's address for typos; ask the recipient for the right address."},
+	{AddressSyntax, Fail, "Address syntax rejected",
+		"The server rejected an address as malformed (SMTP 501 5.1.3 / 5.1.7): a typo, a space or stray character, or an address without a domain.",
+		"Correct the e-mail address in the account settings (sender) or the recipient list."},
+	{MessageTooLarge, Fail, "Message too large",
+		"The message is larger than the server accepts (SMTP 552 / 5.3.4), or the recipient's mailbox is full (5.2.2).",
+		"Send smaller attachments (or a link to a file share); if the mailbox is full, the recipient must free space."},
+	{PolicyRejected, Fail, "Refused by policy",
+		"The server refused the message by policy (SMTP 5.7.1): spam filtering, a blocklisted sending address, or a rule of the provider.",
+		"Read the server's words; if they mention a blocklist, the sending network's operator must delist its address."},
+	{AuthenticationPolicy, Fail, "Sender authentication (SPF/DKIM/DMARC) failed",
+		"The receiving server refused the message because the sender's domain failed SPF, DKIM or DMARC checks (SMTP 550 5.7.26).",
+		"The sender domain's administrator must publish SPF and DKIM records that cover this sending server and align them with DMARC."},
+	{RateLimited, Fail, "Too many messages or connections",
+		"The server is limiting this account or address: too many messages, recipients or connections in a short time (SMTP 421/450/452 4.7.0, 5.4.5).",
+		"Wait and retry later; send to fewer recipients per message; ask the provider about its sending limits."},
+	{ServerTemporary, Fail, "Temporary server failure",
+		"The server had a temporary problem (a 4xx reply, greylisting, or a full disk) and asks the client to try again later.",
+		"Retry later; a mail client retries by itself. If it lasts more than an hour, contact the provider."},
+
+	// --- Only seen in pasted client errors ---
+	{LocalStore, Fail, "Local mail store problem",
+		"The error comes from the mail program's own data file (Outlook PST/OST, Outlook Express DBX), not from the server.",
+		"Repair the data file (Outlook: scanpst.exe), or create a new profile; the server settings are not the cause."},
+	{LocalSoftware, Fail, "Local software interferes",
+		"Software on the computer (firewall, antivirus e-mail scanning, VPN) blocked or broke the connection before it reached the server.",
+		"Temporarily disable antivirus mail scanning and the firewall's mail rules, then retry; `mailcheck probe` from the same computer shows whether the server itself works."},
+	{UserCancelled, Info, "Cancelled",
+		"The operation was cancelled by the user or the program; nothing failed on the server.",
+		"Retry the operation."},
+}
+
+var byCode = func() map[string]*Problem {
+	m := make(map[string]*Problem, len(problems))
+	for i := range problems {
+		m[problems[i].Code] = &problems[i]
+	}
+	return m
+}()
+
+// Lookup returns the catalogue entry for a problem code.
+func Lookup(code string) (Problem, bool) {
+	p, ok := byCode[code]
+	if !ok {
+		return Problem{}, false
+	}
+	return *p, true
+}
+
+// Problems returns every problem in catalogue order.
+func Problems() []Problem {
+	return append([]Problem(nil), problems...)
+}

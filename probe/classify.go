@@ -1,0 +1,103 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// classify sorts an error into a problem code, in this one place, by type (errors.Is / errors.As), never by
+// matching error text. dialing says whether the error came from establishing the TCP connection.
+func classify(err error, dialing bool) string {
+	var (
+		dnsErr    *DNSError
+		recErr    tls.RecordHeaderError
+		alertErr  tls.AlertError
+		protoErr  *protocolError
+		replyErr  *replyError
+		certErr   *tls.CertificateVerificationError
+		netDNSErr *net.DNSError
+	)
+	switch {
+	case errors.As(err, &dnsErr):
+		return classifyDNS(dnsErr)
+	case errors.As(err, &netDNSErr):
+		if netDNSErr.IsNotFound {
+			return catalog.DNSNotFound
+		}
+		if netDNSErr.IsTimeout {
+			return catalog.DNSTimeout
+		}
+		return catalog.DNSServerFailure
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return catalog.ConnectRefused
+	case errors.Is(err, syscall.ENETUNREACH), errors.Is(err, syscall.EHOSTUNREACH), errors.Is(err, syscall.EADDRNOTAVAIL):
+		return catalog.NetworkUnreachable
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return catalog.ConnectionReset
+	case errors.As(err, &recErr):
+		// Go's TLS client read a first record that is not TLS: the server spoke plain text.
+		return catalog.TLSOnPlainPort
+	case errors.As(err, &alertErr):
+		return catalog.TLSHandshake
+	case errors.As(err, &certErr):
+		return catalog.CertUntrusted
+	case errors.As(err, &replyErr):
+		if replyErr.Command == "STARTTLS" {
+			return catalog.STARTTLSFailed
+		}
+		if replyErr.Temporary {
+			return catalog.GreetingTempFail
+		}
+		return catalog.GreetingRejected
+	case errors.As(err, &protoErr):
+		return catalog.ProtocolError
+	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
+		return catalog.ConnectionClosed
+	case isTimeout(err):
+		if dialing {
+			return catalog.ConnectTimeout
+		}
+		return catalog.ResponseTimeout
+	}
+	var opErr *net.OpError
+	if errors.As(err, &opErr) && opErr.Op == "remote error" {
+		return catalog.TLSHandshake
+	}
+	if dialing {
+		return catalog.NetworkUnreachable
+	}
+	return catalog.ProtocolError
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout())
+}
+
+func classifyDNS(e *DNSError) string {
+	switch {
+	case e.Err != nil:
+		if isTimeout(e.Err) {
+			return catalog.DNSTimeout
+		}
+		return catalog.DNSServerFailure
+	case e.NoData:
+		return catalog.DNSNoAddress
+	case e.Rcode == dns.RcodeNameError:
+		return catalog.DNSNotFound
+	case e.Rcode == dns.RcodeServerFailure:
+		return catalog.DNSServerFailure
+	default: // REFUSED, FORMERR, NOTIMP and the rest
+		return catalog.DNSRefused
+	}
+}

@@ -1,0 +1,107 @@
+package probe
+
+import (
+	"fmt"
+	"strings"
+)
+
+// imapDialogue speaks IMAP4rev1/IMAP4rev2 up to LOGIN: greeting and CAPABILITY (RFC 3501 section 6.1.1,
+// RFC 9051), STARTTLS and LOGINDISABLED (RFC 3501 section 6.2.1).
+type imapDialogue struct{}
+
+func (imapDialogue) greeting(s *session, first string) (string, error) {
+	u := strings.ToUpper(first)
+	if strings.HasPrefix(u, "* BYE") {
+		return first, &replyError{Reply: first} // RFC 3501 section 7.1.5: the server refuses the connection
+	}
+	return first, nil
+}
+
+// greetingCaps extracts "[CAPABILITY ...]" from a greeting, which saves a round trip (RFC 3501 7.1).
+func greetingCaps(greeting string) []string {
+	u := strings.ToUpper(greeting)
+	i := strings.Index(u, "[CAPABILITY ")
+	if i < 0 {
+		return nil
+	}
+	rest := greeting[i+len("[CAPABILITY "):]
+	j := strings.IndexByte(rest, ']')
+	if j < 0 {
+		return nil
+	}
+	return strings.Fields(rest[:j])
+}
+
+// command sends one tagged command and collects untagged lines until the tagged completion.
+func imapCommand(s *session, tag, cmd string) (untagged []string, status string, err error) {
+	if err := s.writeLine(tag + " " + cmd); err != nil {
+		return nil, "", err
+	}
+	for {
+		line, err := s.readLine()
+		if err != nil {
+			return untagged, "", err
+		}
+		switch {
+		case strings.HasPrefix(line, "* "):
+			untagged = append(untagged, line[2:])
+		case strings.HasPrefix(line, tag+" "):
+			return untagged, line[len(tag)+1:], nil
+		case strings.HasPrefix(line, "+"):
+			return untagged, "", &protocolError{msg: "unexpected continuation request: " + quoteLine(line)}
+		default:
+			return untagged, "", &protocolError{msg: "not an IMAP response: " + quoteLine(line)}
+		}
+	}
+}
+
+func (imapDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
+	tag := "a1"
+	if afterTLS {
+		tag = "a3"
+	}
+	untagged, status, err := imapCommand(s, tag, "CAPABILITY")
+	if err != nil {
+		return nil, err
+	}
+	if !strings.HasPrefix(strings.ToUpper(status), "OK") {
+		return nil, &protocolError{msg: fmt.Sprintf("CAPABILITY failed: %s", quoteLine(status))}
+	}
+	var caps []string
+	for _, u := range untagged {
+		if f := strings.Fields(u); len(f) > 0 && strings.EqualFold(f[0], "CAPABILITY") {
+			caps = append(caps, f[1:]...)
+		}
+	}
+	return caps, nil
+}
+
+func (imapDialogue) offersSTARTTLS(caps []string) bool { return hasCap(caps, "STARTTLS") }
+
+func (imapDialogue) startTLS(s *session) error {
+	_, status, err := imapCommand(s, "a2", "STARTTLS")
+	if err != nil {
+		return err
+	}
+	if !strings.HasPrefix(strings.ToUpper(status), "OK") {
+		return &replyError{Command: "STARTTLS", Reply: status}
+	}
+	return nil
+}
+
+func (imapDialogue) authMechanisms(caps []string) []string {
+	var mechs []string
+	for _, c := range caps {
+		if u := strings.ToUpper(c); strings.HasPrefix(u, "AUTH=") {
+			mechs = append(mechs, u[len("AUTH="):])
+		}
+	}
+	if !hasCap(caps, "LOGINDISABLED") {
+		mechs = append(mechs, "LOGIN") // the LOGIN command, not a SASL mechanism (RFC 3501 6.2.3)
+	}
+	return uniqueUpper(mechs)
+}
+
+func (imapDialogue) loginDisabled(caps []string) bool { return hasCap(caps, "LOGINDISABLED") }
+
+func (imapDialogue) quit(s *session) { _ = s.writeLine("a9 LOGOUT") }

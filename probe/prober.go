@@ -1,0 +1,333 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// Dialer opens TCP connections. *net.Dialer satisfies it; tests and the sandbox substitute their own.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
+}
+
+// STARTTLSPolicy decides whether plain endpoints are upgraded.
+type STARTTLSPolicy string
+
+const (
+	// STARTTLSNo never upgrades: the endpoint is probed in clear text.
+	STARTTLSNo STARTTLSPolicy = "no"
+	// STARTTLSTry upgrades when the server offers it and only warns when it does not.
+	STARTTLSTry STARTTLSPolicy = "try"
+	// STARTTLSRequire upgrades and fails the endpoint when the server does not offer it.
+	STARTTLSRequire STARTTLSPolicy = "require"
+)
+
+// Config is everything a probe needs from outside; all of it is injectable for tests.
+type Config struct {
+	Resolver *Resolver
+	Dialer   Dialer
+	// RootCAs are the trusted roots; nil means the system pool (which honours SSL_CERT_FILE/SSL_CERT_DIR).
+	RootCAs *x509.CertPool
+	// Timeout bounds each step: one dial, one handshake, one command and its answer.
+	Timeout time.Duration
+	// STARTTLS is the upgrade policy for plain-port endpoints.
+	STARTTLS STARTTLSPolicy
+	// Transcript records the protocol exchange of each endpoint.
+	Transcript bool
+	// CertWarnDays warns when a certificate expires in fewer days than this (0: never).
+	CertWarnDays int
+	// Now is the clock, for certificate checks.
+	Now func() time.Time
+}
+
+// Prober runs probes with one Config.
+type Prober struct {
+	cfg Config
+}
+
+// NewProber fills in defaults.
+func NewProber(cfg Config) *Prober {
+	if cfg.Dialer == nil {
+		cfg.Dialer = &net.Dialer{}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.STARTTLS == "" {
+		cfg.STARTTLS = STARTTLSRequire
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Prober{cfg: cfg}
+}
+
+func (p *Prober) now() time.Time { return p.cfg.Now() }
+
+// newProblem builds a finding from the catalogue entry for code.
+func newProblem(code, summary, detail string) Problem {
+	entry, ok := catalog.Lookup(code)
+	if !ok {
+		panic("probe: problem code not in catalogue: " + code) // a programming error caught by tests
+	}
+	return Problem{
+		Code:         code,
+		Severity:     entry.Severity,
+		Summary:      summary,
+		Explanation:  entry.Explanation,
+		Fix:          entry.Fix,
+		ClientErrors: clientErrorsFor(code),
+		Detail:       detail,
+	}
+}
+
+// clientErrorsFor is replaced by the catalogue's reverse index of pasted error codes.
+var clientErrorsFor = func(string) []string { return nil }
+
+func ms(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
+
+// ProbeEndpoint probes one endpoint at one address and returns what it learned, however far it got.
+func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source string) Result {
+	res := Result{Endpoint: ep, Address: addr, Source: source}
+	var tr *transcript
+	if p.cfg.Transcript {
+		tr = &transcript{start: time.Now()}
+	}
+	start := time.Now()
+	p.converse(ctx, &res, tr)
+	res.Timings.TotalMS = ms(time.Since(start))
+	if tr != nil {
+		res.Transcript = tr.lines
+	}
+	res.Status = statusOf(res.Problems)
+	return res
+}
+
+func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	return p.cfg.Dialer.DialContext(dctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+}
+
+func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
+	ep := res.Endpoint
+	d := dialogues[ep.Protocol]
+	fail := func(err error, dialing bool, summary string) {
+		res.Problems = append(res.Problems, newProblem(classify(err, dialing), summary, err.Error()))
+	}
+
+	t0 := time.Now()
+	tr.note("connecting to " + net.JoinHostPort(res.Address, strconv.Itoa(ep.Port)))
+	conn, err := p.dial(ctx, res.Address, ep.Port)
+	if err != nil {
+		fail(err, true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
+		return
+	}
+	defer conn.Close()
+	// Whatever a step is doing, the overall deadline ends it.
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	res.Timings.ConnectMS = ms(time.Since(t0))
+
+	s := newSession(ctx, conn, p.cfg.Timeout, tr)
+	if ep.Security == TLS {
+		t1 := time.Now()
+		tc, err := s.startTLS(p.tlsConfig(ep.Host))
+		if err != nil {
+			p.handshakeFailed(res, err)
+			return
+		}
+		res.Timings.TLSMS = ms(time.Since(t1))
+		p.recordTLS(res, tc)
+	}
+
+	t2 := time.Now()
+	first, err := s.readLine()
+	if err != nil {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.speaksTLS(ctx, res) {
+			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
+				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
+			return
+		}
+		fail(err, false, fmt.Sprintf("%s port %d accepted the connection but sent no greeting", ep.Host, ep.Port))
+		return
+	}
+	if got := sniffProtocol(first); got != ep.Protocol {
+		if got == "" {
+			res.Greeting = first
+			res.Problems = append(res.Problems, newProblem(catalog.ProtocolError,
+				fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(first)), ""))
+		} else {
+			res.Greeting = first
+			res.Problems = append(res.Problems, newProblem(catalog.WrongProtocol,
+				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", protoName(got), ep.Host, ep.Port, protoName(ep.Protocol)), first))
+		}
+		return
+	}
+	greeting, err := d.greeting(s, first)
+	res.Greeting = greeting
+	res.Timings.GreetingMS = ms(time.Since(t2))
+	if err != nil {
+		fail(err, false, fmt.Sprintf("%s refused the session in its greeting", ep.Host))
+		return
+	}
+
+	caps := greetingCaps(greeting)
+	if ep.Protocol != IMAP || caps == nil {
+		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
+			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed", ep.Host))
+			return
+		}
+	}
+	if ep.Security == TLS {
+		res.Capabilities.AfterTLS = caps
+	} else {
+		res.Capabilities.BeforeTLS = caps
+		if d.loginDisabled(caps) {
+			res.PlaintextLogin = "refused"
+		} else {
+			res.PlaintextLogin = "offered"
+		}
+	}
+
+	if ep.Security != TLS {
+		if !p.upgrade(ctx, res, s, d, caps) {
+			return
+		}
+		if res.STARTTLS {
+			if caps, err = d.capabilities(s, true); err != nil {
+				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed", ep.Host))
+				return
+			}
+			res.Capabilities.AfterTLS = caps
+		}
+	}
+	res.AuthMechanisms = d.authMechanisms(caps)
+	p.judgeLogin(res)
+	d.quit(s)
+}
+
+// upgrade runs STARTTLS according to the policy; it returns false when the conversation must stop.
+func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogue, caps []string) bool {
+	ep := res.Endpoint
+	if ep.Security == Plain || p.cfg.STARTTLS == STARTTLSNo {
+		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSSkipped,
+			fmt.Sprintf("%s port %d was tested without encryption (--starttls=no)", ep.Host, ep.Port), ""))
+		return true
+	}
+	if !d.offersSTARTTLS(caps) {
+		pr := newProblem(catalog.STARTTLSNotOffered,
+			fmt.Sprintf("%s port %d does not offer STARTTLS; the connection stays unencrypted", ep.Host, ep.Port), "")
+		if p.cfg.STARTTLS == STARTTLSTry {
+			pr.Severity = catalog.Warn
+		}
+		res.Problems = append(res.Problems, pr)
+		if res.PlaintextLogin == "offered" {
+			res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
+				fmt.Sprintf("%s port %d offers password login over an unencrypted connection", ep.Host, ep.Port), ""))
+		}
+		return true
+	}
+	t := time.Now()
+	if err := d.startTLS(s); err != nil {
+		res.Problems = append(res.Problems, newProblem(classify(err, false),
+			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
+		return false
+	}
+	tc, err := s.startTLS(p.tlsConfig(ep.Host))
+	if err != nil {
+		p.handshakeFailed(res, err)
+		return false
+	}
+	res.Timings.TLSMS = ms(time.Since(t))
+	res.STARTTLS = true
+	p.recordTLS(res, tc)
+	if res.PlaintextLogin == "offered" {
+		res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
+			fmt.Sprintf("%s port %d offers password login before STARTTLS", ep.Host, ep.Port), ""))
+	}
+	return true
+}
+
+func (p *Prober) recordTLS(res *Result, tc *tls.Conn) {
+	info, probs := p.inspectTLS(tc.ConnectionState(), res.Host)
+	res.TLS = info
+	res.Problems = append(res.Problems, probs...)
+}
+
+func (p *Prober) handshakeFailed(res *Result, err error) {
+	ep := res.Endpoint
+	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) {
+		banner := string(rh.RecordHeader[:])
+		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)
+		if got := sniffProtocol(banner); got != "" {
+			summary = fmt.Sprintf("%s port %d answered the TLS handshake with a clear-text %s greeting (%q…): this port expects STARTTLS or no encryption", ep.Host, ep.Port, protoName(got), banner)
+		}
+		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
+		return
+	}
+	res.Problems = append(res.Problems, newProblem(classify(err, false),
+		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
+}
+
+// speaksTLS checks, on a fresh connection, whether a port that stayed silent in clear text answers a TLS
+// handshake, which tells "plain text to an SSL/TLS port" apart from a stuck server.
+func (p *Prober) speaksTLS(ctx context.Context, res *Result) bool {
+	conn, err := p.dial(ctx, res.Address, res.Port)
+	if err != nil {
+		return false
+	}
+	defer conn.Close()
+	hctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
+	defer cancel()
+	tc := tls.Client(conn, p.tlsConfig(res.Host))
+	return tc.HandshakeContext(hctx) == nil
+}
+
+// judgeLogin notes endpoints where no login method is offered on the connection a client would use.
+func (p *Prober) judgeLogin(res *Result) {
+	if res.Protocol != SMTP || len(res.AuthMechanisms) > 0 || statusOf(res.Problems) == StatusFail {
+		return
+	}
+	pr := newProblem(catalog.NoAuthMechanism,
+		fmt.Sprintf("%s port %d offers no AUTH: it accepts mail for its own domain but is not a server to send from", res.Host, res.Port), "")
+	if res.Port == 25 {
+		pr.Severity = catalog.Info // normal for a server-to-server (MX) port
+	}
+	res.Problems = append(res.Problems, pr)
+}
+
+func protoName(p Protocol) string {
+	switch p {
+	case IMAP:
+		return "IMAP"
+	case POP3:
+		return "POP3"
+	case SMTP:
+		return "SMTP"
+	}
+	return string(p)
+}
+
+// statusOf rates a list of problems.
+func statusOf(probs []Problem) Status {
+	st := StatusOK
+	for _, pr := range probs {
+		switch pr.Severity {
+		case catalog.Fail:
+			return StatusFail
+		case catalog.Warn:
+			st = StatusWarn
+		}
+	}
+	return st
+}

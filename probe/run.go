@@ -1,0 +1,460 @@
+package probe
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// Request says what to probe: a domain (discovery) or explicit endpoints.
+type Request struct {
+	// Target is what the user typed, for the report.
+	Target string
+	// Domain is probed by discovery when Endpoints is empty.
+	Domain string
+	// Address is the user's e-mail address, when one was given (it becomes the suggested login name).
+	Address string
+	// Endpoints are probed as given, without discovery.
+	Endpoints []Endpoint
+}
+
+// Sources of an endpoint, best first.
+const (
+	SourceExplicit = "explicit"
+	SourceSRV      = "srv"
+	SourceMX       = "mx"
+	SourceGuess    = "guess"
+)
+
+var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceMX: 2, SourceGuess: 3}
+
+// maxParallel bounds concurrent connections, so a domain with many MX hosts cannot exhaust the machine.
+const maxParallel = 64
+
+// run is the state of one Run: every endpoint and DNS query in flight, collected under mu.
+type run struct {
+	p   *Prober
+	ctx context.Context
+	req Request
+	sem chan struct{}
+	wg  sync.WaitGroup
+
+	mu       sync.Mutex
+	report   *Report
+	results  map[Endpoint][]Result
+	source   map[Endpoint]string
+	hosts    map[string]*hostLookup
+	recorded map[dnsKey]bool
+	// hostProblems are hosts already reported as failing as a whole.
+	hostProblems map[string]bool
+}
+
+// hostLookup resolves one host once, however many endpoints need it.
+type hostLookup struct {
+	once  sync.Once
+	done  chan struct{}
+	addrs []string
+	err   error
+}
+
+// Run probes everything the request names, concurrently, and returns the report. It returns when every
+// probe has finished or ctx has ended; it never blocks beyond ctx's deadline.
+func (p *Prober) Run(ctx context.Context, req Request) *Report {
+	start := time.Now()
+	r := &run{
+		p: p, ctx: ctx, req: req, sem: make(chan struct{}, maxParallel),
+		report:   &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
+		results:  map[Endpoint][]Result{},
+		source:   map[Endpoint]string{},
+		hosts:    map[string]*hostLookup{},
+		recorded: map[dnsKey]bool{},
+
+		hostProblems: map[string]bool{},
+	}
+	if len(req.Endpoints) > 0 {
+		for _, ep := range req.Endpoints {
+			r.plan(ep, SourceExplicit)
+		}
+	} else {
+		r.discover()
+	}
+	r.wg.Wait()
+	r.finish()
+	r.report.DurationMS = ms(time.Since(start))
+	return r.report
+}
+
+// discover finds the domain's servers (RFC 6186 SRV, RFC 8314 submissions SRV, MX, and the names mail
+// clients guess) and plans a probe for each as soon as its address is known.
+func (r *run) discover() {
+	d := r.req.Domain
+	srvDone := make(chan struct{})
+	notOffered := map[Protocol]map[Security]bool{}
+	var srvTargets []Endpoint
+	var smu sync.Mutex
+	var swg sync.WaitGroup
+	for _, svc := range Services {
+		if svc.SRV == "" {
+			continue
+		}
+		swg.Add(1)
+		go func(svc Service) {
+			defer swg.Done()
+			name := svc.SRV + "." + d + "."
+			msg, err := r.query(name, dns.TypeSRV)
+			if err != nil || msg.Rcode != dns.RcodeSuccess {
+				return // absent SRV records are normal: most domains have none
+			}
+			for _, rr := range msg.Answer {
+				srv, ok := rr.(*dns.SRV)
+				if !ok {
+					continue
+				}
+				smu.Lock()
+				if srv.Target == "." { // RFC 6186 section 3.4: service decidedly not available
+					if notOffered[svc.Protocol] == nil {
+						notOffered[svc.Protocol] = map[Security]bool{}
+					}
+					notOffered[svc.Protocol][svc.Security] = true
+					r.addProblem(newProblem(catalog.ServiceNotOffered,
+						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), protoName(svc.Protocol), svc.Security.Label(), svc.Port), ""))
+				} else {
+					srvTargets = append(srvTargets, Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security})
+				}
+				smu.Unlock()
+			}
+		}(svc)
+	}
+	go func() { swg.Wait(); close(srvDone) }()
+
+	offered := func(svc Service) bool {
+		<-srvDone
+		return !notOffered[svc.Protocol][svc.Security]
+	}
+	planHost := func(host, source string, want func(Service) bool) {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			r.resolve(host) // starts the address lookup alongside the SRV queries
+			for _, svc := range Services {
+				if want(svc) && offered(svc) {
+					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, source)
+				}
+			}
+		}()
+	}
+
+	// Names mail clients guess (Thunderbird's guessConfig does the same), each for the services its name suggests.
+	all := func(Service) bool { return true }
+	only := func(p Protocol) func(Service) bool { return func(s Service) bool { return s.Protocol == p } }
+	planHost("imap."+d, SourceGuess, only(IMAP))
+	planHost("pop."+d, SourceGuess, only(POP3))
+	planHost("pop3."+d, SourceGuess, only(POP3))
+	planHost("smtp."+d, SourceGuess, only(SMTP))
+	planHost("mail."+d, SourceGuess, all)
+	planHost(d, SourceGuess, all)
+
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		msg, err := r.query(d+".", dns.TypeMX)
+		if err != nil {
+			return
+		}
+		for _, rr := range msg.Answer {
+			mx, ok := rr.(*dns.MX)
+			if !ok || mx.Mx == "." { // "." is a null MX (RFC 7505)
+				continue
+			}
+			host := strings.ToLower(strings.TrimSuffix(mx.Mx, "."))
+			if strings.HasSuffix(host, "."+d) {
+				planHost(host, SourceMX, all) // the domain's own server: often its only one
+			} else {
+				planHost(host, SourceMX, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
+			}
+		}
+	}()
+
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		<-srvDone
+		for _, ep := range srvTargets {
+			r.plan(ep, SourceSRV)
+		}
+	}()
+}
+
+// query asks DNS and records the question and its outcome once in the report.
+func (r *run) query(name string, qtype uint16) (*dns.Msg, error) {
+	msg, took, err := r.p.cfg.Resolver.Query(r.ctx, name, qtype)
+	key := dnsKey{dns.CanonicalName(name), qtype}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.recorded[key] {
+		r.recorded[key] = true
+		q := DNSQuery{Name: key.name, Type: dns.TypeToString[qtype], TimeMS: ms(took)}
+		if msg != nil {
+			q.Rcode = dns.RcodeToString[msg.Rcode]
+			q.Answers = answerStrings(msg)
+		}
+		if err != nil {
+			pr := newProblem(classify(err, false), err.Error(), "")
+			q.Problem = &pr
+		}
+		r.report.DNS = append(r.report.DNS, q)
+	}
+	return msg, err
+}
+
+// resolve looks up a host's first IPv4 and first IPv6 address (one per family is what a client tries
+// before giving up on the family) once per run.
+func (r *run) resolve(host string) ([]string, error) {
+	r.mu.Lock()
+	h, ok := r.hosts[host]
+	if !ok {
+		h = &hostLookup{done: make(chan struct{})}
+		r.hosts[host] = h
+	}
+	r.mu.Unlock()
+	h.once.Do(func() {
+		defer close(h.done)
+		if ip := net.ParseIP(host); ip != nil {
+			h.addrs = []string{ip.String()}
+			return
+		}
+		var wg sync.WaitGroup
+		var errs [2]error
+		var found [2][]string
+		for i, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				msg, err := r.query(host+".", qt)
+				if err == nil && msg.Rcode != dns.RcodeSuccess {
+					err = &DNSError{Name: host, Type: dns.TypeToString[qt], Rcode: msg.Rcode}
+				}
+				if err == nil {
+					for _, rr := range msg.Answer {
+						switch v := rr.(type) {
+						case *dns.A:
+							found[i] = append(found[i], v.A.String())
+						case *dns.AAAA:
+							found[i] = append(found[i], v.AAAA.String())
+						}
+					}
+					if len(found[i]) == 0 {
+						err = &DNSError{Name: host, Type: dns.TypeToString[qt], NoData: true}
+					}
+				}
+				errs[i] = err
+			}()
+		}
+		wg.Wait()
+		for i := range found {
+			if len(found[i]) > 0 {
+				h.addrs = append(h.addrs, found[i][0])
+			}
+		}
+		if len(h.addrs) == 0 {
+			h.err = worseDNSError(errs[0], errs[1])
+		}
+	})
+	<-h.done
+	return h.addrs, h.err
+}
+
+// worseDNSError picks the error that explains a failed host lookup best: NXDOMAIN or a server failure
+// beats "no record of this type".
+func worseDNSError(a, b error) error {
+	if classify(a, false) == catalog.DNSNoAddress {
+		return b
+	}
+	return a
+}
+
+// plan probes one endpoint on each of its host's addresses, unless already planned.
+func (r *run) plan(ep Endpoint, source string) {
+	r.mu.Lock()
+	if prev, ok := r.source[ep]; ok {
+		if sourceRank[source] < sourceRank[prev] {
+			r.source[ep] = source
+		}
+		r.mu.Unlock()
+		return
+	}
+	r.source[ep] = source
+	r.mu.Unlock()
+
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		addrs, err := r.resolve(ep.Host)
+		if err != nil {
+			switch source {
+			case SourceGuess:
+				return // a guessed name that does not exist is no finding
+			case SourceMX:
+				r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
+				return
+			}
+			res := Result{Endpoint: ep, Source: source, Status: StatusFail}
+			res.Problems = []Problem{newProblem(classify(err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
+			r.addResult(ep, res)
+			return
+		}
+		for _, addr := range addrs {
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				select {
+				case r.sem <- struct{}{}:
+				case <-r.ctx.Done():
+					return
+				}
+				res := r.p.ProbeEndpoint(r.ctx, ep, addr, source)
+				<-r.sem
+				r.addResult(ep, res)
+			}()
+		}
+	}()
+}
+
+func (r *run) addResult(ep Endpoint, res Result) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.results[ep] = append(r.results[ep], res)
+}
+
+// hostProblem reports a host-wide failure once.
+func (r *run) hostProblem(host, summary string, err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.hostProblems[host] {
+		return
+	}
+	r.hostProblems[host] = true
+	r.report.Problems = append(r.report.Problems, newProblem(classify(err, false), summary, ""))
+}
+
+func (r *run) addProblem(pr Problem) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.report.Problems = append(r.report.Problems, pr)
+}
+
+var protoRank = map[Protocol]int{IMAP: 0, POP3: 1, SMTP: 2}
+var securityRank = map[Security]int{TLS: 0, STARTTLS: 1, Plain: 2}
+
+// finish orders the results, compares address families and chooses the settings.
+func (r *run) finish() {
+	rep := r.report
+	for ep, results := range r.results {
+		for i := range results {
+			results[i].Source = r.source[ep]
+		}
+		r.compareFamilies(results)
+		rep.Endpoints = append(rep.Endpoints, results...)
+	}
+	sort.SliceStable(rep.Endpoints, func(i, j int) bool {
+		a, b := rep.Endpoints[i], rep.Endpoints[j]
+		if a.Protocol != b.Protocol {
+			return protoRank[a.Protocol] < protoRank[b.Protocol]
+		}
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		if a.Security != b.Security {
+			return securityRank[a.Security] < securityRank[b.Security]
+		}
+		return isIPv4(a.Address) && !isIPv4(b.Address)
+	})
+	sort.SliceStable(rep.DNS, func(i, j int) bool {
+		if rep.DNS[i].Name != rep.DNS[j].Name {
+			return rep.DNS[i].Name < rep.DNS[j].Name
+		}
+		return rep.DNS[i].Type < rep.DNS[j].Type
+	})
+	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Summary < rep.Problems[j].Summary })
+	if rep.Endpoints == nil {
+		rep.Endpoints = []Result{}
+	}
+	if rep.Problems == nil {
+		rep.Problems = []Problem{}
+	}
+	for i := range rep.Endpoints {
+		if rep.Endpoints[i].Problems == nil {
+			rep.Endpoints[i].Problems = []Problem{}
+		}
+	}
+	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) == 0 {
+		rep.Problems = append(rep.Problems, newProblem(catalog.NoMailServers,
+			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
+	}
+	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
+	rep.Status = r.overall()
+}
+
+// compareFamilies flags an IPv6 address that fails where the IPv4 address of the same endpoint works.
+func (r *run) compareFamilies(results []Result) {
+	v4ok := false
+	for _, res := range results {
+		if isIPv4(res.Address) && res.Status != StatusFail {
+			v4ok = true
+		}
+	}
+	if !v4ok {
+		return
+	}
+	for i, res := range results {
+		if res.Address != "" && !isIPv4(res.Address) && res.Status == StatusFail {
+			results[i].Problems = append(results[i].Problems, newProblem(catalog.IPv6Unreachable,
+				fmt.Sprintf("%s works over IPv4 but not over IPv6 (%s)", res.Endpoint, res.Address), ""))
+		}
+	}
+}
+
+func isIPv4(addr string) bool {
+	ip := net.ParseIP(addr)
+	return ip != nil && ip.To4() != nil
+}
+
+// overall rates the run: explicit endpoints must all work; a discovery must yield incoming and outgoing settings.
+func (r *run) overall() Status {
+	rep := r.report
+	st := StatusOK
+	worse := func(s Status) {
+		if s == StatusFail || (s == StatusWarn && st == StatusOK) {
+			st = s
+		}
+	}
+	if len(r.req.Endpoints) > 0 {
+		for _, e := range rep.Endpoints {
+			worse(e.Status)
+		}
+		return st
+	}
+	if rep.Settings.Incoming == nil || rep.Settings.Outgoing == nil {
+		return StatusFail
+	}
+	worse(statusOf(rep.Problems))
+	for _, e := range rep.Endpoints {
+		for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+			if e.Protocol == s.Protocol && e.Host == s.Server && e.Port == s.Port && e.Security == s.Security {
+				worse(e.Status)
+			}
+		}
+	}
+	return st
+}

@@ -1,0 +1,78 @@
+package probe
+
+import (
+	"sort"
+)
+
+// chooseSettings picks what to type into a mail client: the best working incoming endpoint (IMAP before
+// POP3, implicit TLS before STARTTLS, RFC 8314 section 3) and the best working submission endpoint.
+// Only endpoints with verified TLS qualify: a setting that needs the user to accept a bad certificate
+// or send a password in clear text is no recommendation.
+func chooseSettings(results []Result, address string) Settings {
+	usable := func(r Result) bool {
+		return r.Status != StatusFail && r.TLS != nil && r.TLS.Verified
+	}
+	var in, out []Result
+	for _, r := range results {
+		if !usable(r) {
+			continue
+		}
+		switch {
+		case r.Protocol == IMAP || r.Protocol == POP3:
+			in = append(in, r)
+		case r.Protocol == SMTP && (r.Port != 25 || len(r.AuthMechanisms) > 0):
+			// Port 25 is for server-to-server mail and widely blocked for clients; only a server that
+			// offers AUTH there is a (last-resort) sending setting.
+			out = append(out, r)
+		}
+	}
+	rank := func(r Result) []int {
+		port25 := 0
+		if r.Port == 25 {
+			port25 = 1
+		}
+		warn := 0
+		if r.Status == StatusWarn {
+			warn = 1
+		}
+		return []int{protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source]}
+	}
+	less := func(list []Result) func(i, j int) bool {
+		return func(i, j int) bool {
+			a, b := rank(list[i]), rank(list[j])
+			for k := range a {
+				if a[k] != b[k] {
+					return a[k] < b[k]
+				}
+			}
+			return list[i].Host < list[j].Host
+		}
+	}
+	sort.SliceStable(in, less(in))
+	sort.SliceStable(out, less(out))
+	var s Settings
+	if len(in) > 0 {
+		s.Incoming = settingOf(in[0], address)
+	}
+	if len(out) > 0 {
+		s.Outgoing = settingOf(out[0], address)
+	}
+	return s
+}
+
+func settingOf(r Result, address string) *Setting {
+	st := &Setting{
+		Protocol:      r.Protocol,
+		Server:        r.Host,
+		Port:          r.Port,
+		Security:      r.Security,
+		SecurityLabel: r.Security.Label(),
+		RequiresAuth:  len(r.AuthMechanisms) > 0,
+		Username:      address,
+	}
+	if r.Auth != nil && r.Auth.OK {
+		st.LoginVerified = true
+		st.Username = r.Auth.User
+	}
+	return st
+}

@@ -1,0 +1,150 @@
+package probe
+
+import (
+	"net"
+	"strconv"
+	"strings"
+)
+
+// smtpDialogue speaks ESMTP up to AUTH: RFC 5321 (greeting, EHLO), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
+type smtpDialogue struct{}
+
+// readSMTPReply reads one reply; multi-line replies use "NNN-" on all lines but the last (RFC 5321 4.2.1).
+func readSMTPReply(s *session, first string) (code int, lines []string, err error) {
+	line := first
+	for {
+		if line == "" {
+			if line, err = s.readLine(); err != nil {
+				return 0, lines, err
+			}
+		}
+		if !smtpReplyLine.MatchString(line) {
+			return 0, lines, &protocolError{msg: "not an SMTP reply: " + quoteLine(line)}
+		}
+		c, _ := strconv.Atoi(line[:3])
+		if code != 0 && c != code {
+			return 0, lines, &protocolError{msg: "SMTP reply changed its code mid-way: " + quoteLine(line)}
+		}
+		code = c
+		text := ""
+		if len(line) > 4 {
+			text = line[4:]
+		}
+		lines = append(lines, text)
+		if len(line) == 3 || line[3] == ' ' {
+			return code, lines, nil
+		}
+		line = ""
+	}
+}
+
+func smtpCommand(s *session, cmd string) (int, []string, error) {
+	if err := s.writeLine(cmd); err != nil {
+		return 0, nil, err
+	}
+	return readSMTPReply(s, "")
+}
+
+func (smtpDialogue) greeting(s *session, first string) (string, error) {
+	code, lines, err := readSMTPReply(s, first)
+	if err != nil {
+		return first, err
+	}
+	text := strconv.Itoa(code) + " " + strings.Join(lines, " / ")
+	if code != 220 {
+		// 554 "no SMTP service here" and 421 "service not available" (RFC 5321 section 3.1).
+		return text, &replyError{Reply: text, Temporary: code/100 == 4}
+	}
+	return text, nil
+}
+
+func (smtpDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
+	code, lines, err := smtpCommand(s, "EHLO "+ehloName(s.conn))
+	if err != nil {
+		return nil, err
+	}
+	if code != 250 {
+		// RFC 5321 section 3.2: a server without extensions; fall back to HELO.
+		if code2, _, err := smtpCommand(s, "HELO "+ehloName(s.conn)); err != nil {
+			return nil, err
+		} else if code2 != 250 {
+			return nil, &replyError{Command: "HELO", Reply: strconv.Itoa(code2), Temporary: code2/100 == 4}
+		}
+		return nil, nil
+	}
+	if len(lines) <= 1 {
+		return nil, nil
+	}
+	return lines[1:], nil
+}
+
+// ehloName is the client's address literal (RFC 5321 section 4.1.3): always valid, unlike a made-up name.
+func ehloName(conn net.Conn) string {
+	if a, ok := conn.LocalAddr().(*net.TCPAddr); ok {
+		if a.IP.To4() != nil {
+			return "[" + a.IP.String() + "]"
+		}
+		return "[IPv6:" + a.IP.String() + "]"
+	}
+	return "[127.0.0.1]"
+}
+
+func (smtpDialogue) offersSTARTTLS(caps []string) bool {
+	for _, c := range caps {
+		if strings.EqualFold(firstWord(c), "STARTTLS") {
+			return true
+		}
+	}
+	return false
+}
+
+func (smtpDialogue) startTLS(s *session) error {
+	code, lines, err := smtpCommand(s, "STARTTLS")
+	if err != nil {
+		return err
+	}
+	if code != 220 {
+		reply := strconv.Itoa(code) + " " + strings.Join(lines, " / ")
+		return &replyError{Command: "STARTTLS", Reply: reply, Temporary: code/100 == 4}
+	}
+	return nil
+}
+
+func (smtpDialogue) authMechanisms(caps []string) []string {
+	var mechs []string
+	for _, c := range caps {
+		f := strings.Fields(c)
+		if len(f) == 0 {
+			continue
+		}
+		kw := strings.ToUpper(f[0])
+		switch {
+		case kw == "AUTH":
+			mechs = append(mechs, f[1:]...)
+		case strings.HasPrefix(kw, "AUTH="): // pre-RFC 2554 servers
+			mechs = append(mechs, strings.TrimPrefix(kw, "AUTH="))
+			mechs = append(mechs, f[1:]...)
+		}
+	}
+	return uniqueUpper(mechs)
+}
+
+// loginDisabled: RFC 4954 servers that refuse plaintext AUTH simply do not advertise it before TLS.
+func (d smtpDialogue) loginDisabled(caps []string) bool { return len(d.authMechanisms(caps)) == 0 }
+
+func (smtpDialogue) quit(s *session) { _ = s.writeLine("QUIT") }
+
+func firstWord(s string) string {
+	if f := strings.Fields(s); len(f) > 0 {
+		return f[0]
+	}
+	return ""
+}
+
+// quoteLine shortens a server line for messages.
+func quoteLine(s string) string {
+	if len(s) > 120 {
+		s = s[:120] + "…"
+	}
+	return strconv.Quote(s)
+}

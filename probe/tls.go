@@ -1,0 +1,129 @@
+package probe
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// tlsConfig is the client configuration for every handshake. Verification is done by inspectTLS after the
+// handshake, so that one connection yields every certificate problem at once (expired AND wrong host) and
+// the probe can still read the greeting behind a bad certificate.
+func (p *Prober) tlsConfig(host string) *tls.Config {
+	return &tls.Config{
+		ServerName:         host,
+		InsecureSkipVerify: true, // verified in inspectTLS against RootCAs and the host name
+		// Accept TLS 1.0/1.1 so that an outdated server is reported as such, not as a handshake failure.
+		MinVersion: tls.VersionTLS10,
+	}
+}
+
+// inspectTLS records the negotiated parameters and certificate chain and verifies them like a mail client
+// would: chain to a trusted root, validity period, host name.
+func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Problem) {
+	info := &TLSInfo{Version: tls.VersionName(cs.Version), Cipher: tls.CipherSuiteName(cs.CipherSuite)}
+	now := p.now()
+	for _, c := range cs.PeerCertificates {
+		info.Chain = append(info.Chain, Certificate{
+			Subject:   c.Subject.String(),
+			Issuer:    c.Issuer.String(),
+			DNSNames:  c.DNSNames,
+			NotBefore: c.NotBefore.UTC(),
+			NotAfter:  c.NotAfter.UTC(),
+			DaysLeft:  daysBetween(now, c.NotAfter),
+		})
+	}
+	var probs []Problem
+	if cs.Version < tls.VersionTLS12 {
+		probs = append(probs, newProblem(catalog.TLSVersionOld,
+			fmt.Sprintf("the server negotiated %s; current mail clients require TLS 1.2 or newer", info.Version), ""))
+	}
+	if len(cs.PeerCertificates) == 0 {
+		info.VerifyError = "the server sent no certificate"
+		return info, append(probs, newProblem(catalog.CertUntrusted, "the server sent no certificate", ""))
+	}
+	leaf := cs.PeerCertificates[0]
+	var verrs []string
+	switch {
+	case now.After(leaf.NotAfter):
+		s := fmt.Sprintf("the certificate for %s expired on %s (%d days ago)", host, leaf.NotAfter.UTC().Format(time.DateOnly), -daysBetween(now, leaf.NotAfter))
+		verrs = append(verrs, s)
+		probs = append(probs, newProblem(catalog.CertExpired, s, ""))
+	case now.Before(leaf.NotBefore):
+		s := fmt.Sprintf("the certificate for %s is only valid from %s", host, leaf.NotBefore.UTC().Format(time.RFC3339))
+		verrs = append(verrs, s)
+		probs = append(probs, newProblem(catalog.CertNotYetValid, s, ""))
+	case p.cfg.CertWarnDays > 0 && daysBetween(now, leaf.NotAfter) < p.cfg.CertWarnDays:
+		probs = append(probs, newProblem(catalog.CertExpiringSoon,
+			fmt.Sprintf("the certificate for %s expires on %s, in %d days", host, leaf.NotAfter.UTC().Format(time.DateOnly), daysBetween(now, leaf.NotAfter)), ""))
+	}
+	// Trust is judged inside the leaf's validity window, so an expired certificate is not also reported as
+	// untrusted when its chain is fine.
+	at := now
+	if at.After(leaf.NotAfter) {
+		at = leaf.NotAfter.Add(-time.Second)
+	} else if at.Before(leaf.NotBefore) {
+		at = leaf.NotBefore.Add(time.Second)
+	}
+	inter := x509.NewCertPool()
+	for _, c := range cs.PeerCertificates[1:] {
+		inter.AddCert(c)
+	}
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: p.cfg.RootCAs, Intermediates: inter, CurrentTime: at}); err != nil {
+		s := describeVerifyError(err, leaf)
+		verrs = append(verrs, s)
+		probs = append(probs, newProblem(catalog.CertUntrusted, s, err.Error()))
+	}
+	if err := leaf.VerifyHostname(host); err != nil {
+		s := fmt.Sprintf("the certificate is not valid for %s; it names %s", host, certNames(leaf))
+		verrs = append(verrs, s)
+		probs = append(probs, newProblem(catalog.CertHostMismatch, s, err.Error()))
+	}
+	info.Verified = len(verrs) == 0
+	info.VerifyError = strings.Join(verrs, "; ")
+	return info, probs
+}
+
+func describeVerifyError(err error, leaf *x509.Certificate) string {
+	var ua x509.UnknownAuthorityError
+	if errors.As(err, &ua) {
+		if leaf.Issuer.String() == leaf.Subject.String() {
+			return "the certificate is self-signed (" + leaf.Subject.String() + ")"
+		}
+		return "the certificate is issued by " + leaf.Issuer.String() + ", which is not a trusted authority (or an intermediate certificate is missing)"
+	}
+	var ci x509.CertificateInvalidError
+	if errors.As(err, &ci) && ci.Reason == x509.Expired {
+		return "a certificate in the chain is expired or not yet valid: " + ci.Detail
+	}
+	return "the certificate chain does not verify: " + err.Error()
+}
+
+func certNames(c *x509.Certificate) string {
+	names := c.DNSNames
+	for _, ip := range c.IPAddresses {
+		names = append(names, ip.String())
+	}
+	if len(names) == 0 && c.Subject.CommonName != "" {
+		names = []string{c.Subject.CommonName}
+	}
+	if len(names) == 0 {
+		return "no names"
+	}
+	return strings.Join(names, ", ")
+}
+
+// daysBetween counts whole days from now until t (negative when t is past).
+func daysBetween(now, t time.Time) int {
+	d := t.Sub(now)
+	days := int(d / (24 * time.Hour))
+	if d < 0 && d%(24*time.Hour) != 0 {
+		days--
+	}
+	return days
+}

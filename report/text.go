@@ -1,0 +1,242 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// TextOptions tune the human report.
+type TextOptions struct {
+	Color bool
+	// Verbose adds the DNS answers and each endpoint's protocol transcript.
+	Verbose bool
+}
+
+// Text writes the human report: the settings to type first, then a line per endpoint, then every problem
+// with what happened, what it means and what to do.
+func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
+	pal := newPalette(opt.Color)
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "%s %s — %d endpoint%s probed in %s\n\n", pal.head("mailcheck"), rep.Target,
+		len(rep.Endpoints), plural(len(rep.Endpoints)), fmtMS(rep.DurationMS))
+
+	writeSettings(b, rep, pal)
+	writeDiscovery(b, rep, pal, opt.Verbose)
+	writeEndpoints(b, rep, pal, opt.Verbose)
+	writeProblems(b, rep, pal)
+
+	verdict := map[probe.Status]string{
+		probe.StatusOK:   pal.ok("Result: OK — the settings above work."),
+		probe.StatusWarn: pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
+		probe.StatusFail: pal.fail("Result: FAILED — see the problems above."),
+	}[rep.Status]
+	if len(rep.Endpoints) > 0 && rep.Status != probe.StatusFail && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
+		verdict = pal.ok("Result: OK — the endpoints work.")
+	}
+	fmt.Fprintln(b, verdict)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func fmtMS(v float64) string {
+	if v >= 1000 {
+		return fmt.Sprintf("%.1f s", v/1000)
+	}
+	return fmt.Sprintf("%.0f ms", v)
+}
+
+func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
+	in, out := rep.Settings.Incoming, rep.Settings.Outgoing
+	if in == nil && out == nil && rep.Domain == "" {
+		return // explicit endpoints: nothing was chosen
+	}
+	fmt.Fprintln(b, pal.head("Settings to type into the mail client"))
+	line := func(label string, s *probe.Setting, missing string) {
+		if s == nil {
+			fmt.Fprintf(b, "  %-14s %s\n", label, pal.fail(missing))
+			return
+		}
+		extra := ""
+		if s.Username != "" {
+			extra = "   user " + s.Username
+		}
+		if s.Protocol == probe.SMTP {
+			if s.RequiresAuth {
+				extra += "   requires authentication (same user and password as incoming)"
+			} else {
+				extra += "   no authentication offered"
+			}
+		}
+		if s.LoginVerified {
+			extra += "   " + pal.ok("login verified")
+		}
+		fmt.Fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
+	}
+	line("Incoming mail", in, "none found that works with a valid certificate")
+	line("Outgoing mail", out, "none found that works with a valid certificate")
+	fmt.Fprintln(b)
+}
+
+func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
+	if len(rep.DNS) == 0 {
+		return
+	}
+	fmt.Fprintln(b, pal.head("DNS"))
+	for _, q := range rep.DNS {
+		switch {
+		case len(q.Answers) > 0 && (verbose || q.Type == "MX" || q.Type == "SRV"):
+			for _, a := range q.Answers {
+				fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), a)
+			}
+		case q.Problem != nil && (verbose || q.Type == "A" || q.Type == "MX"):
+			if q.Rcode == "NXDOMAIN" && q.Type != "A" {
+				continue // one line per missing name is enough
+			}
+			fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(dnsOutcome(q)))
+		case verbose && len(q.Answers) == 0:
+			fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
+		}
+	}
+	fmt.Fprintln(b)
+}
+
+func dnsOutcome(q probe.DNSQuery) string {
+	switch q.Rcode {
+	case "NXDOMAIN":
+		return "does not exist (NXDOMAIN)"
+	case "NOERROR":
+		return q.Type + ": no record"
+	case "":
+		return q.Type + ": " + q.Problem.Title()
+	}
+	return q.Type + ": " + q.Rcode
+}
+
+func mark(pal palette, st probe.Status) string {
+	switch st {
+	case probe.StatusOK:
+		return pal.ok("✓")
+	case probe.StatusWarn:
+		return pal.warn("⚠")
+	}
+	return pal.fail("✗")
+}
+
+func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
+	if len(rep.Endpoints) == 0 {
+		return
+	}
+	fmt.Fprintln(b, pal.head("Endpoints"))
+	for _, e := range rep.Endpoints {
+		addr := e.Address
+		if addr == "" {
+			addr = "-"
+		}
+		fmt.Fprintf(b, "  %s %-5s %-28s %-8s %-15s %s\n", mark(pal, e.Status), strings.ToUpper(string(e.Protocol)),
+			fmt.Sprintf("%s:%d", e.Host, e.Port), e.Security.Label(), addr, endpointSummary(e))
+		if verbose {
+			if len(e.Capabilities.BeforeTLS) > 0 {
+				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities before TLS:"), strings.Join(e.Capabilities.BeforeTLS, " "))
+			}
+			if len(e.Capabilities.AfterTLS) > 0 {
+				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities after TLS: "), strings.Join(e.Capabilities.AfterTLS, " "))
+			}
+			for _, l := range e.Transcript {
+				fmt.Fprintf(b, "      %s\n", pal.dim(l))
+			}
+		}
+	}
+	fmt.Fprintln(b)
+}
+
+// endpointSummary is the short story of one endpoint: its first failure, or what worked.
+func endpointSummary(e probe.Result) string {
+	for _, sev := range []catalog.Severity{catalog.Fail, catalog.Warn} {
+		for _, p := range e.Problems {
+			if p.Severity == sev {
+				return p.Title()
+			}
+		}
+	}
+	var parts []string
+	if e.TLS != nil {
+		parts = append(parts, e.TLS.Version)
+		if len(e.TLS.Chain) > 0 {
+			parts = append(parts, fmt.Sprintf("certificate valid %d days", e.TLS.Chain[0].DaysLeft))
+		}
+	}
+	if len(e.AuthMechanisms) > 0 {
+		parts = append(parts, "login: "+strings.Join(e.AuthMechanisms, " "))
+	}
+	if e.Auth != nil && e.Auth.OK {
+		parts = append(parts, "login OK")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// problemGroup is one problem code with every place it was found.
+type problemGroup struct {
+	first  probe.Problem
+	places []string
+}
+
+func writeProblems(b *strings.Builder, rep *probe.Report, pal palette) {
+	groups := map[string]*problemGroup{}
+	var order []string
+	add := func(place string, p probe.Problem) {
+		g, ok := groups[p.Code]
+		if !ok {
+			g = &problemGroup{first: p}
+			groups[p.Code] = g
+			order = append(order, p.Code)
+		}
+		g.places = append(g.places, place+p.Summary)
+	}
+	for _, p := range rep.Problems {
+		add("", p)
+	}
+	for _, e := range rep.Endpoints {
+		for _, p := range e.Problems {
+			add("", p)
+		}
+	}
+	if len(order) == 0 {
+		return
+	}
+	sevRank := map[catalog.Severity]int{catalog.Fail: 0, catalog.Warn: 1, catalog.Info: 2}
+	sort.SliceStable(order, func(i, j int) bool {
+		return sevRank[groups[order[i]].first.Severity] < sevRank[groups[order[j]].first.Severity]
+	})
+	fmt.Fprintln(b, pal.head("Problems"))
+	for _, code := range order {
+		g := groups[code]
+		p := g.first
+		sym := map[catalog.Severity]string{catalog.Fail: pal.fail("✗"), catalog.Warn: pal.warn("⚠"), catalog.Info: pal.info("ℹ")}[p.Severity]
+		fmt.Fprintf(b, "  %s %s %s\n", sym, pal.head(p.Title()), pal.dim("["+p.Code+"]"))
+		seen := map[string]bool{}
+		for _, pl := range g.places {
+			if !seen[pl] {
+				seen[pl] = true
+				fmt.Fprintf(b, "      • %s\n", pl)
+			}
+		}
+		fmt.Fprintf(b, "    What it means: %s\n", p.Explanation)
+		fmt.Fprintf(b, "    What to do:    %s\n", p.Fix)
+		if len(p.ClientErrors) > 0 {
+			fmt.Fprintf(b, "    Mail clients show: %s\n", strings.Join(p.ClientErrors, "; "))
+		}
+		fmt.Fprintln(b)
+	}
+}
