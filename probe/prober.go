@@ -46,6 +46,8 @@ type Config struct {
 	CertWarnDays int
 	// Now is the clock, for certificate checks.
 	Now func() time.Time
+	// Credentials, when set, are tried on every reachable endpoint.
+	Credentials *Credentials
 }
 
 // Prober runs probes with one Config.
@@ -92,6 +94,9 @@ func newProblem(code, summary, detail string) Problem {
 // clientErrorsFor is replaced by the catalogue's reverse index of pasted error codes.
 var clientErrorsFor = func(string) []string { return nil }
 
+// matchServerText is replaced by the catalogue's provider-text matcher.
+var matchServerText = func(string) string { return "" }
+
 func ms(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
 
 // ProbeEndpoint probes one endpoint at one address and returns what it learned, however far it got.
@@ -103,6 +108,7 @@ func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source st
 	}
 	start := time.Now()
 	p.converse(ctx, &res, tr)
+	p.testLogin(ctx, &res, tr)
 	res.Timings.TotalMS = ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = tr.lines

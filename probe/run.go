@@ -406,7 +406,8 @@ func (r *run) finish() {
 	rep.Status = r.overall()
 }
 
-// compareFamilies flags an IPv6 address that fails where the IPv4 address of the same endpoint works.
+// compareFamilies reports an IPv6 address that fails where the IPv4 address of the same endpoint works:
+// clients fall back to IPv4 (RFC 8305), so it is a warning, not a failure of the endpoint.
 func (r *run) compareFamilies(results []Result) {
 	v4ok := false
 	for _, res := range results {
@@ -418,10 +419,17 @@ func (r *run) compareFamilies(results []Result) {
 		return
 	}
 	for i, res := range results {
-		if res.Address != "" && !isIPv4(res.Address) && res.Status == StatusFail {
-			results[i].Problems = append(results[i].Problems, newProblem(catalog.IPv6Unreachable,
-				fmt.Sprintf("%s works over IPv4 but not over IPv6 (%s)", res.Endpoint, res.Address), ""))
+		if res.Address == "" || isIPv4(res.Address) || res.Status != StatusFail {
+			continue
 		}
+		var why []string
+		for _, pr := range res.Problems {
+			why = append(why, pr.Summary+": "+pr.Title())
+		}
+		pr := newProblem(catalog.IPv6Unreachable,
+			fmt.Sprintf("%s works over IPv4 but not over IPv6 (%s)", res.Endpoint, res.Address), strings.Join(why, "; "))
+		results[i].Problems = []Problem{pr}
+		results[i].Status = StatusWarn
 	}
 }
 
@@ -449,12 +457,19 @@ func (r *run) overall() Status {
 		return StatusFail
 	}
 	worse(statusOf(rep.Problems))
-	for _, e := range rep.Endpoints {
-		for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+	for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+		best := StatusFail // a setting works when one of its addresses does; warnings on others still count
+		for _, e := range rep.Endpoints {
 			if e.Protocol == s.Protocol && e.Host == s.Server && e.Port == s.Port && e.Security == s.Security {
-				worse(e.Status)
+				if e.Status != StatusFail && best == StatusFail {
+					best = e.Status
+				}
+				if e.Status == StatusWarn {
+					best = StatusWarn
+				}
 			}
 		}
+		worse(best)
 	}
 	return st
 }

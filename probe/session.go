@@ -25,6 +25,16 @@ type session struct {
 	// step bounds each read or write.
 	step time.Duration
 	tr   *transcript
+	// red, when set, removes secrets before lines reach the transcript.
+	red *redactor
+	// onClose releases the connection.
+	onClose func()
+}
+
+func (s *session) close() {
+	if s.onClose != nil {
+		s.onClose()
+	}
 }
 
 func newSession(ctx context.Context, conn net.Conn, step time.Duration, tr *transcript) *session {
@@ -53,17 +63,28 @@ func (s *session) readLine() (string, error) {
 	}
 	if err != nil {
 		if len(b) > 0 {
-			s.tr.server(string(b))
+			s.logServer(string(b))
 		}
 		return "", err
 	}
 	line := strings.TrimRight(string(b), "\r\n")
-	s.tr.server(line)
+	s.logServer(line)
 	return line, nil
 }
 
+func (s *session) logServer(line string) {
+	if s.red != nil {
+		line = s.red.server(line)
+	}
+	s.tr.server(line)
+}
+
 func (s *session) writeLine(line string) error {
-	s.tr.client(line)
+	if s.red != nil {
+		s.tr.client(s.red.client(line))
+	} else {
+		s.tr.client(line)
+	}
 	if err := s.conn.SetWriteDeadline(s.deadline()); err != nil {
 		return err
 	}

@@ -74,7 +74,9 @@ func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Pr
 	for _, c := range cs.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	if _, err := leaf.Verify(x509.VerifyOptions{Roots: p.cfg.RootCAs, Intermediates: inter, CurrentTime: at}); err != nil {
+	var ci x509.CertificateInvalidError
+	if _, err := leaf.Verify(x509.VerifyOptions{Roots: p.cfg.RootCAs, Intermediates: inter, CurrentTime: at}); err != nil &&
+		!(errors.As(err, &ci) && ci.Reason == x509.Expired && !at.Equal(now)) { // an issuer not valid at the leaf's own expiry says nothing new
 		s := describeVerifyError(err, leaf)
 		verrs = append(verrs, s)
 		probs = append(probs, newProblem(catalog.CertUntrusted, s, err.Error()))
@@ -118,12 +120,7 @@ func certNames(c *x509.Certificate) string {
 	return strings.Join(names, ", ")
 }
 
-// daysBetween counts whole days from now until t (negative when t is past).
+// daysBetween counts whole days from now until t, truncated toward zero (negative when t is past).
 func daysBetween(now, t time.Time) int {
-	d := t.Sub(now)
-	days := int(d / (24 * time.Hour))
-	if d < 0 && d%(24*time.Hour) != 0 {
-		days--
-	}
-	return days
+	return int(t.Sub(now) / (24 * time.Hour))
 }

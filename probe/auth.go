@@ -1,0 +1,397 @@
+package probe
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-sasl"
+	"github.com/emersion/go-smtp"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// Credentials are the login to test. The password never leaves this struct except on an encrypted
+// connection (or with AllowPlaintext), and never reaches a report or transcript.
+type Credentials struct {
+	User     string
+	Password string
+	// AllowPlaintext permits sending the password over an unencrypted connection.
+	AllowPlaintext bool
+}
+
+// String hides the password if Credentials is ever printed.
+func (c Credentials) String() string {
+	return "Credentials{User: " + c.User + ", Password: " + redacted + "}"
+}
+
+// GoString hides the password from %#v too.
+func (c Credentials) GoString() string { return c.String() }
+
+// testLogin tries the credentials on a fresh connection of their own, so that a failed attempt cannot
+// disturb the probe or another attempt (go-smtp ends a failed AUTH with "*", which Postfix answers by
+// disconnecting). It fills res.Auth.
+func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
+	cr := p.cfg.Credentials
+	if cr == nil || res.Address == "" || res.Greeting == "" || statusOf(res.Problems) == StatusFail && !loginStillPossible(*res) {
+		return
+	}
+	auth := &AuthResult{User: cr.User}
+	res.Auth = auth
+	notTested := func(code, summary string) {
+		pr := newProblem(code, summary, "")
+		auth.Problem = &pr
+	}
+	encrypted := res.Security == TLS || res.STARTTLS
+	switch {
+	case res.Protocol == SMTP && len(res.AuthMechanisms) == 0:
+		if encrypted || res.PlaintextLogin == "refused" {
+			res.Auth = nil // port 25 style: no login here
+			return
+		}
+	case !encrypted && res.PlaintextLogin == "refused":
+		notTested(catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint))
+		return
+	case !encrypted && !cr.AllowPlaintext:
+		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint))
+		return
+	case res.TLS != nil && !res.TLS.Verified:
+		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError))
+		return
+	}
+	mech := chooseMechanism(res.Protocol, res.AuthMechanisms)
+	if mech == "" {
+		pr := newProblem(catalog.AuthMechanism, fmt.Sprintf("%s offers no login method mailcheck can use (offered: %s)", res.Endpoint, strings.Join(res.AuthMechanisms, " ")), "")
+		auth.Problem = &pr
+		return
+	}
+	auth.Mechanism = mech
+	tr.note("login test on a new connection, " + mech)
+	start := time.Now()
+	err := p.login(ctx, res, mech, tr)
+	res.Timings.AuthMS = ms(time.Since(start))
+	auth.Tested = true
+	if err == nil {
+		auth.OK = true
+		return
+	}
+	pr := p.authProblem(err, res, mech)
+	auth.Problem = &pr
+	if pr.Severity == catalog.Fail {
+		res.Problems = append(res.Problems, pr)
+	}
+}
+
+// loginStillPossible: some failures of the probe (a certificate problem) still leave a working connection.
+func loginStillPossible(res Result) bool {
+	for _, pr := range res.Problems {
+		switch pr.Code {
+		case catalog.CertExpired, catalog.CertNotYetValid, catalog.CertUntrusted, catalog.CertHostMismatch,
+			catalog.STARTTLSNotOffered, catalog.TLSVersionOld:
+		default:
+			if pr.Severity == catalog.Fail {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// chooseMechanism picks what a mail client would use: PLAIN when offered (RFC 4616), else LOGIN; for
+// IMAP the LOGIN command, for POP3 USER/PASS (RFC 1939 section 7).
+func chooseMechanism(proto Protocol, offered []string) string {
+	for _, want := range []string{"PLAIN", "LOGIN", "USER"} {
+		if hasCap(offered, want) {
+			return want
+		}
+	}
+	return ""
+}
+
+func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transcript) error {
+	red := newRedactor(p.cfg.Credentials.Password)
+	s, err := p.open(ctx, res.Endpoint, res.Address, res.STARTTLS, tr, red)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
+	switch res.Protocol {
+	case IMAP:
+		return p.loginIMAP(s, rc, mech, red)
+	case SMTP:
+		return p.loginSMTP(s, rc, mech, red)
+	default:
+		return p.loginPOP3(s, mech, red)
+	}
+}
+
+// open connects for a conversation that will carry secrets: certificate verified during the handshake,
+// greeting read, STARTTLS done when upgrade is set. The returned session is ready for the next command.
+func (p *Prober) open(ctx context.Context, ep Endpoint, addr string, upgrade bool, tr *transcript, red *redactor) (*session, error) {
+	conn, err := p.dial(ctx, addr, ep.Port)
+	if err != nil {
+		return nil, err
+	}
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	s := newSession(ctx, conn, p.cfg.Timeout, tr)
+	s.red = red
+	s.onClose = func() { stop(); conn.Close() }
+	fail := func(err error) (*session, error) {
+		s.close()
+		return nil, err
+	}
+	d := dialogues[ep.Protocol]
+	tlsCfg := p.tlsConfig(ep.Host)
+	tlsCfg.InsecureSkipVerify = false // now the certificate must hold, as in a mail client
+	tlsCfg.RootCAs = p.cfg.RootCAs
+	tlsCfg.MinVersion = tls.VersionTLS12
+	if ep.Security == TLS {
+		if _, err := s.startTLS(tlsCfg); err != nil {
+			return fail(err)
+		}
+	}
+	first, err := s.readLine()
+	if err != nil {
+		return fail(err)
+	}
+	if got := sniffProtocol(first); got != ep.Protocol {
+		return fail(&protocolError{msg: "not a " + protoName(ep.Protocol) + " greeting: " + quoteLine(first)})
+	}
+	if _, err := d.greeting(s, first); err != nil {
+		return fail(err)
+	}
+	if upgrade {
+		caps, err := d.capabilities(s, false)
+		if err != nil {
+			return fail(err)
+		}
+		if !d.offersSTARTTLS(caps) {
+			return fail(&replyError{Command: "STARTTLS", Reply: "not offered"})
+		}
+		if err := d.startTLS(s); err != nil {
+			return fail(err)
+		}
+		if _, err := s.startTLS(tlsCfg); err != nil {
+			return fail(err)
+		}
+	}
+	if s.r.Buffered() > 0 {
+		return fail(&protocolError{msg: "the server sent data before the client spoke"})
+	}
+	return s, nil
+}
+
+// saslClient returns the go-sasl client for mech, registering what it will send with the redactor.
+func saslClient(mech string, cr *Credentials, red *redactor) sasl.Client {
+	switch mech {
+	case "PLAIN":
+		red.add("\x00" + cr.User + "\x00" + cr.Password)
+		return sasl.NewPlainClient("", cr.User, cr.Password)
+	default:
+		return sasl.NewLoginClient(cr.User, cr.Password)
+	}
+}
+
+// resumedConn lets a protocol library take over a session mailcheck opened (and possibly upgraded with
+// STARTTLS) itself: the libraries begin by reading a greeting, which this conn supplies once, locally.
+type resumedConn struct {
+	net.Conn
+	greeting *strings.Reader
+}
+
+func (c *resumedConn) Read(b []byte) (int, error) {
+	if c.greeting.Len() > 0 {
+		return c.greeting.Read(b)
+	}
+	return c.Conn.Read(b)
+}
+
+func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *redactor) error {
+	cr := p.cfg.Credentials
+	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK resumed\r\n")}, nil)
+	defer c.Close()
+	_ = rc.SetDeadline(s.deadline())
+	var err error
+	if mech == "LOGIN" && !hasCap(caps(c), "AUTH=LOGIN") {
+		err = c.Login(cr.User, cr.Password).Wait()
+	} else {
+		err = c.Authenticate(saslClient(mech, cr, red))
+	}
+	if err == nil {
+		_ = c.Logout().Wait()
+	}
+	return err
+}
+
+func caps(c *imapclient.Client) []string {
+	var out []string
+	for cp := range c.Caps() {
+		out = append(out, string(cp))
+	}
+	return out
+}
+
+func (p *Prober) loginSMTP(s *session, rc *recordingConn, mech string, red *redactor) error {
+	cr := p.cfg.Credentials
+	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
+	defer c.Close()
+	// go-smtp sets its own deadline before every command; give it our step, not its 5-minute default.
+	c.CommandTimeout = p.cfg.Timeout
+	if err := c.Hello(strings.Trim(ehloName(s.conn), "[]")); err != nil {
+		return err
+	}
+	if err := c.Auth(saslClient(mech, cr, red)); err != nil {
+		return err
+	}
+	_ = c.Quit()
+	return nil
+}
+
+// pop3Error is a POP3 -ERR answer with its RFC 2449/3206 response code.
+type pop3Error struct {
+	Code string // "AUTH", "SYS/TEMP", "IN-USE", ...
+	Text string
+}
+
+func (e *pop3Error) Error() string { return "-ERR " + e.Text }
+
+func parsePOP3Err(line string) *pop3Error {
+	text := strings.TrimSpace(strings.TrimPrefix(line, "-ERR"))
+	e := &pop3Error{Text: text}
+	if strings.HasPrefix(text, "[") {
+		if i := strings.IndexByte(text, ']'); i > 0 {
+			e.Code = strings.ToUpper(text[1:i])
+		}
+	}
+	return e
+}
+
+func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
+	cr := p.cfg.Credentials
+	expectOK := func() error {
+		line, err := s.readLine()
+		if err != nil {
+			return err
+		}
+		if !strings.HasPrefix(line, "+OK") {
+			if strings.HasPrefix(line, "-ERR") {
+				return parsePOP3Err(line)
+			}
+			return &protocolError{msg: "unexpected POP3 answer: " + quoteLine(red.scrub(line))}
+		}
+		return nil
+	}
+	if mech == "PLAIN" {
+		// RFC 5034 section 4: AUTH with an initial response.
+		resp := "\x00" + cr.User + "\x00" + cr.Password
+		red.add(resp)
+		if err := s.writeLine("AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte(resp))); err != nil {
+			return err
+		}
+	} else {
+		if err := s.writeLine("USER " + cr.User); err != nil {
+			return err
+		}
+		if err := expectOK(); err != nil {
+			return err
+		}
+		if err := s.writeLine("PASS " + cr.Password); err != nil {
+			return err
+		}
+	}
+	if err := expectOK(); err != nil {
+		return err
+	}
+	_ = s.writeLine("QUIT")
+	return nil
+}
+
+// authProblem classifies a failed login by the server's typed answer: IMAP response codes (RFC 5530),
+// SMTP reply and enhanced status codes (RFC 4954, RFC 3463), POP3 response codes (RFC 2449, RFC 3206).
+// Provider-specific refusals (app passwords, basic auth disabled) are recognised by the catalogue's
+// provider entries, which match the server's own words.
+func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
+	var (
+		imapErr *imap.Error
+		smtpErr *smtp.SMTPError
+		popErr  *pop3Error
+	)
+	code := ""
+	reply := err.Error()
+	switch {
+	case errors.As(err, &imapErr):
+		reply = strings.TrimSpace(fmt.Sprintf("%s [%s] %s", imapErr.Type, imapErr.Code, imapErr.Text))
+		switch imapErr.Code {
+		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed:
+			code = catalog.AuthFailed
+		case imap.ResponseCodeExpired, imap.ResponseCodeContactAdmin:
+			code = catalog.AuthAccountDisabled
+		case imap.ResponseCodePrivacyRequired:
+			code = catalog.AuthPlaintextRefused
+		case imap.ResponseCodeUnavailable:
+			code = catalog.AuthTemporary
+		case imap.ResponseCodeInUse:
+			code = catalog.MailboxInUse
+		case "":
+			reply = strings.TrimSpace(fmt.Sprintf("%s %s", imapErr.Type, imapErr.Text))
+			code = catalog.AuthFailed
+		default:
+			code = catalog.AuthFailed
+		}
+	case errors.As(err, &smtpErr):
+		reply = fmt.Sprintf("%d %d.%d.%d %s", smtpErr.Code, smtpErr.EnhancedCode[0], smtpErr.EnhancedCode[1], smtpErr.EnhancedCode[2], smtpErr.Message)
+		if smtpErr.EnhancedCode == smtp.NoEnhancedCode || smtpErr.EnhancedCode[0] == 0 {
+			reply = strconv.Itoa(smtpErr.Code) + " " + smtpErr.Message
+		}
+		code = classifySMTPAuth(smtpErr, res.Security == TLS || res.STARTTLS)
+	case errors.As(err, &popErr):
+		reply = popErr.Error()
+		switch popErr.Code {
+		case "SYS/TEMP", "LOGIN-DELAY":
+			code = catalog.AuthTemporary
+		case "IN-USE":
+			code = catalog.MailboxInUse
+		case "SYS/PERM":
+			code = catalog.AuthAccountDisabled
+		default:
+			code = catalog.AuthFailed
+		}
+	default:
+		code = classify(err, false)
+	}
+	if provider := matchServerText(reply); provider != "" {
+		code = provider
+	}
+	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
+}
+
+// classifySMTPAuth reads an SMTP AUTH refusal (RFC 4954 section 6, RFC 3463 / RFC 5248 status codes).
+func classifySMTPAuth(e *smtp.SMTPError, encrypted bool) string {
+	ec := e.EnhancedCode
+	switch {
+	case e.Code/100 == 4:
+		return catalog.AuthTemporary
+	case ec == smtp.EnhancedCode{5, 7, 9}, ec == smtp.EnhancedCode{5, 7, 14}:
+		return catalog.AuthAppPassword
+	case ec == smtp.EnhancedCode{5, 7, 13}:
+		return catalog.AuthAccountDisabled
+	case e.Code == 538, ec == smtp.EnhancedCode{5, 7, 11}, ec == smtp.EnhancedCode{5, 7, 10}:
+		return catalog.AuthPlaintextRefused
+	case e.Code == 530 && !encrypted:
+		return catalog.AuthPlaintextRefused
+	case e.Code == 504, ec == smtp.EnhancedCode{5, 5, 4}, ec == smtp.EnhancedCode{5, 7, 4}:
+		return catalog.AuthMechanism
+	case e.Code == 503:
+		return catalog.AuthMechanism // AUTH not enabled on this port
+	}
+	return catalog.AuthFailed
+}

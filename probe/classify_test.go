@@ -1,0 +1,202 @@
+package probe
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"net"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// Each case scripts a server and checks the problem code the probe reports for it.
+func TestClassifiedFailures(t *testing.T) {
+	cert, roots := testCert(t, "mail.example.test", time.Now().Add(-time.Hour), time.Now().Add(90*24*time.Hour))
+	tlsServer := func(handler func(c net.Conn, r *bufio.Reader) error) func(c net.Conn, r *bufio.Reader) error {
+		return func(c net.Conn, _ *bufio.Reader) error {
+			tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+			if err := tc.Handshake(); err != nil {
+				return nil // the client may give up on purpose
+			}
+			return handler(tc, bufio.NewReader(tc))
+		}
+	}
+	cases := []struct {
+		name    string
+		ep      Endpoint
+		handler func(c net.Conn, r *bufio.Reader) error
+		want    string
+		detail  string // expected in the summary
+	}{
+		{"TLS to an SMTP plain port", Endpoint{SMTP, "mail.example.test", 587, TLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("220 mail.example.test ESMTP\r\n"))
+				return err
+			}, catalog.TLSOnPlainPort, "SMTP greeting"},
+		{"TLS to an IMAP plain port", Endpoint{IMAP, "mail.example.test", 143, TLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("* OK IMAP4rev1 ready\r\n"))
+				return err
+			}, catalog.TLSOnPlainPort, "IMAP greeting"},
+		{"plain text to a TLS port", Endpoint{IMAP, "mail.example.test", 993, STARTTLS},
+			tlsServer(func(c net.Conn, r *bufio.Reader) error { return nil }),
+			catalog.PlainOnTLSPort, "expects SSL/TLS"},
+		{"SMTP greeting on an IMAP port", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("220 mail.example.test ESMTP Postfix\r\n"))
+				return err
+			}, catalog.WrongProtocol, "SMTP server answers"},
+		{"POP3 greeting on an SMTP port", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("+OK Dovecot ready.\r\n"))
+				return err
+			}, catalog.WrongProtocol, "POP3 server answers"},
+		{"not a mail server", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
+				return err
+			}, catalog.ProtocolError, "SSH-2.0"},
+		{"554 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("554 5.7.1 No SMTP service here\r\n"))
+				return err
+			}, catalog.GreetingRejected, "refused"},
+		{"421 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("421-4.3.2 busy\r\n421 4.3.2 try later\r\n"))
+				return err
+			}, catalog.GreetingTempFail, ""},
+		{"IMAP BYE greeting", Endpoint{IMAP, "mail.example.test", 993, TLS},
+			tlsServer(func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("* BYE Too many connections from your IP\r\n"))
+				return err
+			}), catalog.GreetingRejected, ""},
+		{"POP3 -ERR greeting", Endpoint{POP3, "mail.example.test", 995, TLS},
+			tlsServer(func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("-ERR [SYS/PERM] maintenance\r\n"))
+				return err
+			}), catalog.GreetingRejected, ""},
+		{"closed without a word", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error { return nil }, catalog.ConnectionClosed, ""},
+		{"reset", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_ = c.(*net.TCPConn).SetLinger(0)
+				return nil
+			}, catalog.ConnectionReset, ""},
+		{"STARTTLS not offered", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("* OK ready\r\n"))
+				if err := expect(r, "a1 CAPABILITY"); err != nil {
+					return err
+				}
+				_, err := c.Write([]byte("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n"))
+				r.ReadString('\n')
+				return err
+			}, catalog.STARTTLSNotOffered, "does not offer STARTTLS"},
+		{"STARTTLS refused", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("220 hi\r\n"))
+				if err := expect(r, "EHLO ["); err != nil {
+					return err
+				}
+				c.Write([]byte("250-hi\r\n250 STARTTLS\r\n"))
+				if err := expect(r, "STARTTLS"); err != nil {
+					return err
+				}
+				_, err := c.Write([]byte("454 4.7.0 TLS not available due to local problem\r\n"))
+				return err
+			}, catalog.STARTTLSFailed, "upgrade failed"},
+		{"STARTTLS response injection", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("220 hi\r\n"))
+				if err := expect(r, "EHLO"); err != nil {
+					return err
+				}
+				c.Write([]byte("250-hi\r\n250 STARTTLS\r\n"))
+				if err := expect(r, "STARTTLS"); err != nil {
+					return err
+				}
+				_, err := c.Write([]byte("220 go ahead\r\n250 injected\r\n"))
+				return err
+			}, catalog.ProtocolError, ""},
+		{"garbled SMTP reply", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("220 hi\r\n"))
+				if err := expect(r, "EHLO"); err != nil {
+					return err
+				}
+				_, err := c.Write([]byte("250-hi\r\n999 what\r\n"))
+				return err
+			}, catalog.ProtocolError, ""},
+		{"overlong line", Endpoint{POP3, "mail.example.test", 110, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("+OK " + strings.Repeat("x", 10000) + "\r\n"))
+				return err
+			}, catalog.ProtocolError, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := scripted(t, tc.handler)
+			p := newTestProber(fixedDialer{addr}, roots)
+			p.cfg.Timeout = 500 * time.Millisecond
+			res := p.ProbeEndpoint(context.Background(), tc.ep, "127.0.0.1", SourceExplicit)
+			if !hasProblem(res, tc.want) {
+				t.Fatalf("problems = %v, want %s\ntranscript:\n%s", problemCodes(res), tc.want, strings.Join(res.Transcript, "\n"))
+			}
+			if res.Status != StatusFail {
+				t.Errorf("status = %s, want fail", res.Status)
+			}
+			for _, p := range res.Problems {
+				if p.Code == tc.want && !strings.Contains(p.Summary, tc.detail) {
+					t.Errorf("summary %q does not mention %q", p.Summary, tc.detail)
+				}
+				if p.Explanation == "" || p.Fix == "" {
+					t.Errorf("problem %s has no explanation or fix", p.Code)
+				}
+			}
+		})
+	}
+}
+
+func TestConnectRefused(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close() // nothing listens there any more: the kernel refuses
+	p := newTestProber(fixedDialer{addr}, nil)
+	res := p.ProbeEndpoint(context.Background(), Endpoint{IMAP, "mail.example.test", 993, TLS}, "127.0.0.1", SourceExplicit)
+	if !hasProblem(res, catalog.ConnectRefused) {
+		t.Fatalf("problems = %v, want connect_refused", problemCodes(res))
+	}
+}
+
+func TestConnectTimeoutCostsOneStep(t *testing.T) {
+	p := newTestProber(blockingDialer{}, nil)
+	p.cfg.Timeout = 200 * time.Millisecond
+	start := time.Now()
+	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 25, STARTTLS}, "127.0.0.1", SourceExplicit)
+	if !hasProblem(res, catalog.ConnectTimeout) {
+		t.Fatalf("problems = %v, want connect_timeout", problemCodes(res))
+	}
+	// Not a speed assertion: a hang would be many seconds; one step is 200 ms.
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a dropped connection took %v: the dial is not bounded by the step timeout", took)
+	}
+}
+
+func TestSilentServerTimesOut(t *testing.T) {
+	release := make(chan struct{})
+	addr := scripted(t, func(c net.Conn, r *bufio.Reader) error { <-release; return nil })
+	defer close(release)
+	p := newTestProber(fixedDialer{addr}, nil)
+	p.cfg.Timeout = 200 * time.Millisecond
+	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 587, STARTTLS}, "127.0.0.1", SourceExplicit)
+	if !hasProblem(res, catalog.ResponseTimeout) {
+		t.Fatalf("problems = %v, want response_timeout", problemCodes(res))
+	}
+}
