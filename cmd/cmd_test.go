@@ -1,0 +1,169 @@
+package cmd
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files under testdata/golden")
+
+// run executes mailcheck in-process with fake streams.
+func run(t *testing.T, env map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
+	code = Run(args, ios)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"probe"}, nil, "needs an e-mail address"},
+		{[]string{"probe", "alice@"}, nil, "no domain after the @"},
+		{[]string{"probe", "al ice@example.com"}, nil, "not a valid e-mail address"},
+		{[]string{"probe", "ftp://mail.example.com"}, nil, "unknown scheme"},
+		{[]string{"probe", "imaps://mail.example.com:70000"}, nil, "out of range"},
+		{[]string{"probe", "imaps://alice:hunter2@mail.example.com"}, nil, "user name or password"},
+		{[]string{"probe", "a.example.com", "b.example.com"}, nil, "one address or domain"},
+		{[]string{"probe", "--starttls=maybe", "example.com"}, nil, "--starttls must be"},
+		{[]string{"probe", "--timeout=-1s", "example.com"}, nil, "--timeout must be positive"},
+		{[]string{"probe", "--timeout=soon", "example.com"}, nil, "invalid argument"},
+		{[]string{"probe", "--resolver=dns.example", "example.com"}, nil, "as an IP address"},
+		{[]string{"probe", "--password=hunter2", "example.com"}, nil, "unknown flag: --password"},
+		{[]string{"probe", "--user=alice@example.com", "example.com"}, nil, "needs a password"},
+		{[]string{"probe", "--password-file=/nonexistent", "example.com"}, nil, "--password-file"},
+		{[]string{"probe", "--ca-file=/nonexistent", "example.com"}, nil, "--ca-file"},
+		{[]string{"send", "--to", "bob@example.org"}, nil, "needs --from and --to"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org", "--server", "imaps://x.example.com"}, nil, "not an SMTP endpoint"},
+		{[]string{"bogus"}, nil, "unknown command"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := run(t, tc.env, tc.args...)
+			if code != ExitUsage {
+				t.Errorf("exit = %d, want %d (stderr %q)", code, ExitUsage, errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr = %q, want it to mention %q", errOut, tc.want)
+			}
+			if n := strings.Count(strings.TrimSpace(errOut), "\n"); n > 0 {
+				t.Errorf("stderr has %d lines, want one: %q", n+1, errOut)
+			}
+			if strings.Contains(errOut+out, "hunter2") {
+				t.Errorf("the password appears in the output: %q", errOut)
+			}
+			if strings.Contains(errOut, "goroutine") || strings.Contains(errOut, "panic") {
+				t.Errorf("stack trace: %s", errOut)
+			}
+		})
+	}
+}
+
+func TestDemoJSON(t *testing.T) {
+	code, out, errOut := run(t, nil, "demo", "--json", "--timeout", "500ms")
+	if code != ExitOK {
+		t.Fatalf("exit = %d, stderr %s", code, errOut)
+	}
+	var rep struct {
+		SchemaVersion int    `json:"schema_version"`
+		Status        string `json:"status"`
+		Settings      struct {
+			Incoming *struct {
+				Protocol, Server, Security string
+				Port                       int
+				LoginVerified              bool `json:"login_verified"`
+			}
+			Outgoing *struct {
+				Protocol, Server, Security string
+				Port                       int
+				RequiresAuth               bool `json:"requires_auth"`
+			}
+		}
+		Endpoints []struct {
+			Protocol, Host, Security, Status string
+			Port                             int
+			Problems                         []struct{ Code string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if rep.SchemaVersion != 1 || rep.Status != "warn" {
+		t.Errorf("schema_version %d status %q, want 1 warn", rep.SchemaVersion, rep.Status)
+	}
+	in, o := rep.Settings.Incoming, rep.Settings.Outgoing
+	if in == nil || in.Server != "imap.sandbox.test" || in.Port != 993 || in.Security != "tls" || !in.LoginVerified {
+		t.Errorf("incoming = %+v, want imap.sandbox.test 993 tls, login verified", in)
+	}
+	if o == nil || o.Server != "smtp.sandbox.test" || o.Port != 587 || o.Security != "starttls" || !o.RequiresAuth {
+		t.Errorf("outgoing = %+v, want smtp.sandbox.test 587 starttls with auth", o)
+	}
+	want := map[string]string{
+		"smtp smtp.sandbox.test 465": "cert_expired",
+		"smtp smtp.sandbox.test 25":  "connect_timeout",
+		"imap mail.sandbox.test 993": "cert_hostname_mismatch",
+		"imap mail.sandbox.test 143": "starttls_not_offered",
+	}
+	for _, e := range rep.Endpoints {
+		key := e.Protocol + " " + e.Host + " " + itoa(e.Port)
+		if code, ok := want[key]; ok {
+			found := false
+			for _, p := range e.Problems {
+				found = found || p.Code == code
+			}
+			if !found {
+				t.Errorf("%s: problems %+v, want %s", key, e.Problems, code)
+			}
+			delete(want, key)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("endpoints missing from the report: %v", want)
+	}
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestDemoGolden pins the human report. Run `go test ./cmd -update` after a deliberate change.
+func TestDemoGolden(t *testing.T) {
+	code, out, errOut := run(t, nil, "demo", "--timeout", "500ms")
+	if code != ExitOK {
+		t.Fatalf("exit = %d, stderr %s", code, errOut)
+	}
+	got := normalize(out)
+	path := filepath.Join("..", "testdata", "golden", "demo.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Errorf("demo report differs from %s (go test ./cmd -update to accept):\n%s", path, got)
+	}
+}
+
+var (
+	reDuration = regexp.MustCompile(`probed in [0-9.]+ m?s`)
+	reDate     = regexp.MustCompile(`\d{4}-\d{2}-\d{2}`)
+)
+
+// normalize removes what changes from run to run: durations and calendar dates.
+func normalize(s string) string {
+	s = reDuration.ReplaceAllString(s, "probed in N ms")
+	return reDate.ReplaceAllString(s, "YYYY-MM-DD")
+}

@@ -1,0 +1,74 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/sandbox"
+)
+
+// DemoOptions are the parsed arguments of `mailcheck demo`.
+type DemoOptions struct {
+	IO *IOStreams
+	probeFlags
+}
+
+// NewCmdDemo builds `mailcheck demo`.
+func NewCmdDemo(ios *IOStreams, runF func(*DemoOptions) error) *cobra.Command {
+	opts := &DemoOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Probe an embedded sandbox mail domain on loopback: a real report with no network",
+		Long: `Start an embedded sandbox mail domain (sandbox.test) on loopback — its own DNS server and IMAP,
+POP3 and SMTP servers, some deliberately broken — and probe alice@sandbox.test as 'mailcheck probe'
+would. Nothing leaves this machine.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runDemo(c.Context(), opts)
+		},
+	}
+	opts.register(c.Flags())
+	c.Flags().Lookup("timeout").DefValue = "1s"
+	_ = c.Flags().Set("timeout", "1s")
+	for _, hidden := range []string{"resolver", "ca-file"} {
+		_ = c.Flags().MarkHidden(hidden)
+	}
+	return c
+}
+
+func runDemo(ctx context.Context, opts *DemoOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sb, err := sandbox.Start(sandbox.DemoWorld())
+	if err != nil {
+		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("cannot start the sandbox: %v", err)}
+	}
+	defer sb.Close()
+	opts.dialer = sb
+	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: opts.Timeout}
+	opts.rootCAs = sb.RootCAs
+	// The sandbox's own test account, so the demo shows a verified login too.
+	creds := &probe.Credentials{User: "alice@" + sb.World.Domain, Password: sb.World.Users["alice@"+sb.World.Domain]}
+	p, err := opts.prober(creds)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
+	addr := "alice@" + sb.World.Domain
+	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
+	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+		return err
+	}
+	if rep.Status == probe.StatusFail {
+		return problemsFound
+	}
+	return nil
+}

@@ -1,0 +1,128 @@
+package cmd
+
+import (
+	"context"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/report"
+)
+
+// ProbeOptions are the parsed arguments of `mailcheck probe`.
+type ProbeOptions struct {
+	IO      *IOStreams
+	Targets []string
+	probeFlags
+	credentialFlags
+}
+
+// NewCmdProbe builds `mailcheck probe`; runF replaces runProbe in tests.
+func NewCmdProbe(ios *IOStreams, runF func(*ProbeOptions) error) *cobra.Command {
+	opts := &ProbeOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "probe (ADDRESS | DOMAIN | URL...)",
+		Short: "Discover a domain's mail servers and probe them, or probe given endpoints",
+		Long: `Probe an e-mail address or domain: discover its servers through SRV (RFC 6186/8314), MX and the
+host names mail clients guess, probe IMAP, POP3 and SMTP on every standard port, and print the
+settings to type into a mail client and, for every failure, its cause and fix.
+
+Or probe endpoints exactly as a mail client is configured, skipping discovery:
+  imap://HOST[:143]  imaps://HOST[:993]  pop3://HOST[:110]  pop3s://HOST[:995]
+  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465] (also smtps://)
+
+Exit codes: 0 a working incoming and outgoing setting with valid TLS was found (or every given
+endpoint works); 1 problems found; 2 bad usage or input.`,
+		Example: `  mailcheck probe alice@example.com
+  mailcheck probe example.com --json
+  mailcheck probe imaps://mail.example.com:993 submission://smtp.example.com:587`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError("probe needs an e-mail address, a domain or endpoint URLs (see 'mailcheck probe --help')")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			opts.Targets = args
+			if runF != nil {
+				return runF(opts)
+			}
+			return runProbe(c.Context(), opts)
+		},
+	}
+	opts.probeFlags.register(c.Flags())
+	opts.credentialFlags.register(c.Flags())
+	return c
+}
+
+// parseRequest turns the arguments into a probe request: one address or domain, or endpoint URLs.
+func parseRequest(targets []string) (probe.Request, error) {
+	req := probe.Request{Target: strings.Join(targets, " ")}
+	hasURL := false
+	for _, t := range targets {
+		if strings.Contains(t, "://") {
+			hasURL = true
+		}
+	}
+	if !hasURL {
+		if len(targets) > 1 {
+			return req, usageError("give one address or domain at a time (or several endpoint URLs)")
+		}
+		domain, addr, err := probe.ParseTarget(targets[0])
+		if err != nil {
+			return req, usageError("%v", err)
+		}
+		req.Domain, req.Address = domain, addr
+		return req, nil
+	}
+	for _, t := range targets {
+		ep, err := probe.ParseEndpoint(t)
+		if err != nil {
+			return req, usageError("%v", err)
+		}
+		req.Endpoints = append(req.Endpoints, ep)
+	}
+	return req, nil
+}
+
+func runProbe(ctx context.Context, opts *ProbeOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	req, err := parseRequest(opts.Targets)
+	if err != nil {
+		return err
+	}
+	creds, err := opts.credentials(opts.IO, req.Address)
+	if err != nil {
+		return err
+	}
+	p, err := opts.prober(creds)
+	if err != nil {
+		return err
+	}
+	for i, ep := range req.Endpoints {
+		if probe.STARTTLSPolicy(opts.STARTTLS) == probe.STARTTLSNo && ep.Security == probe.STARTTLS {
+			req.Endpoints[i].Security = probe.Plain
+		}
+	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
+	rep := p.Run(ctx, req)
+	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+		return err
+	}
+	if rep.Status == probe.StatusFail {
+		return problemsFound
+	}
+	return nil
+}
+
+// render prints a report in the format the flags ask for.
+func render(ios *IOStreams, f *probeFlags, rep *probe.Report) error {
+	if f.JSON {
+		return report.JSON(ios.Out, rep)
+	}
+	return report.Text(ios.Out, rep, report.TextOptions{Color: ios.ColorEnabled(f.NoColor), Verbose: f.Verbose})
+}

@@ -1,0 +1,125 @@
+package cmd
+
+import (
+	"context"
+	"crypto/x509"
+	"fmt"
+	"net"
+	"os"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mailcheck/mailcheck/probe"
+)
+
+// probeFlags are the flags every command that probes shares.
+type probeFlags struct {
+	Resolver string
+	Timeout  time.Duration
+	MaxTime  time.Duration
+	CAFile   string
+	STARTTLS string
+	Verbose  bool
+	JSON     bool
+	NoColor  bool
+
+	// dialer and resolver replace the network in the demo and in tests.
+	dialer   probe.Dialer
+	resolver *probe.Resolver
+	rootCAs  *x509.CertPool
+}
+
+func (f *probeFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
+	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "time limit for each step: one DNS query, connect, handshake or command")
+	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
+	fs.StringVar(&f.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
+	fs.StringVar(&f.STARTTLS, "starttls", "require", "upgrade plain-port endpoints: no, try or require")
+	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show DNS answers and the protocol transcript (passwords redacted)")
+	fs.BoolVar(&f.JSON, "json", false, "print the result as JSON (schema in README)")
+	fs.BoolVar(&f.NoColor, "no-color", false, "no colours (also when NO_COLOR is set or output is not a terminal)")
+}
+
+// validate checks flag values; errors are usage errors.
+func (f *probeFlags) validate() error {
+	if f.Timeout <= 0 {
+		return usageError("--timeout must be positive, e.g. 5s")
+	}
+	if f.MaxTime <= 0 {
+		return usageError("--max-time must be positive, e.g. 30s")
+	}
+	switch probe.STARTTLSPolicy(f.STARTTLS) {
+	case probe.STARTTLSNo, probe.STARTTLSTry, probe.STARTTLSRequire:
+	default:
+		return usageError("--starttls must be no, try or require, not %q", f.STARTTLS)
+	}
+	return nil
+}
+
+// context is the run's overall deadline.
+func (f *probeFlags) context(parent context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(parent, f.MaxTime)
+}
+
+// prober builds a Prober from the flags: resolver, trusted roots, dialer.
+func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
+	if err := f.validate(); err != nil {
+		return nil, err
+	}
+	res := f.resolver
+	if res == nil {
+		if f.Resolver != "" {
+			addr, err := probe.ParseResolverAddr(f.Resolver)
+			if err != nil {
+				return nil, usageError("%v", err)
+			}
+			res = &probe.Resolver{Servers: []string{addr}, Timeout: f.Timeout}
+		} else {
+			var err error
+			if res, err = probe.SystemResolver("/etc/resolv.conf", f.Timeout); err != nil {
+				return nil, &ExitError{Code: ExitProblems, Err: err}
+			}
+		}
+	}
+	roots := f.rootCAs
+	if roots == nil {
+		var err error
+		if roots, err = loadRoots(f.CAFile); err != nil {
+			return nil, usageError("%v", err)
+		}
+	}
+	dialer := f.dialer
+	if dialer == nil {
+		dialer = &net.Dialer{}
+	}
+	return probe.NewProber(probe.Config{
+		Resolver:     res,
+		Dialer:       dialer,
+		RootCAs:      roots,
+		Timeout:      f.Timeout,
+		STARTTLS:     probe.STARTTLSPolicy(f.STARTTLS),
+		Transcript:   f.Verbose,
+		CertWarnDays: 14,
+		Credentials:  creds,
+	}), nil
+}
+
+// loadRoots is the system pool (which reads SSL_CERT_FILE and SSL_CERT_DIR) plus --ca-file.
+func loadRoots(caFile string) (*x509.CertPool, error) {
+	pool, err := x509.SystemCertPool()
+	if err != nil || pool == nil {
+		pool = x509.NewCertPool()
+	}
+	if caFile == "" {
+		return pool, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %v", err)
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("--ca-file %s: no PEM certificate found in it", caFile)
+	}
+	return pool, nil
+}

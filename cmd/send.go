@@ -1,0 +1,142 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/report"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdSend(ios, nil) })
+}
+
+// SendOptions are the parsed arguments of `mailcheck send`.
+type SendOptions struct {
+	IO       *IOStreams
+	From     string
+	To       []string
+	Server   string
+	Subject  string
+	Body     string
+	BodyFile string
+	DryRun   bool
+	probeFlags
+	credentialFlags
+}
+
+// NewCmdSend builds `mailcheck send`.
+func NewCmdSend(ios *IOStreams, runF func(*SendOptions) error) *cobra.Command {
+	opts := &SendOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "send --from ADDRESS --to ADDRESS [--server URL]",
+		Short: "Send a test message step by step and explain any refusal",
+		Long: `Submit a small test message: EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO, DATA, QUIT, showing each
+step with the server's reply and explaining a refusal in plain language.
+
+Without --server, the outgoing server discovered for the sender's domain is used. With credentials
+(--user, $` + PasswordEnv + ` or --password-file) the session logs in first; the login name defaults
+to --from. --dry-run stops before DATA (RSET), so nothing is delivered.
+
+Exit codes: 0 accepted; 1 refused or failed; 2 bad usage or input.`,
+		Example: `  MAILCHECK_PASSWORD=... mailcheck send --from alice@example.com --to bob@example.org
+  mailcheck send --from alice@example.com --to bob@example.org --server submission://smtp.example.com:587 --dry-run`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runSend(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.From, "from", "", "sender address (required)")
+	f.StringSliceVar(&opts.To, "to", nil, "recipient address (required; repeat or separate with commas)")
+	f.StringVar(&opts.Server, "server", "", "submission endpoint, e.g. submission://smtp.example.com:587 (default: discovered)")
+	f.StringVar(&opts.Subject, "subject", "", "subject (default: \"mailcheck test message\")")
+	f.StringVar(&opts.Body, "body", "", "message text")
+	f.StringVar(&opts.BodyFile, "body-file", "", "read the message text from this file")
+	f.BoolVar(&opts.DryRun, "dry-run", false, "stop before DATA: check that the message would be accepted, deliver nothing")
+	opts.probeFlags.register(f)
+	opts.credentialFlags.register(f)
+	return c
+}
+
+func runSend(ctx context.Context, opts *SendOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if opts.From == "" || len(opts.To) == 0 {
+		return usageError("send needs --from and --to (see 'mailcheck send --help')")
+	}
+	if opts.Body != "" && opts.BodyFile != "" {
+		return usageError("give --body or --body-file, not both")
+	}
+	if opts.BodyFile != "" {
+		b, err := os.ReadFile(opts.BodyFile)
+		if err != nil {
+			return usageError("--body-file: %v", err)
+		}
+		opts.Body = string(b)
+	}
+	creds, err := opts.credentials(opts.IO, opts.From)
+	if err != nil {
+		return err
+	}
+	p, err := opts.prober(creds)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := opts.context(ctx)
+	defer cancel()
+
+	var server probe.Endpoint
+	if opts.Server != "" {
+		if server, err = probe.ParseEndpoint(opts.Server); err != nil {
+			return usageError("--server: %v", err)
+		}
+		if server.Protocol != probe.SMTP {
+			return usageError("--server %s is not an SMTP endpoint: use submission://, submissions:// or smtp://", opts.Server)
+		}
+	} else {
+		domain, _, err := probe.ParseTarget(opts.From)
+		if err != nil {
+			return usageError("--from: %v", err)
+		}
+		rep := p.Run(ctx, probe.Request{Target: domain, Domain: domain})
+		if rep.Settings.Outgoing == nil {
+			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", domain)
+			if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+				return err
+			}
+			return problemsFound
+		}
+		o := rep.Settings.Outgoing
+		server = probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
+	}
+	for _, to := range opts.To {
+		if strings.TrimSpace(to) == "" {
+			return usageError("--to contains an empty address")
+		}
+	}
+	res := p.Send(ctx, probe.SendRequest{Server: server, From: opts.From, To: opts.To, Subject: opts.Subject, Body: opts.Body, DryRun: opts.DryRun})
+	if opts.JSON {
+		if !opts.Verbose {
+			res.Transcript = nil
+		}
+		if err := report.JSON(opts.IO.Out, res); err != nil {
+			return err
+		}
+	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
+		return err
+	}
+	if !res.Accepted {
+		return problemsFound
+	}
+	return nil
+}
