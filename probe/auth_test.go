@@ -1,0 +1,166 @@
+package probe
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/sandbox"
+)
+
+const (
+	alice    = "alice@a.test"
+	alicePW  = `pa55 "w0rd"\ with spaces`
+	wrongPW  = "not-the-password-9371"
+	aliceIP  = "127.0.0.70"
+	plainIP  = "127.0.0.71"
+	strictIP = "127.0.0.72"
+)
+
+func authWorld() sandbox.World {
+	return sandbox.World{
+		Domain: "a.test",
+		Records: []string{
+			"mail.a.test." + ttl + "A " + aliceIP,
+			"plain.a.test." + ttl + "A " + plainIP,
+			"strict.a.test." + ttl + "A " + strictIP,
+		},
+		Services: []sandbox.Service{
+			{IP: aliceIP, Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			{IP: aliceIP, Port: 143, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeSTARTTLS},
+			{IP: aliceIP, Port: 995, Proto: sandbox.ProtoPOP3, Mode: sandbox.ModeTLS},
+			{IP: aliceIP, Port: 110, Proto: sandbox.ProtoPOP3, Mode: sandbox.ModeSTARTTLS},
+			{IP: aliceIP, Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS},
+			{IP: aliceIP, Port: 587, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeSTARTTLS},
+			{IP: plainIP, Port: 143, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModePlain, PlaintextAuth: true},
+			{IP: strictIP, Port: 143, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModePlain},
+		},
+		Users: map[string]string{alice: alicePW},
+	}
+}
+
+var secureEndpoints = []Endpoint{
+	{IMAP, "mail.a.test", 993, TLS}, {IMAP, "mail.a.test", 143, STARTTLS},
+	{POP3, "mail.a.test", 995, TLS}, {POP3, "mail.a.test", 110, STARTTLS},
+	{SMTP, "mail.a.test", 465, TLS}, {SMTP, "mail.a.test", 587, STARTTLS},
+}
+
+func TestLoginRightPassword(t *testing.T) {
+	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
+	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	for _, e := range rep.Endpoints {
+		if e.Auth == nil || !e.Auth.Tested || !e.Auth.OK {
+			t.Errorf("%s: auth %+v, problems %v\n%s", e.Endpoint, e.Auth, problemCodes(e), strings.Join(e.Transcript, "\n"))
+		}
+	}
+	if rep.Settings.Incoming == nil || !rep.Settings.Incoming.LoginVerified || rep.Settings.Outgoing == nil || !rep.Settings.Outgoing.LoginVerified {
+		t.Errorf("settings not marked as verified: %+v %+v", rep.Settings.Incoming, rep.Settings.Outgoing)
+	}
+	assertNoSecret(t, rep, alicePW)
+}
+
+func TestLoginWrongPassword(t *testing.T) {
+	_, p := world(t, authWorld(), &Credentials{User: alice, Password: wrongPW})
+	// Both SMTP endpoints are tried: a failed AUTH on one must not disturb the other.
+	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	for _, e := range rep.Endpoints {
+		if e.Auth == nil || !e.Auth.Tested || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
+			t.Errorf("%s: auth %+v\n%s", e.Endpoint, e.Auth, strings.Join(e.Transcript, "\n"))
+			continue
+		}
+		if !hasProblem(e, catalog.AuthFailed) || e.Status != StatusFail {
+			t.Errorf("%s: wrong password not among the endpoint's problems: %v", e.Endpoint, problemCodes(e))
+		}
+		if !strings.Contains(e.Auth.Problem.Summary, alice) {
+			t.Errorf("%s: summary does not name the user: %s", e.Endpoint, e.Auth.Problem.Summary)
+		}
+	}
+	assertNoSecret(t, rep, wrongPW)
+}
+
+func TestPlaintextLogin(t *testing.T) {
+	eps := []Endpoint{{IMAP, "plain.a.test", 143, Plain}, {IMAP, "strict.a.test", 143, Plain}}
+
+	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
+	rep := p.Run(context.Background(), Request{Endpoints: eps})
+	byHost := map[string]Result{}
+	for _, e := range rep.Endpoints {
+		byHost[e.Host] = e
+	}
+	if a := byHost["plain.a.test"].Auth; a == nil || a.Tested || a.Problem == nil || a.Problem.Code != catalog.AuthNotAttempted {
+		t.Errorf("plaintext login without --allow-plaintext-auth: %+v", a)
+	}
+	if a := byHost["strict.a.test"].Auth; a == nil || a.Tested || a.Problem == nil || a.Problem.Code != catalog.AuthPlaintextRefused {
+		t.Errorf("LOGINDISABLED server: %+v", a)
+	}
+	if byHost["strict.a.test"].PlaintextLogin != "refused" || byHost["plain.a.test"].PlaintextLogin != "offered" {
+		t.Errorf("plaintext_login: strict %q plain %q", byHost["strict.a.test"].PlaintextLogin, byHost["plain.a.test"].PlaintextLogin)
+	}
+
+	_, p = world(t, authWorld(), &Credentials{User: alice, Password: alicePW, AllowPlaintext: true})
+	rep = p.Run(context.Background(), Request{Endpoints: eps[:1]})
+	if a := rep.Endpoints[0].Auth; a == nil || !a.Tested || !a.OK {
+		t.Errorf("--allow-plaintext-auth: %+v", a)
+	}
+	assertNoSecret(t, rep, alicePW)
+}
+
+func TestSMTPAuthClassification(t *testing.T) {
+	cases := []struct {
+		code      int
+		enh       [3]int
+		msg       string
+		encrypted bool
+		want      string
+	}{
+		{535, [3]int{5, 7, 8}, "Username and Password not accepted", true, catalog.AuthFailed},
+		{534, [3]int{5, 7, 9}, "Application-specific password required", true, catalog.AuthAppPassword},
+		{534, [3]int{5, 7, 14}, "Please log in via your web browser", true, catalog.AuthAppPassword},
+		{530, [3]int{5, 7, 0}, "Must issue a STARTTLS command first", false, catalog.AuthPlaintextRefused},
+		{538, [3]int{5, 7, 11}, "Encryption required", false, catalog.AuthPlaintextRefused},
+		{454, [3]int{4, 7, 0}, "Temporary authentication failure", true, catalog.AuthTemporary},
+		{504, [3]int{5, 5, 4}, "Unrecognized authentication type", true, catalog.AuthMechanism},
+		{535, [3]int{5, 7, 13}, "User account disabled", true, catalog.AuthAccountDisabled},
+	}
+	for _, c := range cases {
+		e := smtpErrorFor(c.code, c.enh, c.msg)
+		if got := classifySMTPAuth(e, c.encrypted); got != c.want {
+			t.Errorf("%d %v %s: %s, want %s", c.code, c.enh, c.msg, got, c.want)
+		}
+	}
+}
+
+// assertNoSecret fails when the password, or a base64 form of it, appears anywhere in the JSON report,
+// transcripts included.
+func assertNoSecret(t *testing.T, rep *Report, password string) {
+	t.Helper()
+	b, err := json.Marshal(rep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := string(b)
+	forms := []string{password, base64.StdEncoding.EncodeToString([]byte(password)),
+		base64.StdEncoding.EncodeToString([]byte("\x00" + alice + "\x00" + password))}
+	mustNot, _ := json.Marshal(password)
+	forms = append(forms, strings.Trim(string(mustNot), `"`))
+	for _, f := range forms {
+		if strings.Contains(js, f) {
+			t.Errorf("report contains the password in the form %q", f)
+		}
+	}
+	if !strings.Contains(js, "[redacted]") && hasTranscriptAuth(rep) {
+		t.Errorf("the transcript shows a login but nothing was redacted")
+	}
+}
+
+func hasTranscriptAuth(rep *Report) bool {
+	for _, e := range rep.Endpoints {
+		if e.Auth != nil && e.Auth.Tested {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,72 @@
+package probe
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+func TestSend(t *testing.T) {
+	submission := Endpoint{SMTP, "mail.a.test", 587, STARTTLS}
+	cases := []struct {
+		name     string
+		creds    *Credentials
+		from, to string
+		dryRun   bool
+		want     string // problem code, "" for success
+		step     string // the step that failed
+	}{
+		{"delivered", &Credentials{User: alice, Password: alicePW}, alice, alice, false, "", ""},
+		{"dry run", &Credentials{User: alice, Password: alicePW}, alice, alice, true, "", ""},
+		{"relay denied without login", nil, "someone@elsewhere.test", "bob@example.org", false, catalog.RelayDenied, "rcpt"},
+		{"sender not owned", &Credentials{User: alice, Password: alicePW}, "ceo@a.test", alice, false, catalog.SenderRejected, "mail"},
+		{"unknown recipient", &Credentials{User: alice, Password: alicePW}, alice, "nobody@a.test", false, catalog.RecipientRejected, "rcpt"},
+		{"wrong password", &Credentials{User: alice, Password: wrongPW}, alice, alice, false, catalog.AuthFailed, "auth"},
+		{"bad address syntax", &Credentials{User: alice, Password: alicePW}, alice, "bob@@example.org", false, catalog.AddressSyntax, ""},
+		{"address with a space", &Credentials{User: alice, Password: alicePW}, "alice @a.test", alice, false, catalog.AddressSyntax, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sb, p := world(t, authWorld(), c.creds)
+			before := len(sb.Messages(alice))
+			res := p.Send(context.Background(), SendRequest{Server: submission, From: c.from, To: []string{c.to}, Subject: "test " + c.name, DryRun: c.dryRun})
+			if c.want == "" {
+				if res.Problem != nil || !res.Accepted {
+					t.Fatalf("refused: %+v\n%s", res.Problem, strings.Join(res.Transcript, "\n"))
+				}
+				delivered := len(sb.Messages(alice)) - before
+				if c.dryRun && (delivered != 0 || res.Delivered) {
+					t.Errorf("dry run delivered %d messages", delivered)
+				}
+				if !c.dryRun {
+					msgs := sb.Messages(alice)
+					if delivered != 1 || !res.Delivered || !strings.Contains(msgs[len(msgs)-1], "Subject: test "+c.name) || !strings.Contains(msgs[len(msgs)-1], res.MessageID) {
+						t.Errorf("delivered %d, result %+v", delivered, res)
+					}
+				}
+			} else {
+				if res.Problem == nil || res.Problem.Code != c.want {
+					t.Fatalf("problem %+v, want %s\n%s", res.Problem, c.want, strings.Join(res.Transcript, "\n"))
+				}
+				if res.Accepted || res.Delivered {
+					t.Errorf("a refused send is marked accepted")
+				}
+				if c.step != "" {
+					last := res.Steps[len(res.Steps)-1]
+					if last.Step != c.step || last.OK || last.Reply == "" {
+						t.Errorf("last step %+v, want a failed %s with the server's reply", last, c.step)
+					}
+				}
+			}
+			b, _ := json.Marshal(res)
+			for _, pw := range []string{alicePW, wrongPW} {
+				if strings.Contains(string(b), pw) {
+					t.Errorf("send result contains a password")
+				}
+			}
+		})
+	}
+}
