@@ -177,7 +177,7 @@ var problems = []Problem{
 	{TLSHandshake, Fail, "TLS handshake failed",
 		"The encrypted connection could not be set up: client and server share no TLS version or cipher, or the server's TLS setup is broken.",
 		"Update the mail client or operating system to one that supports TLS 1.2 or newer; the server operator should check its certificate and TLS settings."},
-	{TLSVersionOld, Warn, "Outdated TLS version",
+	{TLSVersionOld, Fail, "Outdated TLS version",
 		"The server only negotiated TLS 1.0 or 1.1, which current clients refuse and which are no longer considered safe.",
 		"The server operator should enable TLS 1.2 and 1.3."},
 	{CertExpired, Fail, "Certificate expired",
