@@ -8,11 +8,15 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/report"
 )
 
 // DemoOptions are the parsed arguments of `mailcheck demo`.
 type DemoOptions struct {
 	IO *IOStreams
+	// Send adds two 'mailcheck send' runs against the sandbox: a relay attempt without login (refused,
+	// explained) and a dry run with login (accepted).
+	Send bool
 	probeFlags
 }
 
@@ -34,6 +38,7 @@ would. Nothing leaves this machine.`,
 		},
 	}
 	opts.register(c.Flags())
+	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
 	c.Flags().Lookup("timeout").DefValue = "1s"
 	_ = c.Flags().Set("timeout", "1s")
 	for _, hidden := range []string{"resolver", "ca-file"} {
@@ -66,6 +71,33 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
 	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 		return err
+	}
+	if opts.Send && rep.Settings.Outgoing != nil {
+		o := rep.Settings.Outgoing
+		server := probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
+		anonymous, err := opts.prober(nil)
+		if err != nil {
+			return err
+		}
+		sends := []struct {
+			p   *probe.Prober
+			req probe.SendRequest
+		}{
+			{anonymous, probe.SendRequest{Server: server, From: "someone@elsewhere.example", To: []string{"bob@example.org"}}},
+			{p, probe.SendRequest{Server: server, From: addr, To: []string{addr}, DryRun: true}},
+		}
+		for _, s := range sends {
+			res := s.p.Send(ctx, s.req)
+			fmt.Fprintln(opts.IO.Out)
+			if opts.JSON {
+				err = report.JSON(opts.IO.Out, res)
+			} else {
+				err = report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose})
+			}
+			if err != nil {
+				return err
+			}
+		}
 	}
 	if rep.Status == probe.StatusFail {
 		return problemsFound

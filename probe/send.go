@@ -178,13 +178,25 @@ func tlsNote(ep Endpoint) string {
 	return " (unencrypted)"
 }
 
+// lastServerLine summarises the server's reply within a step's transcript lines: a multi-line reply
+// (EHLO) is shown by its first line and a count.
 func lastServerLine(lines []string) string {
-	for i := len(lines) - 1; i >= 0; i-- {
-		if j := strings.Index(lines[i], "S: "); j >= 0 {
-			return lines[i][j+3:]
+	var reply []string
+	for _, l := range lines {
+		if j := strings.Index(l, "S: "); j >= 0 {
+			reply = append(reply, l[j+3:])
 		}
 	}
-	return ""
+	switch len(reply) {
+	case 0:
+		return ""
+	case 1:
+		return reply[0]
+	}
+	if last := reply[len(reply)-1]; len(last) > 3 && last[3] == ' ' && strings.HasPrefix(reply[0], last[:3]+"-") {
+		return strings.Replace(reply[0], "-", " ", 1) + fmt.Sprintf(" (+%d lines)", len(reply)-1)
+	}
+	return reply[len(reply)-1]
 }
 
 // addressError says what is wrong with an address before a server has to.
