@@ -134,12 +134,32 @@ func mark(pal palette, st probe.Status) string {
 	return pal.fail("✗")
 }
 
+// unoffered says whether an endpoint is only a guess that nothing answers: a refused port on a name
+// mailcheck guessed is the normal sign of a service not offered there, not a problem to explain. The
+// JSON keeps it; the text report folds all of them into one line.
+func unoffered(e probe.Result, verbose bool) bool {
+	if verbose || e.Source == probe.SourceExplicit || e.Source == probe.SourceSRV || len(e.Problems) == 0 {
+		return false
+	}
+	for _, p := range e.Problems {
+		if p.Code != catalog.ConnectRefused {
+			return false
+		}
+	}
+	return true
+}
+
 func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
 	if len(rep.Endpoints) == 0 {
 		return
 	}
 	fmt.Fprintln(b, pal.head("Endpoints"))
+	quiet := map[string][]int{}
 	for _, e := range rep.Endpoints {
+		if unoffered(e, verbose) {
+			quiet[e.Host] = append(quiet[e.Host], e.Port)
+			continue
+		}
 		addr := e.Address
 		if addr == "" {
 			addr = "-"
@@ -157,6 +177,15 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 				fmt.Fprintf(b, "      %s\n", pal.dim(l))
 			}
 		}
+	}
+	if len(quiet) > 0 {
+		var hosts []string
+		for h, ports := range quiet {
+			sort.Ints(ports)
+			hosts = append(hosts, h+" "+strings.Trim(fmt.Sprint(ports), "[]"))
+		}
+		sort.Strings(hosts)
+		fmt.Fprintf(b, "  %s\n", pal.dim("Not offered (connection refused) on guessed names: "+strings.Join(hosts, "; ")))
 	}
 	fmt.Fprintln(b)
 }
@@ -208,6 +237,9 @@ func writeProblems(b *strings.Builder, rep *probe.Report, pal palette) {
 		add("", p)
 	}
 	for _, e := range rep.Endpoints {
+		if unoffered(e, false) {
+			continue
+		}
 		for _, p := range e.Problems {
 			add("", p)
 		}

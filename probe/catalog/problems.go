@@ -194,7 +194,7 @@ var problems = []Problem{
 		"The server operator should install a certificate from a public authority with its full chain. If only some networks show this, look for a TLS-intercepting proxy or antivirus."},
 	{CertHostMismatch, Fail, "Certificate is for another name",
 		"The server's certificate does not name the server name configured in the client (Outlook 0x800CCC01). Typical: a custom domain name on shared hosting whose certificate carries the hosting provider's name.",
-		"Use the server name that is on the certificate (shown below) in the account settings, or have the operator add this name to the certificate."},
+		"Use the server name that is on the certificate (named above) in the account settings, or have the operator add this name to the certificate."},
 	{PlaintextAuth, Warn, "Password login offered without encryption",
 		"The server offers to log in before the connection is encrypted, so a client configured without encryption sends the password in clear text.",
 		"Always configure SSL/TLS or STARTTLS. The server operator should refuse plain-text logins (Dovecot disable_plaintext_auth, Postfix smtpd_tls_auth_only)."},
