@@ -108,7 +108,12 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		if err != nil {
 			return usageError("--from: %v", err)
 		}
-		rep := p.Run(ctx, probe.Request{Target: domain, Domain: domain})
+		// Discover without the password: logging in to every IMAP and POP3 server is not what send is for.
+		finder, err := opts.prober(nil)
+		if err != nil {
+			return err
+		}
+		rep := finder.Run(ctx, probe.Request{Target: domain, Domain: domain})
 		if rep.Settings.Outgoing == nil {
 			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", domain)
 			if err := render(opts.IO, &opts.probeFlags, rep); err != nil {

@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -123,15 +125,32 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transc
 		return err
 	}
 	defer s.close()
+	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
+	// with repeated failures), so the login exchange gets a longer limit than other steps. A watchdog
+	// enforces it whatever deadlines the protocol library sets on the connection itself.
+	limit := p.loginTimeout()
+	s.step = limit
+	var expired atomic.Bool
+	watchdog := time.AfterFunc(limit, func() { expired.Store(true); s.conn.Close() })
+	defer watchdog.Stop()
 	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
 	switch res.Protocol {
 	case IMAP:
-		return p.loginIMAP(s, rc, mech, red)
+		err = p.loginIMAP(s, rc, mech, red)
 	case SMTP:
-		return p.loginSMTP(s, rc, mech, red)
+		err = p.loginSMTP(s, rc, mech, red)
 	default:
-		return p.loginPOP3(s, mech, red)
+		err = p.loginPOP3(s, mech, red)
 	}
+	if err != nil && expired.Load() {
+		return fmt.Errorf("no answer to the login within %v: %w", limit, os.ErrDeadlineExceeded)
+	}
+	return err
+}
+
+// loginTimeout is the limit for a login exchange: three steps, and never less than 5 s.
+func (p *Prober) loginTimeout() time.Duration {
+	return max(3*p.cfg.Timeout, 5*time.Second)
 }
 
 // open connects for a conversation that will carry secrets: certificate verified during the handshake,
@@ -244,8 +263,8 @@ func (p *Prober) loginSMTP(s *session, rc *recordingConn, mech string, red *reda
 	cr := p.cfg.Credentials
 	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
 	defer c.Close()
-	// go-smtp sets its own deadline before every command; give it our step, not its 5-minute default.
-	c.CommandTimeout = p.cfg.Timeout
+	// go-smtp sets its own deadline before every command; give it our limit, not its 5-minute default.
+	c.CommandTimeout = s.step
 	if err := c.Hello(strings.Trim(ehloName(s.conn), "[]")); err != nil {
 		return err
 	}

@@ -55,6 +55,8 @@ type run struct {
 	recorded map[dnsKey]bool
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
+	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...).
+	domainErr error
 }
 
 // hostLookup resolves one host once, however many endpoints need it.
@@ -166,7 +168,13 @@ func (r *run) discover() {
 	go func() {
 		defer r.wg.Done()
 		msg, err := r.query(d+".", dns.TypeMX)
+		if err == nil && msg.Rcode != dns.RcodeSuccess {
+			err = &DNSError{Name: d, Type: "MX", Rcode: msg.Rcode}
+		}
 		if err != nil {
+			r.mu.Lock()
+			r.domainErr = err
+			r.mu.Unlock()
 			return
 		}
 		for _, rr := range msg.Answer {
@@ -399,6 +407,14 @@ func (r *run) finish() {
 		}
 	}
 	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) == 0 {
+		// Say why first: a domain that does not exist or a resolver that fails explains the rest.
+		if r.domainErr != nil {
+			summary := fmt.Sprintf("looking up %s failed: %v", r.req.Domain, r.domainErr)
+			if classify(r.domainErr, false) == catalog.DNSNotFound {
+				summary = fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", r.req.Domain)
+			}
+			rep.Problems = append(rep.Problems, newProblem(classify(r.domainErr, false), summary, r.domainErr.Error()))
+		}
 		rep.Problems = append(rep.Problems, newProblem(catalog.NoMailServers,
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
 	}

@@ -306,3 +306,39 @@ func TestOverallDeadlineEndsEverything(t *testing.T) {
 		t.Errorf("endpoints %+v", rep.Endpoints)
 	}
 }
+
+func TestMissingDomainSaysWhy(t *testing.T) {
+	_, p := world(t, sandbox.World{Domain: "z.test", Records: []string{"z.test." + ttl + `TXT "x"`}}, nil)
+	rep := p.Run(context.Background(), Request{Target: "nope.z.test", Domain: "nope.z.test"})
+	if pr := topProblem(rep, catalog.DNSNotFound); pr == nil || !strings.Contains(pr.Summary, "does not exist") {
+		t.Errorf("a domain that does not exist: problems %+v, want dns_not_found", rep.Problems)
+	}
+	if topProblem(rep, catalog.NoMailServers) == nil {
+		t.Errorf("no no_mail_servers: %+v", rep.Problems)
+	}
+	rep = p.Run(context.Background(), Request{Target: "example.com", Domain: "example.com"})
+	if topProblem(rep, catalog.DNSRefused) == nil {
+		t.Errorf("a resolver that refuses: problems %+v, want dns_refused", rep.Problems)
+	}
+}
+
+func TestSettingsPreferTheConventionalName(t *testing.T) {
+	var svcs []sandbox.Service
+	for ip, names := range map[string][2]string{"127.0.0.80": {"mail.g.test", "mail.g.test"}, "127.0.0.81": {"imap.g.test", "smtp.g.test"}} {
+		svcs = append(svcs,
+			sandbox.Service{IP: ip, Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS, CertHost: names[0]},
+			sandbox.Service{IP: ip, Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS, CertHost: names[1]})
+	}
+	_, p := world(t, sandbox.World{
+		Domain:   "g.test",
+		Records:  []string{"mail.g.test." + ttl + "A 127.0.0.80", "smtp.g.test." + ttl + "A 127.0.0.81", "imap.g.test." + ttl + "A 127.0.0.81"},
+		Services: svcs,
+	}, nil)
+	rep := p.Run(context.Background(), Request{Target: "g.test", Domain: "g.test"})
+	if in := rep.Settings.Incoming; in == nil || in.Server != "imap.g.test" {
+		t.Errorf("incoming %+v, want imap.g.test", in)
+	}
+	if out := rep.Settings.Outgoing; out == nil || out.Server != "smtp.g.test" {
+		t.Errorf("outgoing %+v, want smtp.g.test", out)
+	}
+}

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"sort"
+	"strings"
 )
 
 // chooseSettings picks what to type into a mail client: the best working incoming endpoint (IMAP before
@@ -35,7 +36,7 @@ func chooseSettings(results []Result, address string) Settings {
 		if r.Status == StatusWarn {
 			warn = 1
 		}
-		return []int{protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source]}
+		return []int{protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
 	}
 	less := func(list []Result) func(i, j int) bool {
 		return func(i, j int) bool {
@@ -75,4 +76,18 @@ func settingOf(r Result, address string) *Setting {
 		st.Username = r.Auth.User
 	}
 	return st
+}
+
+// nameRank prefers the host name a mail client would guess for the protocol (imap., pop., smtp.) over
+// mail. and over anything else, as Thunderbird's guess order does.
+func nameRank(r Result) int {
+	first, _, _ := strings.Cut(r.Host, ".")
+	switch {
+	case r.Protocol == IMAP && first == "imap", r.Protocol == POP3 && (first == "pop" || first == "pop3"),
+		r.Protocol == SMTP && first == "smtp":
+		return 0
+	case first == "mail":
+		return 1
+	}
+	return 2
 }

@@ -93,23 +93,27 @@ func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 	if len(rep.DNS) == 0 {
 		return
 	}
-	fmt.Fprintln(b, pal.head("DNS"))
+	var lines strings.Builder
 	for _, q := range rep.DNS {
 		switch {
 		case len(q.Answers) > 0 && (verbose || q.Type == "MX" || q.Type == "SRV"):
 			for _, a := range q.Answers {
-				fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), a)
+				fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), a)
 			}
 		case q.Problem != nil && (verbose || q.Type == "A" || q.Type == "MX"):
 			if q.Rcode == "NXDOMAIN" && q.Type != "A" {
 				continue // one line per missing name is enough
 			}
-			fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(dnsOutcome(q)))
+			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(dnsOutcome(q)))
 		case verbose && len(q.Answers) == 0:
-			fmt.Fprintf(b, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
+			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
 		}
 	}
-	fmt.Fprintln(b)
+	if lines.Len() > 0 {
+		fmt.Fprintln(b, pal.head("DNS"))
+		b.WriteString(lines.String())
+		fmt.Fprintln(b)
+	}
 }
 
 func dnsOutcome(q probe.DNSQuery) string {
