@@ -387,7 +387,7 @@ func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
 	default:
 		code = classify(err, false)
 	}
-	if provider := matchServerText(reply); provider != "" {
+	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
 	}
 	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)

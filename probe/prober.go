@@ -86,16 +86,10 @@ func newProblem(code, summary, detail string) Problem {
 		Summary:      summary,
 		Explanation:  entry.Explanation,
 		Fix:          entry.Fix,
-		ClientErrors: clientErrorsFor(code),
+		ClientErrors: catalog.ClientErrorsFor(code),
 		Detail:       detail,
 	}
 }
-
-// clientErrorsFor is replaced by the catalogue's reverse index of pasted error codes.
-var clientErrorsFor = func(string) []string { return nil }
-
-// matchServerText is replaced by the catalogue's provider-text matcher.
-var matchServerText = func(string) string { return "" }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
 

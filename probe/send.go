@@ -300,7 +300,7 @@ func (p *Prober) sendProblem(stage string, err error, req SendRequest) Problem {
 	default:
 		code = classify(err, stage == "connect")
 	}
-	if provider := matchServerText(reply); provider != "" {
+	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
 	}
 	summary := fmt.Sprintf("the server refused %s: %s", stageName(stage), reply)

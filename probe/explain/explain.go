@@ -1,0 +1,541 @@
+// Package explain reads the error messages users paste (Outlook and Thunderbird dialogs, server replies,
+// bounces, library errors) and explains them with the same catalogue of problems that `mailcheck probe`
+// reports. It never prints; package report renders an Explanation.
+//
+// Reading pasted text is the one place where mailcheck matches error wording: the wording is data in
+// probe/catalog (Code.Match) and the field patterns are the tables in fields.go and scan.go. The probe
+// itself classifies its own errors by type (probe/classify.go).
+package explain
+
+import (
+	"encoding/json"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// Match is one catalogued code recognised in the text.
+type Match struct {
+	// Code is the catalogue entry.
+	Code catalog.Code
+	// Seen is the code as the text wrote it, canonicalised ("5.1.1" for the entry X.1.1).
+	Seen string
+	// Why quotes the part of the text that identified it ("Socket Error: 11001").
+	Why string
+	// Problem is what this code points to in the context found; a refinement (port, SSL, reply code) may
+	// make it differ from Code.Problem.
+	Problem string
+}
+
+// MarshalJSON writes the match with the catalogue facts a reader needs, not the whole entry.
+func (m Match) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Kind       catalog.CodeKind `json:"kind"`
+		Code       string           `json:"code"`
+		Entry      string           `json:"entry,omitempty"`
+		Name       string           `json:"name"`
+		Meaning    string           `json:"meaning"`
+		Problem    string           `json:"problem,omitempty"`
+		Confidence string           `json:"confidence"`
+		Why        string           `json:"why"`
+	}{m.Code.Kind, m.Seen, entryIfDifferent(m), m.Code.Name, m.Code.Meaning, m.Problem, m.Code.Confidence, m.Why})
+}
+
+func entryIfDifferent(m Match) string {
+	if m.Code.Code == m.Seen {
+		return ""
+	}
+	return m.Code.Code
+}
+
+// Retest is the endpoint the pasted settings describe, for `mailcheck probe` (or `explain --probe`) to test.
+type Retest struct {
+	// Protocol is imap, pop3 or smtp.
+	Protocol string `json:"protocol"`
+	Host     string `json:"host"`
+	Port     int    `json:"port"`
+	// Security is plain, starttls or tls: how the client in the paste connected.
+	Security string `json:"security"`
+}
+
+// Endpoint converts the re-test into the probe's endpoint type.
+func (r Retest) Endpoint() probe.Endpoint {
+	return probe.Endpoint{Protocol: probe.Protocol(r.Protocol), Host: r.Host, Port: r.Port, Security: probe.Security(r.Security)}
+}
+
+// Explanation is what a pasted error means and what to do about it.
+type Explanation struct {
+	// Input is the text that was explained, normalised (line breaks, quotes) and capped at 64 KiB.
+	Input string `json:"input"`
+	// Recognised is false when no catalogued code or message was found.
+	Recognised bool `json:"recognised"`
+	// Code is the code the diagnosis rests on, as the text wrote it ("0x800CCC0D", "5.7.139").
+	Code string `json:"code,omitempty"`
+	// Problem is the problem code (the same closed set `mailcheck probe` reports); empty for success codes.
+	Problem  string           `json:"problem,omitempty"`
+	Severity catalog.Severity `json:"severity,omitempty"`
+	// Title is the problem's short name.
+	Title string `json:"title,omitempty"`
+	// Meaning is what the code itself means.
+	Meaning string `json:"meaning,omitempty"`
+	// Explanation is the problem's shared explanation, word for word what `mailcheck probe` says.
+	Explanation string `json:"explanation,omitempty"`
+	// Causes are the likely causes, most likely first for the context found (port, SSL, protocol).
+	Causes []string `json:"causes,omitempty"`
+	// Steps are what to do, in order; the last one is the problem's shared fix.
+	Steps []string `json:"steps,omitempty"`
+	// Confidence grades the code's meaning: A primary source, B vendor text seen in reports, C secondary.
+	Confidence string `json:"confidence,omitempty"`
+	// Fields are the facts read from the text.
+	Fields Fields `json:"fields"`
+	// Matches are every recognised code, the one the diagnosis rests on first.
+	Matches []Match `json:"matches,omitempty"`
+	// Unrecognised are code-shaped numbers the catalogue does not know (0x800CCC81).
+	Unrecognised []string `json:"unrecognised_codes,omitempty"`
+	// Retest is the endpoint to test again, when the text names a server and a protocol.
+	Retest *Retest `json:"retest,omitempty"`
+	// ProbeCommand is the mailcheck command that tests the settings directly.
+	ProbeCommand string `json:"probe_command,omitempty"`
+}
+
+// kindRank orders recognised codes by how precisely they identify a failure: a provider's own message says
+// more than the SMTP reply code it came with, which says more than the Outlook number wrapping it.
+var kindRank = map[catalog.CodeKind]int{
+	catalog.KindProvider: 100,
+	catalog.KindTLS:      95,
+	catalog.KindIMAP:     85,
+	catalog.KindPOP3:     85,
+	catalog.KindEnhanced: 75,
+	catalog.KindWinsock:  70,
+	catalog.KindNetwork:  68,
+	catalog.KindSMTP:     60,
+	catalog.KindOutlook:  55,
+	catalog.KindClient:   45,
+}
+
+const (
+	// A class-specific enhanced code (5.7.139) is more precise than a registry detail (X.7.8).
+	bonusClassSpecific = 10
+	// A refinement that changes the problem because of the settings (port, SSL, protocol) is evidence the
+	// symptom codes lack, so it outranks them. A refinement by reply code only disambiguates.
+	bonusRefined = 50
+	// Catch-all codes defer to anything more specific.
+	penaltyGeneric = 40
+	// Success and informational codes rank last: a failing reply next to them is the story.
+	rankInfo = 5
+)
+
+// ranked is a recognised code with its diagnosis in this context.
+type ranked struct {
+	found
+	score   int
+	problem string
+	refined []catalog.Refinement
+}
+
+// context is where the error happened, as far as the text says.
+type context struct {
+	protocol    string
+	port        int
+	security    string
+	replyCodes  []string
+	socketError bool
+}
+
+func (c context) matches(w catalog.Context) bool {
+	if len(w.Protocols) > 0 && !containsString(w.Protocols, c.protocol) {
+		return false
+	}
+	if len(w.Ports) > 0 && !containsInt(w.Ports, c.port) {
+		return false
+	}
+	if w.Security != "" && w.Security != c.security {
+		return false
+	}
+	if len(w.ReplyCodes) > 0 && !anyIn(w.ReplyCodes, c.replyCodes) {
+		return false
+	}
+	return !(w.NoSocketError && c.socketError)
+}
+
+// Explain reads a pasted error and explains it. It accepts anything, including empty or binary input.
+func Explain(input string) Explanation {
+	text := normalise(input)
+	e := Explanation{Input: text}
+	if text == "" {
+		e.Meaning = "There is no text to explain."
+		return e
+	}
+	f := extractFields(text)
+	hits, unknown := scan(text, &f)
+	hits = dedupe(hits)
+	inferProtocol(&f, hits, text)
+	e.Fields = f
+	e.Unrecognised = unknown
+	e.Retest = retestFor(f)
+	e.ProbeCommand = probeCommand(f, e.Retest)
+
+	ctx := contextOf(f, hits)
+	list := rankAll(hits, ctx)
+	if len(list) == 0 {
+		explainUnknown(&e)
+		return e
+	}
+	for _, r := range list {
+		e.Matches = append(e.Matches, Match{Code: r.code, Seen: r.seen, Why: r.why, Problem: r.problem})
+	}
+	primary := list[0]
+	e.Recognised = true
+	e.Code = primary.seen
+	e.Confidence = primary.code.Confidence
+	e.Meaning = meaningOf(primary)
+	if primary.problem == "" {
+		e.Title = "Not an error"
+		e.Steps = []string{"Nothing needs fixing for this message. If mail still fails, paste the error that comes with the failure, or test the settings directly" + withCommand(e.ProbeCommand) + "."}
+		return e
+	}
+	p, _ := catalog.Lookup(primary.problem)
+	e.Problem, e.Severity, e.Title, e.Explanation = p.Code, p.Severity, p.Title, p.Explanation
+	e.Causes = causesFor(primary, list)
+	e.Steps = stepsFor(primary, p)
+	return e
+}
+
+func rankAll(hits []found, ctx context) []ranked {
+	var list []ranked
+	for _, h := range hits {
+		r := ranked{found: h, problem: h.code.Problem, score: kindRank[h.code.Kind]}
+		if h.code.Kind == catalog.KindEnhanced && !strings.HasPrefix(h.code.Code, "X.") && !strings.HasSuffix(h.code.Code, ".X.X") {
+			r.score += bonusClassSpecific
+		}
+		if h.code.Generic {
+			r.score -= penaltyGeneric
+		}
+		for _, ref := range h.code.Refine {
+			if !ctx.matches(ref.When) {
+				continue
+			}
+			r.refined = append(r.refined, ref)
+			if ref.Problem != "" && r.problem == h.code.Problem {
+				r.problem = ref.Problem
+				if fromSettings(ref.When) {
+					r.score += bonusRefined
+				}
+			}
+		}
+		if h.code.Info {
+			r.score = rankInfo
+			if h.code.Generic {
+				r.score--
+			}
+		}
+		list = append(list, r)
+	}
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := list[i], list[j]
+		if a.score != b.score {
+			return a.score > b.score
+		}
+		if a.span != b.span {
+			return a.span > b.span
+		}
+		return a.pos < b.pos
+	})
+	return list
+}
+
+// fromSettings says whether a condition is about the client's settings rather than the server's reply.
+func fromSettings(w catalog.Context) bool {
+	return len(w.Ports) > 0 || w.Security != "" || len(w.Protocols) > 0
+}
+
+func contextOf(f Fields, hits []found) context {
+	c := context{protocol: f.Protocol, port: f.Port, security: securityOf(f.Protocol, f.Port, f.SSL)}
+	c.socketError = f.SocketError != "" && strings.Trim(f.SocketError, "0") != ""
+	if f.ReplyCode != "" {
+		c.replyCodes = append(c.replyCodes, f.ReplyCode)
+	}
+	for _, h := range hits {
+		if h.code.Kind == catalog.KindSMTP {
+			c.replyCodes = appendNew(c.replyCodes, h.seen)
+		}
+	}
+	return c
+}
+
+// securityOf reads how the client protected the connection from the dialog's "Secure(SSL)" flag. Outlook
+// Express's SSL flag on SMTP means STARTTLS on the same port (imnxport.h ISF_SSLONSAMEPORT) unless the port
+// is 465; on IMAP and POP3 it means implicit TLS.
+func securityOf(protocol string, port int, ssl *bool) string {
+	if ssl == nil {
+		return ""
+	}
+	if !*ssl {
+		return string(probe.Plain)
+	}
+	switch port {
+	case 465, 993, 995:
+		return string(probe.TLS)
+	}
+	if protocol == "smtp" {
+		return string(probe.STARTTLS)
+	}
+	return string(probe.TLS)
+}
+
+var (
+	pop3Reply = regexp.MustCompile(`(?m)^\s*(?:-ERR|\+OK)\b`)
+	imapReply = regexp.MustCompile(`(?m)^\s*(?:\*|[A-Za-z0-9.]{1,20}) (?:OK|NO|BAD|BYE|PREAUTH)\b`)
+	wordSMTP  = regexp.MustCompile(`\bSMTP\b`)
+	wordIMAP  = regexp.MustCompile(`(?i)\bIMAP4?\b|imaplib`)
+	wordPOP3  = regexp.MustCompile(`(?i)\bPOP3?\b|poplib`)
+)
+
+// inferProtocol fills Fields.Protocol when the dialog did not state it: from the shape of the server's
+// reply, then from the codes found, then from the wording, then from a standard port.
+func inferProtocol(f *Fields, hits []found, text string) {
+	if f.Protocol != "" {
+		return
+	}
+	reply := f.ServerResponse
+	switch {
+	case strings.HasPrefix(reply, "-ERR") || strings.HasPrefix(reply, "+OK") || pop3Reply.MatchString(text):
+		f.Protocol = "pop3"
+		return
+	case imapReply.MatchString(text) || imapReply.MatchString(reply):
+		f.Protocol = "imap"
+		return
+	}
+	votes := map[string]int{}
+	for _, h := range hits {
+		if p := protocolOfCode(h.code); p != "" {
+			votes[p]++
+		}
+	}
+	if p := onlyVote(votes); p != "" {
+		f.Protocol = p
+		return
+	}
+	words := map[string]int{}
+	if wordSMTP.MatchString(text) || strings.Contains(strings.ToLower(text), "smtplib") {
+		words["smtp"]++
+	}
+	if wordIMAP.MatchString(text) {
+		words["imap"]++
+	}
+	if wordPOP3.MatchString(text) {
+		words["pop3"]++
+	}
+	if p := onlyVote(words); p != "" {
+		f.Protocol = p
+		return
+	}
+	for _, s := range probe.Services {
+		if s.Port == f.Port {
+			f.Protocol = string(s.Protocol)
+			return
+		}
+	}
+}
+
+func onlyVote(votes map[string]int) string {
+	if len(votes) != 1 {
+		return ""
+	}
+	for p := range votes {
+		return p
+	}
+	return ""
+}
+
+// protocolOfCode says which protocol a code belongs to, when it belongs to one.
+func protocolOfCode(c catalog.Code) string {
+	switch c.Kind {
+	case catalog.KindSMTP, catalog.KindEnhanced:
+		return "smtp"
+	case catalog.KindIMAP:
+		return "imap"
+	case catalog.KindPOP3:
+		return "pop3"
+	case catalog.KindOutlook:
+		switch {
+		case c.Code >= "0x800CCC60" && c.Code <= "0x800CCC80", c.Code == "0x80042109", c.Code == "0x8004210B":
+			return "smtp"
+		case c.Code >= "0x800CCC90" && c.Code <= "0x800CCC97", c.Code == "0x80042108", c.Code == "0x8004210A":
+			return "pop3"
+		case c.Code >= "0x800CCCD1" && c.Code <= "0x800CCCE0":
+			return "imap"
+		}
+	}
+	return ""
+}
+
+// defaultScheme is what to test when the paste names neither port nor SSL: the port providers document for
+// mail clients.
+var defaultScheme = map[probe.Protocol]string{probe.IMAP: "imaps", probe.POP3: "pop3s", probe.SMTP: "submission"}
+
+// retestFor derives the endpoint the paste describes. Without an SSL flag the port decides the security (the
+// standard ports table); without a port the secure standard port of the protocol is used.
+func retestFor(f Fields) *Retest {
+	if f.Server == "" {
+		return nil
+	}
+	proto := probe.Protocol(f.Protocol)
+	if proto != probe.IMAP && proto != probe.POP3 && proto != probe.SMTP {
+		return nil
+	}
+	sec := securityOf(f.Protocol, f.Port, f.SSL)
+	port := f.Port
+	if sec == "" && port == 0 {
+		svc, _ := probe.ServiceByScheme(defaultScheme[proto])
+		return &Retest{Protocol: f.Protocol, Host: f.Server, Port: svc.Port, Security: string(svc.Security)}
+	}
+	if sec == "" {
+		sec = string(probe.STARTTLS)
+		for _, s := range probe.Services {
+			if s.Protocol == proto && s.Port == port {
+				sec = string(s.Security)
+				break
+			}
+		}
+	}
+	if port == 0 {
+		want := probe.Security(sec)
+		if want == probe.Plain {
+			want = probe.STARTTLS
+		}
+		for _, s := range probe.Services {
+			if s.Protocol == proto && s.Security == want {
+				port = s.Port
+				break
+			}
+		}
+	}
+	return &Retest{Protocol: f.Protocol, Host: f.Server, Port: port, Security: sec}
+}
+
+func probeCommand(f Fields, r *Retest) string {
+	if r != nil {
+		return "mailcheck probe " + r.Endpoint().URL()
+	}
+	if strings.Contains(f.Account, "@") {
+		if _, addr, err := probe.ParseTarget(f.Account); err == nil && addr != "" {
+			return "mailcheck probe " + addr
+		}
+	}
+	return ""
+}
+
+func withCommand(cmd string) string {
+	if cmd == "" {
+		return " with `mailcheck probe you@example.com`"
+	}
+	return " with `" + cmd + "`"
+}
+
+// meaningOf is the code's meaning; for an enhanced code the class (2, 4 or 5) adds whether retrying helps.
+func meaningOf(r ranked) string {
+	m := r.code.Meaning
+	if r.code.Kind == catalog.KindEnhanced && strings.HasPrefix(r.code.Code, "X.") && r.seen != "" {
+		if class, ok := catalog.LookupCode(catalog.KindEnhanced, r.seen[:1]+".X.X"); ok {
+			m += " " + class.Meaning
+		}
+	}
+	return m
+}
+
+// causesFor ranks the causes: those the context points to, then the primary code's own, then (when they
+// are few) those of other codes in the paste that reach the same problem.
+func causesFor(primary ranked, list []ranked) []string {
+	const max = 5
+	var out []string
+	add := func(causes []string) {
+		for _, c := range causes {
+			if len(out) < max && !strings.HasPrefix(c, "Read the ") && !containsString(out, c) {
+				out = append(out, c)
+			}
+		}
+	}
+	for _, ref := range primary.refined {
+		add(ref.Causes)
+	}
+	add(primary.code.Causes)
+	for _, r := range list[1:] {
+		if len(out) >= 3 {
+			break
+		}
+		if r.problem != primary.problem || r.code.Info {
+			continue
+		}
+		for _, ref := range r.refined {
+			add(ref.Causes)
+		}
+		add(r.code.Causes)
+	}
+	if len(out) == 0 {
+		// Only "read the server's reply" was known: say so.
+		out = append(out, primary.code.Causes...)
+	}
+	return out
+}
+
+func stepsFor(primary ranked, p catalog.Problem) []string {
+	var steps []string
+	for _, ref := range primary.refined {
+		if ref.Step != "" {
+			steps = append(steps, ref.Step)
+		}
+	}
+	if primary.code.Step != "" {
+		steps = append(steps, primary.code.Step)
+	}
+	var out []string
+	for _, s := range append(steps, p.Fix) {
+		if !containsString(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func explainUnknown(e *Explanation) {
+	e.Meaning = "mailcheck does not recognise this error: it contains no error number, server reply or message that mailcheck knows."
+	if len(e.Unrecognised) > 0 {
+		e.Meaning = "mailcheck does not recognise this error. It contains " + strings.Join(e.Unrecognised, ", ") +
+			", which is not a documented Outlook error number; the words around it are the best guide."
+	}
+	e.Steps = []string{
+		"Test the account's servers directly" + withCommand(e.ProbeCommand) + "; it reports what fails in plain words.",
+		"If the message quotes the server's reply (a line starting with a number such as 535, or with -ERR or NO), paste that line on its own.",
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func containsInt(list []int, n int) bool {
+	for _, v := range list {
+		if v == n {
+			return true
+		}
+	}
+	return false
+}
+
+func anyIn(want, have []string) bool {
+	for _, w := range want {
+		if containsString(have, w) {
+			return true
+		}
+	}
+	return false
+}

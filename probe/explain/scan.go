@@ -1,0 +1,361 @@
+package explain
+
+import (
+	"regexp"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// found is one catalogue entry recognised in the text.
+type found struct {
+	code catalog.Code
+	// seen is the code as it appeared, canonicalised ("5.1.1" for the entry X.1.1).
+	seen string
+	// why quotes the text that identified it.
+	why string
+	// pos and span locate it; a longer span is a more specific identification.
+	pos, span int
+}
+
+// Patterns for numbers in pasted text. Bare numbers are ambiguous: three digits are an SMTP reply, five
+// digits from 10000 to 11999 a Winsock error, eight hex digits starting 800C or 8004 an Outlook HRESULT.
+var (
+	outlookNumber = regexp.MustCompile(`(?i)\b(?:0x)?(800c[0-9a-f]{4}|8004[0-9a-f]{4})\b`)
+	winsockNumber = regexp.MustCompile(`\b(1[01]\d{3})\b`)
+	symbolName    = regexp.MustCompile(`\b(WSA[A-Z_]{3,}|IXP_[ES]_[A-Z0-9_]+|MAPI_E_[A-Z_]+)\b`)
+	// An SMTP reply code (RFC 5321 section 4.2: first digit 2-5, second 0-5), optionally followed by an
+	// enhanced status code (RFC 3463) as in "535-5.7.8" or "550 5.1.1".
+	replyCode     = regexp.MustCompile(`(?m)(?:^|[\s'"(=;>])([2-5][0-5]\d)(?:([ -])#?([245]\.\d{1,3}\.\d{1,3})\b|([ -]|,\s*b?['"]|$))`)
+	enhancedAlone = regexp.MustCompile(`(?m)(?:^|[\s'"(=;#])([245]\.\d{1,3}\.\d{1,3})\b`)
+	bracketCode   = regexp.MustCompile(`\[([A-Za-z][A-Za-z0-9/-]*)[\] ]`)
+	bareWord      = regexp.MustCompile(`^\[?([A-Za-z][A-Za-z0-9/-]*)\]?$`)
+	labelBefore   = regexp.MustCompile(`(?i)(?:Socket Error|Server Error|Error Number|Error ID|reported error|Errno|WinError|error code|status|dsn)\s*[:=(\[]?\s*(?:0x)?$`)
+	wordBefore    = regexp.MustCompile(`(?i)\b(error|code|reply|smtp|response|status)\s*$`)
+)
+
+// textPattern is a Match text of the catalogue, lowercased and split at its "*" wildcards.
+type textPattern struct {
+	code  catalog.Code
+	parts []string
+	// wordStart requires a word boundary before the text, so that "timed out" does not match inside
+	// another word.
+	wordStart bool
+}
+
+// maxGap is how far apart the parts of a wildcard pattern may be, on one line.
+const maxGap = 200
+
+var (
+	patternsOnce sync.Once
+	patterns     []textPattern
+	symbols      map[string]catalog.Code
+)
+
+func compilePatterns() {
+	symbols = map[string]catalog.Code{}
+	for _, c := range catalog.Codes() {
+		if c.Kind == catalog.KindOutlook || c.Kind == catalog.KindWinsock {
+			if symbolName.MatchString(c.Name) {
+				symbols[c.Name] = c
+			}
+		}
+		for _, m := range c.Match {
+			var parts []string
+			for _, p := range strings.Split(m, "*") {
+				parts = append(parts, lowerASCII(strings.TrimSpace(p)))
+			}
+			patterns = append(patterns, textPattern{code: c, parts: parts, wordStart: isWordByte(m[0])})
+		}
+	}
+}
+
+// find locates the pattern in lowercased text: the first occurrence of the first part, each further part
+// after it on the same line within maxGap bytes.
+func (p textPattern) find(lower string) (start, end int, ok bool) {
+	from := 0
+	for from < len(lower) {
+		i := strings.Index(lower[from:], p.parts[0])
+		if i < 0 {
+			return 0, 0, false
+		}
+		start = from + i
+		from = start + 1
+		if p.wordStart && start > 0 && isWordByte(lower[start-1]) {
+			continue
+		}
+		end = start + len(p.parts[0])
+		matched := true
+		for _, part := range p.parts[1:] {
+			window := lower[end:]
+			if len(window) > maxGap+len(part) {
+				window = window[:maxGap+len(part)]
+			}
+			if nl := strings.IndexByte(window, '\n'); nl >= 0 {
+				window = window[:nl]
+			}
+			j := strings.Index(window, part)
+			if j < 0 {
+				matched = false
+				break
+			}
+			end += j + len(part)
+		}
+		if matched {
+			return start, end, true
+		}
+	}
+	return 0, 0, false
+}
+
+// lowerASCII lowercases A-Z only, so that byte offsets into the lowercased text are offsets into the text.
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+// scan finds every catalogued code in the text. f receives the numbers it reads (reply code, enhanced code,
+// socket error, response codes) where the dialog did not state them. unknown collects code-shaped numbers
+// the catalogue does not know.
+func scan(text string, f *Fields) (hits []found, unknown []string) {
+	patternsOnce.Do(compilePatterns)
+	add := func(c catalog.Code, seen, why string, pos, span int) {
+		hits = append(hits, found{code: c, seen: seen, why: strings.TrimSpace(why), pos: pos, span: span})
+	}
+
+	for _, m := range outlookNumber.FindAllStringSubmatchIndex(text, 20) {
+		seen := "0x" + strings.ToUpper(text[m[2]:m[3]])
+		if c, ok := catalog.LookupCode(catalog.KindOutlook, seen); ok {
+			add(c, seen, labelled(text, m[0], m[1]), m[0], m[1]-m[0])
+		} else {
+			unknown = appendNew(unknown, seen)
+		}
+		setOnce(&f.ErrorNumber, seen)
+	}
+
+	for _, m := range winsockNumber.FindAllStringSubmatchIndex(text, 20) {
+		if m[0] > 0 && (text[m[0]-1] == ':' || text[m[0]-1] == '.') || portBefore(text, m[0]) {
+			continue
+		}
+		n := text[m[2]:m[3]]
+		if c, ok := catalog.LookupCode(catalog.KindWinsock, n); ok {
+			add(c, n, labelled(text, m[0], m[1]), m[0], m[1]-m[0])
+			setOnce(&f.SocketError, n)
+		}
+	}
+
+	for _, m := range symbolName.FindAllStringSubmatchIndex(text, 20) {
+		if c, ok := symbols[text[m[2]:m[3]]]; ok {
+			add(c, c.Code, text[m[2]:m[3]], m[2], m[3]-m[2])
+		}
+	}
+
+	scanReplies(text, f, add)
+
+	for _, m := range bracketCode.FindAllStringSubmatchIndex(text, 20) {
+		word := strings.ToUpper(text[m[2]:m[3]])
+		if c, ok := lookupResponseCode(word, text); ok {
+			add(c, c.Code, "["+text[m[2]:m[3]]+"]", m[0], m[1]-m[0])
+			f.ResponseCodes = appendNew(f.ResponseCodes, c.Code)
+		}
+	}
+	if m := bareWord.FindStringSubmatch(text); m != nil {
+		word := strings.ToUpper(m[1])
+		if c, ok := lookupResponseCode(word, text); ok {
+			add(c, c.Code, text, 0, len(text))
+			f.ResponseCodes = appendNew(f.ResponseCodes, c.Code)
+		} else if c, ok := symbols[word]; ok {
+			add(c, c.Code, text, 0, len(text))
+		}
+	}
+
+	lower := lowerASCII(text)
+	for _, p := range patterns {
+		if start, end, ok := p.find(lower); ok {
+			add(p.code, p.code.Code, excerpt(text[start:end]), start, end-start)
+		}
+	}
+	return hits, unknown
+}
+
+// scanReplies finds SMTP reply codes and enhanced status codes. A three-digit number counts as a reply only
+// where a reply stands: at the start of a line, after a colon, quote, bracket or "error"/"code", or followed
+// by an enhanced code; never right after "port".
+func scanReplies(text string, f *Fields, add func(catalog.Code, string, string, int, int)) {
+	covered := map[int]bool{}
+	for _, m := range replyCode.FindAllStringSubmatchIndex(text, 40) {
+		start, end := m[2], m[3]
+		code := text[start:end]
+		hasEnhanced := m[6] >= 0
+		if portBefore(text, start) {
+			continue
+		}
+		if !hasEnhanced && !replyPosition(text, start) {
+			continue
+		}
+		failing := code[0] == '4' || code[0] == '5'
+		if failing || f.ReplyCode == "" {
+			if f.ReplyCode == "" || (failing && f.ReplyCode[0] != '4' && f.ReplyCode[0] != '5') {
+				f.ReplyCode = code
+			}
+		}
+		if hasEnhanced {
+			enh := text[m[6]:m[7]]
+			why := text[start:m[7]]
+			covered[m[6]] = true
+			if c, ok := catalog.LookupCode(catalog.KindEnhanced, enh); ok {
+				add(c, enh, "server reply "+why, start, m[7]-start)
+			}
+			if failing || f.EnhancedCode == "" {
+				if f.EnhancedCode == "" || (failing && f.EnhancedCode[0] == '2') {
+					f.EnhancedCode = enh
+				}
+			}
+		}
+		if c, ok := catalog.LookupCode(catalog.KindSMTP, code); ok {
+			add(c, code, "server reply "+code, start, len(code))
+		}
+	}
+	for _, m := range enhancedAlone.FindAllStringSubmatchIndex(text, 40) {
+		start, end := m[2], m[3]
+		if covered[start] || !enhancedPosition(text, start, end) {
+			continue
+		}
+		enh := text[start:end]
+		if c, ok := catalog.LookupCode(catalog.KindEnhanced, enh); ok {
+			add(c, enh, labelled(text, start, end), start, end-start)
+		}
+		if f.EnhancedCode == "" || (enh[0] != '2' && f.EnhancedCode[0] == '2') {
+			f.EnhancedCode = enh
+		}
+	}
+}
+
+// replyPosition says whether a bare three-digit number at i stands where a reply code stands.
+func replyPosition(text string, i int) bool {
+	lineStart := strings.LastIndexByte(text[:i], '\n') + 1
+	before := strings.TrimRight(text[lineStart:i], " ")
+	if strings.Trim(before, `'"<>*SC: `) == "" { // start of the line, maybe after "S: " or "<<< "
+		return true
+	}
+	switch before[len(before)-1] {
+	case ':', ';', '=', '(', '\'', '"':
+		return true
+	}
+	return wordBefore.MatchString(before)
+}
+
+// enhancedPosition says whether a.b.c at [start,end) is an enhanced status code rather than a version
+// number ("Dovecot 2.3.19"): it must not continue with ".digit", and must stand at the start of a line, after
+// a colon, quote, bracket, '#', ';' or '=' (bounce fields "Status: 5.1.1", qmail "(#5.7.1)", "dsn=5.7.26").
+func enhancedPosition(text string, start, end int) bool {
+	if end+1 < len(text) && text[end] == '.' && text[end+1] >= '0' && text[end+1] <= '9' {
+		return false
+	}
+	lineStart := strings.LastIndexByte(text[:start], '\n') + 1
+	before := strings.TrimRight(text[lineStart:start], " ")
+	if before == "" {
+		return true
+	}
+	switch before[len(before)-1] {
+	case ':', ';', '=', '(', '\'', '"', '#':
+		return true
+	}
+	return strings.HasSuffix(before, "b'")
+}
+
+// portBefore says whether the number at i follows the word "port" ("Port: 465", "port 587").
+func portBefore(text string, i int) bool {
+	from := i - 8
+	if from < 0 {
+		from = 0
+	}
+	before := strings.ToLower(strings.TrimRight(text[from:i], " :=\t"))
+	return strings.HasSuffix(before, "port")
+}
+
+// lookupResponseCode finds an IMAP or POP3 response code. AUTH, SYS/TEMP, SYS/PERM, IN-USE and LOGIN-DELAY
+// exist only in POP3; the rest only in IMAP.
+func lookupResponseCode(word, text string) (catalog.Code, bool) {
+	if c, ok := catalog.LookupCode(catalog.KindPOP3, word); ok {
+		return c, true
+	}
+	return catalog.LookupCode(catalog.KindIMAP, word)
+}
+
+// labelled quotes a number together with the dialog label in front of it ("Socket Error: 11001").
+func labelled(text string, start, end int) string {
+	from := start - 24
+	if from < 0 {
+		from = 0
+	}
+	for from > 0 && !utf8RuneStart(text[from]) {
+		from--
+	}
+	if loc := labelBefore.FindStringIndex(text[from:start]); loc != nil {
+		label := text[from+loc[0] : end]
+		if strings.Contains(label, "(") && end < len(text) && text[end] == ')' {
+			label += ")"
+		}
+		return excerpt(label)
+	}
+	return text[start:end]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
+}
+
+// excerpt shortens a quote to one readable line.
+func excerpt(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 80 {
+		cut := 77
+		for cut > 0 && !utf8RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
+	}
+	return s
+}
+
+func appendNew(list []string, s string) []string {
+	for _, v := range list {
+		if v == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// dedupe keeps one sighting of each catalogue entry: the longest (the most specific wording), then the
+// earliest.
+func dedupe(hits []found) []found {
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].span != hits[j].span {
+			return hits[i].span > hits[j].span
+		}
+		return hits[i].pos < hits[j].pos
+	})
+	seen := map[string]bool{}
+	out := hits[:0]
+	for _, h := range hits {
+		key := string(h.code.Kind) + " " + h.code.Code
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, h)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].pos < out[j].pos })
+	return out
+}
