@@ -70,3 +70,34 @@ func TestSend(t *testing.T) {
 		})
 	}
 }
+
+func TestClassifySMTPSend(t *testing.T) {
+	cases := []struct {
+		stage         string
+		code          int
+		enh           [3]int
+		authenticated bool
+		want          string
+	}{
+		{"mail", 501, [3]int{5, 1, 7}, true, catalog.AddressSyntax},
+		{"rcpt", 501, [3]int{5, 1, 3}, true, catalog.AddressSyntax},
+		{"rcpt", 554, [3]int{5, 7, 1}, false, catalog.RelayDenied},
+		{"rcpt", 550, [3]int{5, 7, 1}, false, catalog.RelayDenied},
+		{"mail", 553, [3]int{5, 7, 1}, true, catalog.SenderRejected},
+		{"rcpt", 550, [3]int{5, 1, 1}, true, catalog.RecipientRejected},
+		{"data", 552, [3]int{5, 3, 4}, true, catalog.MessageTooLarge},
+		{"mail", 530, [3]int{5, 7, 0}, false, catalog.AuthRequired},
+		{"rcpt", 450, [3]int{4, 2, 0}, false, catalog.ServerTemporary},
+		{"rcpt", 451, [3]int{4, 7, 1}, false, catalog.ServerTemporary},
+		{"rcpt", 452, [3]int{4, 5, 3}, true, catalog.RateLimited},
+		{"mail", 421, [3]int{4, 7, 0}, true, catalog.RateLimited},
+		{"data", 550, [3]int{5, 7, 26}, true, catalog.AuthenticationPolicy},
+		{"data", 554, [3]int{5, 7, 1}, true, catalog.PolicyRejected},
+		{"auth", 535, [3]int{5, 7, 8}, false, catalog.AuthFailed},
+	}
+	for _, c := range cases {
+		if got := classifySMTPSend(c.stage, smtpErrorFor(c.code, c.enh, "x"), c.authenticated); got != c.want {
+			t.Errorf("%s %d %v (auth %v): %s, want %s", c.stage, c.code, c.enh, c.authenticated, got, c.want)
+		}
+	}
+}
