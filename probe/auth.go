@@ -367,10 +367,7 @@ func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
 			code = catalog.AuthFailed
 		}
 	case errors.As(err, &smtpErr):
-		reply = fmt.Sprintf("%d %d.%d.%d %s", smtpErr.Code, smtpErr.EnhancedCode[0], smtpErr.EnhancedCode[1], smtpErr.EnhancedCode[2], smtpErr.Message)
-		if smtpErr.EnhancedCode == smtp.NoEnhancedCode || smtpErr.EnhancedCode[0] == 0 {
-			reply = strconv.Itoa(smtpErr.Code) + " " + smtpErr.Message
-		}
+		reply = smtpReply(smtpErr)
 		code = classifySMTPAuth(smtpErr, res.Security == TLS || res.STARTTLS)
 	case errors.As(err, &popErr):
 		reply = popErr.Error()
@@ -391,6 +388,15 @@ func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
 		code = provider
 	}
 	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
+}
+
+// smtpReply renders an SMTP refusal as the server wrote it: "535 5.7.8 Authentication failed".
+func smtpReply(e *smtp.SMTPError) string {
+	if e.EnhancedCode == smtp.NoEnhancedCode || e.EnhancedCode[0] == 0 {
+		return strconv.Itoa(e.Code) + " " + e.Message
+	}
+	ec := e.EnhancedCode
+	return fmt.Sprintf("%d %d.%d.%d %s", e.Code, ec[0], ec[1], ec[2], e.Message)
 }
 
 // classifySMTPAuth reads an SMTP AUTH refusal (RFC 4954 section 6, RFC 3463 / RFC 5248 status codes).

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"net"
 	"net/mail"
-	"strconv"
 	"strings"
 	"time"
 
@@ -291,11 +290,7 @@ func (p *Prober) sendProblem(stage string, err error, req SendRequest) Problem {
 	case errors.As(err, &addrErr):
 		code = catalog.AddressSyntax
 	case errors.As(err, &smtpErr):
-		reply = strconv.Itoa(smtpErr.Code) + " " + smtpErr.Message
-		if smtpErr.EnhancedCode != smtp.NoEnhancedCode && smtpErr.EnhancedCode[0] != 0 {
-			ec := smtpErr.EnhancedCode
-			reply = fmt.Sprintf("%d %d.%d.%d %s", smtpErr.Code, ec[0], ec[1], ec[2], smtpErr.Message)
-		}
+		reply = smtpReply(smtpErr)
 		code = classifySMTPSend(stage, smtpErr, p.cfg.Credentials != nil)
 	default:
 		code = classify(err, stage == "connect")
