@@ -90,7 +90,7 @@ type Result struct {
 	Endpoint
 	// Address is the IP address that was dialled.
 	Address string `json:"address,omitempty"`
-	// Source says how the endpoint was found: explicit, srv, mx, guess.
+	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess.
 	Source string `json:"source"`
 	Status Status `json:"status"`
 	// Greeting is the server's first line(s).
@@ -157,8 +157,10 @@ type Report struct {
 	StartedAt  time.Time  `json:"started_at"`
 	DurationMS float64    `json:"duration_ms"`
 	DNS        []DNSQuery `json:"dns,omitempty"`
-	Endpoints  []Result   `json:"endpoints"`
-	Settings   Settings   `json:"settings"`
+	// Autoconfig are the mail client configuration files fetched during discovery.
+	Autoconfig []AutoconfigLookup `json:"autoconfig,omitempty"`
+	Endpoints  []Result           `json:"endpoints"`
+	Settings   Settings           `json:"settings"`
 	// Problems are findings about the domain as a whole (no mail servers, a service not offered).
 	Problems []Problem `json:"problems"`
 }

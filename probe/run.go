@@ -28,13 +28,14 @@ type Request struct {
 
 // Sources of an endpoint, best first.
 const (
-	SourceExplicit = "explicit"
-	SourceSRV      = "srv"
-	SourceMX       = "mx"
-	SourceGuess    = "guess"
+	SourceExplicit   = "explicit"
+	SourceSRV        = "srv"
+	SourceAutoconfig = "autoconfig"
+	SourceMX         = "mx"
+	SourceGuess      = "guess"
 )
 
-var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceMX: 2, SourceGuess: 3}
+var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceAutoconfig: 2, SourceMX: 3, SourceGuess: 4}
 
 // maxParallel bounds concurrent connections, so a domain with many MX hosts cannot exhaust the machine.
 const maxParallel = 64
@@ -136,6 +137,7 @@ func (r *run) discover() {
 		}(svc)
 	}
 	go func() { swg.Wait(); close(srvDone) }()
+	r.autoconfig()
 
 	offered := func(svc Service) bool {
 		<-srvDone
@@ -313,6 +315,9 @@ func (r *run) plan(ep Endpoint, source string) {
 			case SourceMX:
 				r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
 				return
+			case SourceAutoconfig:
+				r.hostProblem(ep.Host, fmt.Sprintf("the server %s named by the domain's autoconfig file has no usable address: %v", ep.Host, err), err)
+				return
 			}
 			res := Result{Endpoint: ep, Source: source, Status: StatusFail}
 			res.Problems = []Problem{newProblem(classify(err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
@@ -395,6 +400,7 @@ func (r *run) finish() {
 		return rep.DNS[i].Type < rep.DNS[j].Type
 	})
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Summary < rep.Problems[j].Summary })
+	sort.SliceStable(rep.Autoconfig, func(i, j int) bool { return rep.Autoconfig[i].URL < rep.Autoconfig[j].URL })
 	if rep.Endpoints == nil {
 		rep.Endpoints = []Result{}
 	}

@@ -90,7 +90,7 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 }
 
 func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
-	if len(rep.DNS) == 0 {
+	if len(rep.DNS) == 0 && len(rep.Autoconfig) == 0 {
 		return
 	}
 	var lines strings.Builder
@@ -109,8 +109,21 @@ func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
 		}
 	}
+	for _, a := range rep.Autoconfig {
+		switch {
+		case len(a.Servers) > 0:
+			var names []string
+			for _, ep := range a.Servers {
+				names = append(names, ep.URL())
+			}
+			fmt.Fprintf(&lines, "  %-40s %s\n", "autoconfig", a.URL)
+			fmt.Fprintf(&lines, "  %-40s %s\n", "", "lists "+strings.Join(names, " "))
+		case verbose:
+			fmt.Fprintf(&lines, "  %-40s %s\n", "autoconfig", pal.dim(a.URL+": "+a.Error))
+		}
+	}
 	if lines.Len() > 0 {
-		fmt.Fprintln(b, pal.head("DNS"))
+		fmt.Fprintln(b, pal.head("Discovery"))
 		b.WriteString(lines.String())
 		fmt.Fprintln(b)
 	}

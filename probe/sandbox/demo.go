@@ -12,6 +12,8 @@ package sandbox
 //   - mail.sandbox.test (127.0.0.5): IMAPS 993 with a certificate for another host
 //     (hosting.example.net); IMAP 143 in clear text with login allowed; everything else refused.
 //   - mx.sandbox.test (127.0.0.6): the MX, SMTP 25 with STARTTLS and no AUTH.
+//   - autoconfig.sandbox.test (127.0.0.7): HTTPS 443 serving Thunderbird's config-v1.1.xml, which lists
+//     IMAPS, POP3S and submission with %EMAILADDRESS% as the user name.
 //   - sandbox.test itself has no address.
 //
 // The one user is alice@sandbox.test, password "correct horse battery staple".
@@ -34,6 +36,7 @@ func DemoWorld() World {
 			"smtp.sandbox.test." + ttl + "A 127.0.0.4",
 			"mail.sandbox.test." + ttl + "A 127.0.0.5",
 			"mx.sandbox.test." + ttl + "A 127.0.0.6",
+			"autoconfig.sandbox.test." + ttl + "A 127.0.0.7",
 		},
 		Services: []Service{
 			{IP: "127.0.0.2", Port: 993, Proto: ProtoIMAP, Mode: ModeTLS, Cert: CertGood},
@@ -47,7 +50,40 @@ func DemoWorld() World {
 			{IP: "127.0.0.5", Port: 993, Proto: ProtoIMAP, Mode: ModeTLS, Cert: CertWrongHost, CertHost: "hosting.example.net"},
 			{IP: "127.0.0.5", Port: 143, Proto: ProtoIMAP, Mode: ModePlain, PlaintextAuth: true},
 			{IP: "127.0.0.6", Port: 25, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
+			{IP: "127.0.0.7", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
+				Files: map[string]string{"/mail/config-v1.1.xml": demoAutoconfig}},
 		},
 		Users: map[string]string{"alice@sandbox.test": "correct horse battery staple"},
 	}
 }
+
+// demoAutoconfig is the sandbox's mail client configuration file (Thunderbird's format).
+const demoAutoconfig = `<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="sandbox.test">
+    <domain>sandbox.test</domain>
+    <displayName>mailcheck sandbox</displayName>
+    <incomingServer type="imap">
+      <hostname>imap.%EMAILDOMAIN%</hostname>
+      <port>993</port>
+      <socketType>SSL</socketType>
+      <username>%EMAILADDRESS%</username>
+      <authentication>password-cleartext</authentication>
+    </incomingServer>
+    <incomingServer type="pop3">
+      <hostname>pop3.sandbox.test</hostname>
+      <port>995</port>
+      <socketType>SSL</socketType>
+      <username>%EMAILADDRESS%</username>
+      <authentication>password-cleartext</authentication>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>smtp.sandbox.test</hostname>
+      <port>587</port>
+      <socketType>STARTTLS</socketType>
+      <username>%EMAILADDRESS%</username>
+      <authentication>password-cleartext</authentication>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>
+`

@@ -14,7 +14,7 @@ import (
 const (
 	alice    = "alice@sandbox.test"
 	alicePW  = "correct horse battery staple"
-	faultsIP = "127.0.0.7"
+	faultsIP = "127.0.0.19"
 )
 
 // testWorld is the demo world plus the faults the demo does not show.

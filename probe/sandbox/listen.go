@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"io"
+	"log"
 	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -117,8 +120,33 @@ func (s *Sandbox) listen(ep *endpoint) error {
 		s.serveIMAP(ep, tl, ln)
 	case ep.svc.Proto == ProtoSMTP:
 		s.serveSMTP(ep, ln)
+	case ep.svc.Proto == ProtoHTTPS:
+		s.serveHTTP(ep, ln)
 	}
 	return nil
+}
+
+// serveHTTP serves the service's Files; Close ends it by closing the listener and its connections.
+func (s *Sandbox) serveHTTP(ep *endpoint, ln net.Listener) {
+	files := ep.svc.Files
+	srv := &http.Server{
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, ok := files[r.URL.Path]
+			if !ok {
+				http.NotFound(w, r)
+				return
+			}
+			w.Header().Set("Content-Type", "application/xml")
+			_, _ = io.WriteString(w, body)
+		}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          log.New(io.Discard, "", 0),
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		_ = srv.Serve(ln)
+	}()
 }
 
 // acceptLoop serves each connection of ln in its own goroutine; all of them count in s.wg and close

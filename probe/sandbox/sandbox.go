@@ -69,6 +69,8 @@ const (
 	ProtoIMAP Proto = "imap"
 	ProtoPOP3 Proto = "pop3"
 	ProtoSMTP Proto = "smtp"
+	// ProtoHTTPS serves Service.Files over HTTP (in ModeTLS: HTTPS), e.g. a mail client autoconfig file.
+	ProtoHTTPS Proto = "https"
 )
 
 // Mode is a Service's transport security.
@@ -161,6 +163,8 @@ type Service struct {
 	// PlaintextAuth allows login before TLS: IMAP without LOGINDISABLED, SMTP AUTH offered before
 	// STARTTLS, POP3 USER and SASL offered before STLS.
 	PlaintextAuth bool
+	// Files are what a ProtoHTTPS service serves, by URL path ("/mail/config-v1.1.xml"); other paths 404.
+	Files map[string]string
 }
 
 // World describes the sandbox domain.
@@ -322,7 +326,7 @@ func (s *Sandbox) startService(svc Service) error {
 	}
 	if svc.Behavior == BehaveNormal {
 		switch svc.Proto {
-		case ProtoIMAP, ProtoPOP3, ProtoSMTP:
+		case ProtoIMAP, ProtoPOP3, ProtoSMTP, ProtoHTTPS:
 		default:
 			return fmt.Errorf("sandbox: service %s: unknown protocol %q", ep.virtual, svc.Proto)
 		}
