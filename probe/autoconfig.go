@@ -63,8 +63,8 @@ func (r *run) autoconfig() {
 	}
 }
 
-func (r *run) fetchAutoconfig(rawURL string) AutoconfigLookup {
-	out := AutoconfigLookup{URL: rawURL}
+func (r *run) fetchAutoconfig(rawURL string) (out AutoconfigLookup) {
+	out.URL = rawURL
 	start := time.Now()
 	defer func() { out.TimeMS = ms(time.Since(start)) }()
 	ctx, cancel := context.WithTimeout(r.ctx, 3*r.p.cfg.Timeout) // connect, handshake, request

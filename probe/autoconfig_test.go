@@ -77,7 +77,7 @@ func TestDiscoveryByAutoconfig(t *testing.T) {
 	for _, a := range rep.Autoconfig {
 		switch {
 		case strings.Contains(a.URL, "autoconfig.ac.test"):
-			if a.HTTPStatus != 200 || len(a.Servers) != 3 || !strings.Contains(a.URL, "emailaddress=bob%40ac.test") {
+			if a.HTTPStatus != 200 || len(a.Servers) != 3 || !strings.Contains(a.URL, "emailaddress=bob%40ac.test") || a.TimeMS <= 0 {
 				t.Errorf("autoconfig.ac.test: %+v", a)
 			}
 		case strings.Contains(a.URL, "/.well-known/"):
