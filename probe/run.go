@@ -62,7 +62,14 @@ type run struct {
 
 // hostLookup resolves one host once, however many endpoints need it.
 type hostLookup struct {
-	once  sync.Once
+	once sync.Once
+	// family are the A (0) and AAAA (1) lookups, each closed when its answer is in.
+	family [2]struct {
+		done chan struct{}
+		addr string
+		err  error
+	}
+	// done is closed when both families are in; addrs and err are then final.
 	done  chan struct{}
 	addrs []string
 	err   error
@@ -99,18 +106,24 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 // clients guess) and plans a probe for each as soon as its address is known.
 func (r *run) discover() {
 	d := r.req.Domain
-	srvDone := make(chan struct{})
+	// srvDone has one channel per service with an SRV label, closed when its answer is in: a guessed
+	// endpoint waits only for the answer that could say its service is not offered.
+	srvDone := map[Service]chan struct{}{}
+	for _, svc := range Services {
+		if svc.SRV != "" {
+			srvDone[svc] = make(chan struct{})
+		}
+	}
 	notOffered := map[Protocol]map[Security]bool{}
-	var srvTargets []Endpoint
 	var smu sync.Mutex
-	var swg sync.WaitGroup
 	for _, svc := range Services {
 		if svc.SRV == "" {
 			continue
 		}
-		swg.Add(1)
+		r.wg.Add(1)
 		go func(svc Service) {
-			defer swg.Done()
+			defer r.wg.Done()
+			defer close(srvDone[svc])
 			name := svc.SRV + "." + d + "."
 			msg, err := r.query(name, dns.TypeSRV)
 			if err != nil || msg.Rcode != dns.RcodeSuccess {
@@ -121,39 +134,49 @@ func (r *run) discover() {
 				if !ok {
 					continue
 				}
-				smu.Lock()
 				if srv.Target == "." { // RFC 6186 section 3.4: service decidedly not available
+					smu.Lock()
 					if notOffered[svc.Protocol] == nil {
 						notOffered[svc.Protocol] = map[Security]bool{}
 					}
 					notOffered[svc.Protocol][svc.Security] = true
+					smu.Unlock()
 					r.addProblem(newProblem(catalog.ServiceNotOffered,
 						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), protoName(svc.Protocol), svc.Security.Label(), svc.Port), ""))
-				} else {
-					srvTargets = append(srvTargets, Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security})
+					continue
 				}
-				smu.Unlock()
+				r.plan(Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}, SourceSRV)
 			}
 		}(svc)
 	}
-	go func() { swg.Wait(); close(srvDone) }()
 	r.autoconfig()
 
 	offered := func(svc Service) bool {
-		<-srvDone
+		if done, ok := srvDone[svc]; ok {
+			select {
+			case <-done:
+			case <-r.ctx.Done():
+				return false
+			}
+		}
+		smu.Lock()
+		defer smu.Unlock()
 		return !notOffered[svc.Protocol][svc.Security]
 	}
 	planHost := func(host, source string, want func(Service) bool) {
-		r.wg.Add(1)
-		go func() {
-			defer r.wg.Done()
-			r.resolve(host) // starts the address lookup alongside the SRV queries
-			for _, svc := range Services {
-				if want(svc) && offered(svc) {
+		r.lookupHost(host) // starts the address lookups alongside the SRV queries
+		for _, svc := range Services {
+			if !want(svc) {
+				continue
+			}
+			r.wg.Add(1)
+			go func() {
+				defer r.wg.Done()
+				if offered(svc) {
 					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, source)
 				}
-			}
-		}()
+			}()
+		}
 	}
 
 	// Names mail clients guess (Thunderbird's guessConfig does the same), each for the services its name suggests.
@@ -192,15 +215,6 @@ func (r *run) discover() {
 			}
 		}
 	}()
-
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		<-srvDone
-		for _, ep := range srvTargets {
-			r.plan(ep, SourceSRV)
-		}
-	}()
 }
 
 // query asks DNS and records the question and its outcome once in the report.
@@ -225,61 +239,88 @@ func (r *run) query(name string, qtype uint16) (*dns.Msg, error) {
 	return msg, err
 }
 
-// resolve looks up a host's first IPv4 and first IPv6 address (one per family is what a client tries
-// before giving up on the family) once per run.
-func (r *run) resolve(host string) ([]string, error) {
+// lookupHost starts the address lookups of a host once per run: A and AAAA in parallel, each family
+// usable as soon as its own answer arrives (RFC 8305: a slow AAAA answer must not hold up IPv4).
+func (r *run) lookupHost(host string) *hostLookup {
 	r.mu.Lock()
 	h, ok := r.hosts[host]
 	if !ok {
 		h = &hostLookup{done: make(chan struct{})}
+		for i := range h.family {
+			h.family[i].done = make(chan struct{})
+		}
 		r.hosts[host] = h
 	}
 	r.mu.Unlock()
 	h.once.Do(func() {
-		defer close(h.done)
 		if ip := net.ParseIP(host); ip != nil {
+			i := 1
+			if ip.To4() != nil {
+				i = 0
+			}
+			h.family[i].addr = ip.String()
+			h.family[1-i].err = &DNSError{Name: host, Type: "A", NoData: true}
+			close(h.family[0].done)
+			close(h.family[1].done)
 			h.addrs = []string{ip.String()}
+			close(h.done)
 			return
 		}
 		var wg sync.WaitGroup
-		var errs [2]error
-		var found [2][]string
 		for i, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				msg, err := r.query(host+".", qt)
-				if err == nil && msg.Rcode != dns.RcodeSuccess {
-					err = &DNSError{Name: host, Type: dns.TypeToString[qt], Rcode: msg.Rcode}
-				}
-				if err == nil {
-					for _, rr := range msg.Answer {
-						switch v := rr.(type) {
-						case *dns.A:
-							found[i] = append(found[i], v.A.String())
-						case *dns.AAAA:
-							found[i] = append(found[i], v.AAAA.String())
-						}
-					}
-					if len(found[i]) == 0 {
-						err = &DNSError{Name: host, Type: dns.TypeToString[qt], NoData: true}
-					}
-				}
-				errs[i] = err
+				defer close(h.family[i].done)
+				h.family[i].addr, h.family[i].err = r.firstAddr(host, qt)
 			}()
 		}
-		wg.Wait()
-		for i := range found {
-			if len(found[i]) > 0 {
-				h.addrs = append(h.addrs, found[i][0])
+		go func() {
+			wg.Wait()
+			for _, f := range h.family {
+				if f.addr != "" {
+					h.addrs = append(h.addrs, f.addr)
+				}
 			}
-		}
-		if len(h.addrs) == 0 {
-			h.err = worseDNSError(errs[0], errs[1])
-		}
+			if len(h.addrs) == 0 {
+				h.err = worseDNSError(h.family[0].err, h.family[1].err)
+			}
+			close(h.done)
+		}()
 	})
-	<-h.done
-	return h.addrs, h.err
+	return h
+}
+
+// firstAddr asks one address type and returns the first address (one per family is what a client tries
+// before moving on to the other family).
+func (r *run) firstAddr(host string, qt uint16) (string, error) {
+	msg, err := r.query(host+".", qt)
+	if err != nil {
+		return "", err
+	}
+	if msg.Rcode != dns.RcodeSuccess {
+		return "", &DNSError{Name: host, Type: dns.TypeToString[qt], Rcode: msg.Rcode}
+	}
+	for _, rr := range msg.Answer {
+		switch v := rr.(type) {
+		case *dns.A:
+			return v.A.String(), nil
+		case *dns.AAAA:
+			return v.AAAA.String(), nil
+		}
+	}
+	return "", &DNSError{Name: host, Type: dns.TypeToString[qt], NoData: true}
+}
+
+// resolve waits for both families of a host: its addresses, or why it has none.
+func (r *run) resolve(host string) ([]string, error) {
+	h := r.lookupHost(host)
+	select {
+	case <-h.done:
+		return h.addrs, h.err
+	case <-r.ctx.Done():
+		return nil, &DNSError{Name: host, Type: "A", Rcode: -1, Err: r.ctx.Err()}
+	}
 }
 
 // worseDNSError picks the error that explains a failed host lookup best: NXDOMAIN or a server failure
@@ -304,41 +345,58 @@ func (r *run) plan(ep Endpoint, source string) {
 	r.source[ep] = source
 	r.mu.Unlock()
 
+	h := r.lookupHost(ep.Host)
+	// Each family is probed as soon as its address is known.
+	for i := range h.family {
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			select {
+			case <-h.family[i].done:
+			case <-r.ctx.Done():
+				return
+			}
+			if addr := h.family[i].addr; addr != "" {
+				r.probe(ep, addr, source)
+			}
+		}()
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
-		addrs, err := r.resolve(ep.Host)
-		if err != nil {
-			switch source {
-			case SourceGuess:
-				return // a guessed name that does not exist is no finding
-			case SourceMX:
-				r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
-				return
-			case SourceAutoconfig:
-				r.hostProblem(ep.Host, fmt.Sprintf("the server %s named by the domain's autoconfig file has no usable address: %v", ep.Host, err), err)
-				return
-			}
-			res := Result{Endpoint: ep, Source: source, Status: StatusFail}
-			res.Problems = []Problem{newProblem(classify(err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
-			r.addResult(ep, res)
-			return
-		}
-		for _, addr := range addrs {
-			r.wg.Add(1)
-			go func() {
-				defer r.wg.Done()
-				select {
-				case r.sem <- struct{}{}:
-				case <-r.ctx.Done():
-					return
-				}
-				res := r.p.ProbeEndpoint(r.ctx, ep, addr, source)
-				<-r.sem
-				r.addResult(ep, res)
-			}()
+		if _, err := r.resolve(ep.Host); err != nil {
+			r.unresolved(ep, source, err)
 		}
 	}()
+}
+
+// probe runs one endpoint at one address within the run's connection limit.
+func (r *run) probe(ep Endpoint, addr, source string) {
+	select {
+	case r.sem <- struct{}{}:
+	case <-r.ctx.Done():
+		return
+	}
+	res := r.p.ProbeEndpoint(r.ctx, ep, addr, source)
+	<-r.sem
+	r.addResult(ep, res)
+}
+
+// unresolved records an endpoint whose host has no address, as its source makes it matter.
+func (r *run) unresolved(ep Endpoint, source string, err error) {
+	switch source {
+	case SourceGuess:
+		return // a guessed name that does not exist is no finding
+	case SourceMX:
+		r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
+		return
+	case SourceAutoconfig:
+		r.hostProblem(ep.Host, fmt.Sprintf("the server %s named by the domain's autoconfig file has no usable address: %v", ep.Host, err), err)
+		return
+	}
+	res := Result{Endpoint: ep, Source: source, Status: StatusFail}
+	res.Problems = []Problem{newProblem(classify(err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
+	r.addResult(ep, res)
 }
 
 func (r *run) addResult(ep Endpoint, res Result) {
