@@ -141,8 +141,12 @@ func TestDemoGolden(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit = %d, stderr %s", code, errOut)
 	}
-	got := normalize(out)
-	path := filepath.Join("..", "testdata", "golden", "demo.txt")
+	assertGolden(t, filepath.Join("..", "testdata", "golden", "demo.txt"), normalize(out))
+}
+
+// assertGolden compares output with a golden file; `go test ./cmd -update` rewrites it.
+func assertGolden(t *testing.T, path, got string) {
+	t.Helper()
 	if *update {
 		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
 			t.Fatal(err)
@@ -153,7 +157,7 @@ func TestDemoGolden(t *testing.T) {
 		t.Fatalf("%v (run go test ./cmd -update to create it)", err)
 	}
 	if got != string(want) {
-		t.Errorf("demo report differs from %s (go test ./cmd -update to accept):\n%s", path, got)
+		t.Errorf("output differs from %s (go test ./cmd -update to accept):\n%s", path, got)
 	}
 }
 
