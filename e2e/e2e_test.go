@@ -938,3 +938,40 @@ func waitForMessage(maildir, subject string, within time.Duration) bool {
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestCheck runs the CI/monitoring mode against the real servers: a passing run in JUnit and nagios
+// form, and a failing one (expired certificate, POP3 that should be absent but answers).
+func TestCheck(t *testing.T) {
+	t.Run("passing, nagios and junit", func(t *testing.T) {
+		t.Parallel()
+		junit := filepath.Join(w.work, "check-pass.xml")
+		r := mailcheck(t, runOpts{env: []string{"MAILCHECK_PASSWORD=" + w.password}}, "check",
+			"imaps://"+w.imapProvider, "submission://"+w.smtpProvider,
+			"--cert-crit", "7", "--cert-warn", "14", "--plaintext-login", "refused", "--login", "--user", w.user,
+			"--nagios", "--junit", junit)
+		if r.exit != 0 || !strings.HasPrefix(string(r.stdout), "MAILCHECK OK - ") || !strings.Contains(string(r.stdout), "|") {
+			t.Fatalf("want exit 0 and a MAILCHECK OK line with performance data\n%s", r)
+		}
+		b, err := os.ReadFile(junit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), `<testsuites`) || strings.Contains(string(b), "<failure") {
+			t.Errorf("JUnit of a passing run:\n%s", b)
+		}
+		if strings.Contains(string(r.stdout)+string(b), w.password) {
+			t.Errorf("the password appears in the output")
+		}
+	})
+	t.Run("failing, nagios", func(t *testing.T) {
+		t.Parallel()
+		r := mailcheck(t, runOpts{}, "check", "imaps://"+w.expired, "--cert-crit", "7", "--nagios")
+		if r.exit != 2 || !strings.HasPrefix(string(r.stdout), "MAILCHECK CRITICAL - ") {
+			t.Fatalf("an expired certificate: want exit 2 and MAILCHECK CRITICAL\n%s", r)
+		}
+		r = mailcheck(t, runOpts{}, "check", "--expect", "absent", "pop3s://"+w.popProvider, "--json")
+		if r.exit != 1 || !strings.Contains(string(r.stdout), `"absent"`) {
+			t.Fatalf("POP3 that answers where it must be absent: want exit 1\n%s", r)
+		}
+	})
+}
