@@ -79,6 +79,15 @@ func TestLoginWrongPassword(t *testing.T) {
 		}
 	}
 	assertNoSecret(t, rep, wrongPW)
+	// The server settings are right; only the password is wrong. The settings say so, and the run fails.
+	for _, st := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+		if st == nil || st.LoginVerified || st.LoginProblem != catalog.AuthFailed {
+			t.Errorf("setting %+v, want one with login_problem auth_failed", st)
+		}
+	}
+	if rep.Status != StatusFail {
+		t.Errorf("status %s with a rejected password, want fail", rep.Status)
+	}
 }
 
 func TestPlaintextLogin(t *testing.T) {

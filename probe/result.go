@@ -137,6 +137,8 @@ type Setting struct {
 	Username string `json:"username,omitempty"`
 	// LoginVerified is true when mailcheck logged in successfully with these settings.
 	LoginVerified bool `json:"login_verified"`
+	// LoginProblem is the problem code of a login test that failed with these settings.
+	LoginProblem string `json:"login_problem,omitempty"`
 }
 
 // Settings are the recommended incoming and outgoing configurations; nil when none works.

@@ -10,8 +10,10 @@ import (
 // Only endpoints with verified TLS qualify: a setting that needs the user to accept a bad certificate
 // or send a password in clear text is no recommendation.
 func chooseSettings(results []Result, address string) Settings {
+	// A rejected login does not make a server unusable: the settings are still the ones to type, and the
+	// setting says the login failed (the run still fails).
 	usable := func(r Result) bool {
-		return r.Status != StatusFail && r.TLS != nil && r.TLS.Verified
+		return connectionStatus(r) != StatusFail && r.TLS != nil && r.TLS.Verified
 	}
 	var in, out []Result
 	for _, r := range results {
@@ -33,10 +35,14 @@ func chooseSettings(results []Result, address string) Settings {
 			port25 = 1
 		}
 		warn := 0
-		if r.Status == StatusWarn {
+		if connectionStatus(r) == StatusWarn {
 			warn = 1
 		}
-		return []int{protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
+		loginFailed := 0
+		if r.Auth != nil && r.Auth.Tested && !r.Auth.OK {
+			loginFailed = 1
+		}
+		return []int{protoRank[r.Protocol], port25, loginFailed, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
 	}
 	less := func(list []Result) func(i, j int) bool {
 		return func(i, j int) bool {
@@ -71,11 +77,29 @@ func settingOf(r Result, address string) *Setting {
 		RequiresAuth:  len(r.AuthMechanisms) > 0,
 		Username:      address,
 	}
-	if r.Auth != nil && r.Auth.OK {
-		st.LoginVerified = true
+	if r.Auth != nil && r.Auth.Tested {
 		st.Username = r.Auth.User
+		st.LoginVerified = r.Auth.OK
+		if !r.Auth.OK && r.Auth.Problem != nil {
+			st.LoginProblem = r.Auth.Problem.Code
+		}
 	}
 	return st
+}
+
+// connectionStatus rates an endpoint without its login test: whether the server, port and security
+// mode work.
+func connectionStatus(r Result) Status {
+	if r.Auth == nil || r.Auth.Problem == nil {
+		return r.Status
+	}
+	var rest []Problem
+	for _, p := range r.Problems {
+		if p.Code != r.Auth.Problem.Code || p.Summary != r.Auth.Problem.Summary {
+			rest = append(rest, p)
+		}
+	}
+	return statusOf(rest)
 }
 
 // nameRank prefers the host name a mail client would guess for the protocol (imap., pop., smtp.) over

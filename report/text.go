@@ -79,8 +79,15 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 				extra += "   no authentication offered"
 			}
 		}
-		if s.LoginVerified {
+		switch {
+		case s.LoginVerified:
 			extra += "   " + pal.ok("login verified")
+		case s.LoginProblem != "":
+			title := s.LoginProblem
+			if e, ok := catalog.Lookup(s.LoginProblem); ok {
+				title = e.Title
+			}
+			extra += "   " + pal.fail("login failed: "+title)
 		}
 		fmt.Fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
 	}
