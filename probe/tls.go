@@ -51,7 +51,7 @@ func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Pr
 	var verrs []string
 	switch {
 	case now.After(leaf.NotAfter):
-		s := fmt.Sprintf("the certificate for %s expired on %s (%d days ago)", host, leaf.NotAfter.UTC().Format(time.DateOnly), -daysBetween(now, leaf.NotAfter))
+		s := fmt.Sprintf("the certificate for %s expired on %s (%s ago)", host, leaf.NotAfter.UTC().Format(time.DateOnly), days(-daysBetween(now, leaf.NotAfter)))
 		verrs = append(verrs, s)
 		probs = append(probs, newProblem(catalog.CertExpired, s, ""))
 	case now.Before(leaf.NotBefore):
@@ -60,7 +60,7 @@ func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Pr
 		probs = append(probs, newProblem(catalog.CertNotYetValid, s, ""))
 	case p.cfg.CertWarnDays > 0 && daysBetween(now, leaf.NotAfter) < p.cfg.CertWarnDays:
 		probs = append(probs, newProblem(catalog.CertExpiringSoon,
-			fmt.Sprintf("the certificate for %s expires on %s, in %d days", host, leaf.NotAfter.UTC().Format(time.DateOnly), daysBetween(now, leaf.NotAfter)), ""))
+			fmt.Sprintf("the certificate for %s expires on %s, in %s", host, leaf.NotAfter.UTC().Format(time.DateOnly), days(daysBetween(now, leaf.NotAfter))), ""))
 	}
 	// Trust is judged inside the leaf's validity window, so an expired certificate is not also reported as
 	// untrusted when its chain is fine.
@@ -118,6 +118,17 @@ func certNames(c *x509.Certificate) string {
 		return "no names"
 	}
 	return strings.Join(names, ", ")
+}
+
+// days writes a count of days for people: "less than a day", "1 day", "12 days".
+func days(n int) string {
+	switch n {
+	case 0:
+		return "less than a day"
+	case 1:
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }
 
 // daysBetween counts whole days from now until t, truncated toward zero (negative when t is past).
