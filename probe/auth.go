@@ -65,6 +65,9 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	case !encrypted && !cr.AllowPlaintext:
 		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint))
 		return
+	case res.TLS != nil && hasProblemCode(res.Problems, catalog.TLSVersionOld):
+		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version))
+		return
 	case res.TLS != nil && !res.TLS.Verified:
 		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError))
 		return
@@ -78,14 +81,15 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	auth.Mechanism = mech
 	tr.note("login test on a new connection, " + mech)
 	start := time.Now()
-	err := p.login(ctx, res, mech, tr)
+	red := newRedactor(cr.Password)
+	err := p.login(ctx, res, mech, tr, red)
 	res.Timings.AuthMS = ms(time.Since(start))
 	auth.Tested = true
 	if err == nil {
 		auth.OK = true
 		return
 	}
-	pr := p.authProblem(err, res, mech)
+	pr := p.authProblem(ctx, err, res, mech, red)
 	auth.Problem = &pr
 	if pr.Severity == catalog.Fail {
 		res.Problems = append(res.Problems, pr)
@@ -118,8 +122,7 @@ func chooseMechanism(proto Protocol, offered []string) string {
 	return ""
 }
 
-func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transcript) error {
-	red := newRedactor(p.cfg.Credentials.Password)
+func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transcript, red *redactor) error {
 	s, err := p.open(ctx, res.Endpoint, res.Address, res.STARTTLS, tr, red)
 	if err != nil {
 		return err
@@ -338,7 +341,7 @@ func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
 // SMTP reply and enhanced status codes (RFC 4954, RFC 3463), POP3 response codes (RFC 2449, RFC 3206).
 // Provider-specific refusals (app passwords, basic auth disabled) are recognised by the catalogue's
 // provider entries, which match the server's own words.
-func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
+func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech string, red *redactor) Problem {
 	var (
 		imapErr *imap.Error
 		smtpErr *smtp.SMTPError
@@ -382,11 +385,13 @@ func (p *Prober) authProblem(err error, res *Result, mech string) Problem {
 			code = catalog.AuthFailed
 		}
 	default:
-		code = classify(err, false)
+		code = classifyIn(ctx, err, false)
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
 	}
+	// A server may echo what it was sent; its words pass the redactor like the transcript does.
+	reply = red.scrub(reply)
 	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
 }
 
@@ -419,4 +424,13 @@ func classifySMTPAuth(e *smtp.SMTPError, encrypted bool) string {
 		return catalog.AuthMechanism // AUTH not enabled on this port
 	}
 	return catalog.AuthFailed
+}
+
+func hasProblemCode(probs []Problem, code string) bool {
+	for _, p := range probs {
+		if p.Code == code {
+			return true
+		}
+	}
+	return false
 }

@@ -1,11 +1,15 @@
 package probe
 
 import (
+	"bufio"
 	"context"
+	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
+	"net"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
@@ -172,4 +176,41 @@ func hasTranscriptAuth(rep *Report) bool {
 		}
 	}
 	return false
+}
+
+// TestServerEchoIsRedacted: a server that repeats the client's AUTH line in its refusal must not carry
+// the password into the report.
+func TestServerEchoIsRedacted(t *testing.T) {
+	cert, roots := testCert(t, "mail.example.test", time.Now().Add(-time.Hour), time.Now().Add(time.Hour*24*90))
+	addr := scripted(t, func(c net.Conn, _ *bufio.Reader) error {
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+		r := bufio.NewReader(tc)
+		tc.Write([]byte("220 echo ESMTP\r\n"))
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return nil
+			}
+			switch {
+			case strings.HasPrefix(line, "EHLO"):
+				tc.Write([]byte("250-echo\r\n250 AUTH PLAIN\r\n"))
+			case strings.HasPrefix(line, "AUTH"):
+				tc.Write([]byte("535 5.7.8 you said: " + strings.TrimSpace(line) + "\r\n"))
+			default:
+				tc.Write([]byte("221 bye\r\n"))
+				return nil
+			}
+		}
+	})
+	p := newTestProber(fixedDialer{addr}, roots)
+	p.cfg.Credentials = &Credentials{User: alice, Password: alicePW}
+	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 465, TLS}, "127.0.0.1", SourceExplicit)
+	if res.Auth == nil || res.Auth.Problem == nil || res.Auth.Problem.Code != catalog.AuthFailed {
+		t.Fatalf("auth %+v\n%s", res.Auth, strings.Join(res.Transcript, "\n"))
+	}
+	rep := &Report{Endpoints: []Result{res}}
+	assertNoSecret(t, rep, alicePW)
+	if !strings.Contains(res.Auth.Problem.Summary, "[redacted]") {
+		t.Errorf("the echoed secret was not visibly redacted: %s", res.Auth.Problem.Summary)
+	}
 }

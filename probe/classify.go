@@ -8,11 +8,24 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
+
+// classifyIn is classify for an error met during a run whose context may have ended: then the run's own
+// time limit, not the server, cut the step short, and saying otherwise would blame the server (and let
+// 'check --expect absent' pass against a server that is there).
+func classifyIn(ctx context.Context, err error, dialing bool) string {
+	// A step's deadline is capped at the run's (session.deadline), so an I/O timeout can fire a moment
+	// before the context's own timer: the clock decides, not only ctx.Err().
+	if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(dl) {
+		return catalog.TimeLimit
+	}
+	return classify(err, dialing)
+}
 
 // classify sorts an error into a problem code, in this one place, by type (errors.Is / errors.As), never by
 // matching error text. dialing says whether the error came from establishing the TCP connection.

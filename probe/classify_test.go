@@ -131,6 +131,19 @@ func TestClassifiedFailures(t *testing.T) {
 				_, err := c.Write([]byte("250-hi\r\n999 what\r\n"))
 				return err
 			}, catalog.ProtocolError, ""},
+		{"endless EHLO answer", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("220 hi\r\n"))
+				if err := expect(r, "EHLO"); err != nil {
+					return err
+				}
+				for i := 0; i < 5000; i++ {
+					if _, err := c.Write([]byte("250-AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\r\n")); err != nil {
+						return nil // the client gave up, as it should
+					}
+				}
+				return nil
+			}, catalog.ProtocolError, ""},
 		{"overlong line", Endpoint{POP3, "mail.example.test", 110, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK " + strings.Repeat("x", 10000) + "\r\n"))

@@ -42,6 +42,9 @@ func imapCommand(s *session, tag, cmd string) (untagged []string, status string,
 		if err != nil {
 			return untagged, "", err
 		}
+		if len(untagged) >= maxReplyLines {
+			return untagged, "", &protocolError{msg: fmt.Sprintf("no completion of %s after %d lines", cmd, maxReplyLines)}
+		}
 		switch {
 		case strings.HasPrefix(line, "* "):
 			untagged = append(untagged, line[2:])

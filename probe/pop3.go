@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"strings"
 )
 
@@ -27,8 +28,8 @@ func pop3Multiline(s *session) ([]string, error) {
 			return lines, nil
 		}
 		lines = append(lines, strings.TrimPrefix(line, "."))
-		if len(lines) > 1000 {
-			return lines, &protocolError{msg: "CAPA answer does not end"}
+		if len(lines) >= maxReplyLines {
+			return lines, &protocolError{msg: fmt.Sprintf("the CAPA answer does not end after %d lines", maxReplyLines)}
 		}
 	}
 }

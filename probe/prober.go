@@ -121,7 +121,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	ep := res.Endpoint
 	d := dialogues[ep.Protocol]
 	fail := func(err error, dialing bool, summary string) {
-		res.Problems = append(res.Problems, newProblem(classify(err, dialing), summary, err.Error()))
+		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, dialing), summary, err.Error()))
 	}
 
 	t0 := time.Now()
@@ -142,7 +142,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		t1 := time.Now()
 		tc, err := s.startTLS(p.tlsConfig(ep.Host))
 		if err != nil {
-			p.handshakeFailed(res, err)
+			p.handshakeFailed(ctx, res, err)
 			return
 		}
 		res.Timings.TLSMS = ms(time.Since(t1))
@@ -238,13 +238,13 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 	}
 	t := time.Now()
 	if err := d.startTLS(s); err != nil {
-		res.Problems = append(res.Problems, newProblem(classify(err, false),
+		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
 		return false
 	}
 	tc, err := s.startTLS(p.tlsConfig(ep.Host))
 	if err != nil {
-		p.handshakeFailed(res, err)
+		p.handshakeFailed(ctx, res, err)
 		return false
 	}
 	res.Timings.TLSMS = ms(time.Since(t))
@@ -263,7 +263,7 @@ func (p *Prober) recordTLS(res *Result, tc *tls.Conn) {
 	res.Problems = append(res.Problems, probs...)
 }
 
-func (p *Prober) handshakeFailed(res *Result, err error) {
+func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 	ep := res.Endpoint
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
@@ -275,7 +275,7 @@ func (p *Prober) handshakeFailed(res *Result, err error) {
 		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
 		return
 	}
-	res.Problems = append(res.Problems, newProblem(classify(err, false),
+	res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
 }
 

@@ -231,7 +231,7 @@ func (r *run) query(name string, qtype uint16) (*dns.Msg, error) {
 			q.Answers = answerStrings(msg)
 		}
 		if err != nil {
-			pr := newProblem(classify(err, false), err.Error(), "")
+			pr := newProblem(classifyIn(r.ctx, err, false), err.Error(), "")
 			q.Problem = &pr
 		}
 		r.report.DNS = append(r.report.DNS, q)
@@ -266,16 +266,21 @@ func (r *run) lookupHost(host string) *hostLookup {
 			close(h.done)
 			return
 		}
+		// Every goroutine here counts in r.wg, so nothing writes to the report after Run returns.
 		var wg sync.WaitGroup
 		for i, qt := range []uint16{dns.TypeA, dns.TypeAAAA} {
 			wg.Add(1)
+			r.wg.Add(1)
 			go func() {
+				defer r.wg.Done()
 				defer wg.Done()
 				defer close(h.family[i].done)
 				h.family[i].addr, h.family[i].err = r.firstAddr(host, qt)
 			}()
 		}
+		r.wg.Add(1)
 		go func() {
+			defer r.wg.Done()
 			wg.Wait()
 			for _, f := range h.family {
 				if f.addr != "" {
@@ -395,7 +400,7 @@ func (r *run) unresolved(ep Endpoint, source string, err error) {
 		return
 	}
 	res := Result{Endpoint: ep, Source: source, Status: StatusFail}
-	res.Problems = []Problem{newProblem(classify(err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
+	res.Problems = []Problem{newProblem(classifyIn(r.ctx, err, false), fmt.Sprintf("cannot find the address of %s: %v", ep.Host, err), "")}
 	r.addResult(ep, res)
 }
 
@@ -413,7 +418,7 @@ func (r *run) hostProblem(host, summary string, err error) {
 		return
 	}
 	r.hostProblems[host] = true
-	r.report.Problems = append(r.report.Problems, newProblem(classify(err, false), summary, ""))
+	r.report.Problems = append(r.report.Problems, newProblem(classifyIn(r.ctx, err, false), summary, ""))
 }
 
 func (r *run) addProblem(pr Problem) {
@@ -477,7 +482,7 @@ func (r *run) finish() {
 			if classify(r.domainErr, false) == catalog.DNSNotFound {
 				summary = fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", r.req.Domain)
 			}
-			rep.Problems = append(rep.Problems, newProblem(classify(r.domainErr, false), summary, r.domainErr.Error()))
+			rep.Problems = append(rep.Problems, newProblem(classifyIn(r.ctx, r.domainErr, false), summary, r.domainErr.Error()))
 		}
 		rep.Problems = append(rep.Problems, newProblem(catalog.NoMailServers,
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))

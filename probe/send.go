@@ -68,8 +68,13 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
 	tr := &transcript{start: time.Now()}
 	defer func() { out.Transcript = tr.lines }()
+	password := ""
+	if p.cfg.Credentials != nil {
+		password = p.cfg.Credentials.Password
+	}
+	red := newRedactor(password)
 	fail := func(step string, err error) *SendResult {
-		pr := p.sendProblem(step, err, req)
+		pr := p.sendProblem(ctx, step, err, req, red)
 		out.Problem = &pr
 		return out
 	}
@@ -90,11 +95,6 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	}
 	out.Address = addr
 
-	password := ""
-	if p.cfg.Credentials != nil {
-		password = p.cfg.Credentials.Password
-	}
-	red := newRedactor(password)
 	start := time.Now()
 	s, err := p.open(ctx, req.Server, addr, req.Server.Security == STARTTLS, tr, red)
 	if err != nil {
@@ -279,7 +279,7 @@ func qEncode(s string) string {
 
 // sendProblem explains a refusal during a send, by stage and by the typed SMTP error (RFC 5321 4.2,
 // RFC 3463 enhanced codes).
-func (p *Prober) sendProblem(stage string, err error, req SendRequest) Problem {
+func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req SendRequest, red *redactor) Problem {
 	var (
 		smtpErr *smtp.SMTPError
 		addrErr *addressError
@@ -293,16 +293,19 @@ func (p *Prober) sendProblem(stage string, err error, req SendRequest) Problem {
 		reply = smtpReply(smtpErr)
 		code = classifySMTPSend(stage, smtpErr, p.cfg.Credentials != nil)
 	default:
-		code = classify(err, stage == "connect")
+		var opErr *net.OpError
+		code = classifyIn(ctx, err, errors.As(err, &opErr) && opErr.Op == "dial")
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
 	}
+	// A server may echo what it was sent; its words pass the redactor like the transcript does.
+	reply = red.scrub(reply)
 	summary := fmt.Sprintf("the server refused %s: %s", stageName(stage), reply)
 	if code == catalog.AddressSyntax && addrErr != nil {
 		summary = addrErr.Error()
 	} else if stage == "connect" {
-		summary = fmt.Sprintf("cannot open a session with %s: %v", req.Server, err)
+		summary = fmt.Sprintf("cannot open a session with %s: %s", req.Server, red.scrub(err.Error()))
 	}
 	return newProblem(code, summary, reply)
 }

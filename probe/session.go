@@ -11,6 +11,13 @@ import (
 	"time"
 )
 
+// maxReplyLines bounds a multi-line answer (EHLO, CAPA, CAPABILITY): real ones have a few dozen lines,
+// and a server that never ends one must not grow the probe's memory without bound.
+const maxReplyLines = 1000
+
+// maxTranscript bounds the lines a transcript keeps.
+const maxTranscript = 5000
+
 // maxLine bounds one protocol line. RFC 5321 section 4.5.3.1.6 allows 512 octets for SMTP replies; IMAP
 // capability lines can be longer, so allow some room, but never an unbounded read.
 const maxLine = 8192
@@ -142,7 +149,11 @@ type transcript struct {
 }
 
 func (t *transcript) add(prefix, line string) {
-	if t == nil {
+	if t == nil || len(t.lines) > maxTranscript {
+		return
+	}
+	if len(t.lines) == maxTranscript {
+		t.lines = append(t.lines, "… transcript truncated")
 		return
 	}
 	t.lines = append(t.lines, fmt.Sprintf("%6.1fms %s%s", float64(time.Since(t.start).Microseconds())/1000, prefix, line))

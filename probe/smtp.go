@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"fmt"
 	"net"
 	"strconv"
 	"strings"
@@ -33,6 +34,9 @@ func readSMTPReply(s *session, first string) (code int, lines []string, err erro
 		lines = append(lines, text)
 		if len(line) == 3 || line[3] == ' ' {
 			return code, lines, nil
+		}
+		if len(lines) >= maxReplyLines {
+			return 0, lines, &protocolError{msg: fmt.Sprintf("the SMTP reply does not end after %d lines", maxReplyLines)}
 		}
 		line = ""
 	}

@@ -29,6 +29,7 @@ var textKinds = map[CodeKind]bool{KindProvider: true, KindTLS: true, KindNetwork
 // for them, so no pasted text can lead there.
 var probeOnly = map[string]string{
 	ServiceNotOffered: "an SRV record with target '.', seen only in DNS",
+	TimeLimit:         "mailcheck's own --max-time, not a server's failure",
 	NoMailServers:     "discovery found nothing; no client error says that",
 	IPv6Unreachable:   "needs a comparison of IPv4 and IPv6 connections",
 	CertExpiringSoon:  "a warning about a certificate that still works",

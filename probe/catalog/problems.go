@@ -49,6 +49,7 @@ const (
 	ConnectionReset    = "connection_reset"
 	ConnectionClosed   = "connection_closed"
 	ResponseTimeout    = "response_timeout"
+	TimeLimit          = "time_limit"
 	IPv6Unreachable    = "ipv6_unreachable"
 
 	TLSOnPlainPort   = "tls_on_plain_port"
@@ -140,6 +141,9 @@ var problems = []Problem{
 	{ResponseTimeout, Fail, "Server did not answer",
 		"The connection opened but the server did not send its answer in time. The server is overloaded or stuck, or a middlebox holds the connection.",
 		"Retry later; if it persists, the server operator must look at the server's load and logs."},
+	{TimeLimit, Fail, "Stopped by mailcheck's time limit",
+		"mailcheck's own limit for the whole run (--max-time) ended this test before it was finished; it says nothing about the server.",
+		"Run again with a larger --max-time (and --timeout), or probe fewer endpoints at once."},
 	{IPv6Unreachable, Warn, "IPv6 fails where IPv4 works",
 		"The server publishes an IPv6 address (AAAA) that does not work, while its IPv4 address does. Devices that prefer IPv6 will see slow or failing connections.",
 		"The server operator should fix IPv6 on the server or remove the AAAA record; users can meanwhile use a network without IPv6."},
