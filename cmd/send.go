@@ -64,6 +64,7 @@ Exit codes: 0 accepted; 1 refused or failed; 2 bad usage or input.`,
 	f.BoolVar(&opts.DryRun, "dry-run", false, "stop before DATA: check that the message would be accepted, deliver nothing")
 	opts.probeFlags.register(f)
 	opts.credentialFlags.register(f)
+	_ = f.MarkHidden("starttls") // the --server URL's scheme says the security mode
 	return c
 }
 
@@ -73,6 +74,11 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 	}
 	if opts.From == "" || len(opts.To) == 0 {
 		return usageError("send needs --from and --to (see 'mailcheck send --help')")
+	}
+	for _, to := range opts.To {
+		if strings.TrimSpace(to) == "" {
+			return usageError("--to contains an empty address")
+		}
 	}
 	if opts.Body != "" && opts.BodyFile != "" {
 		return usageError("give --body or --body-file, not both")
@@ -123,10 +129,10 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		}
 		o := rep.Settings.Outgoing
 		server = probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
-	}
-	for _, to := range opts.To {
-		if strings.TrimSpace(to) == "" {
-			return usageError("--to contains an empty address")
+		// As in probe's login tests: a password goes only to a server of the sender's domain, or one the
+		// domain's HTTPS autoconfig names; a host elsewhere that only DNS pointed to must be named.
+		if creds != nil && !probe.Trusted(rep, server) {
+			return &ExitError{Code: ExitProblems, Err: fmt.Errorf("the outgoing server %s is outside %s and was found only through DNS, which can be forged (RFC 6186 section 6); to send through it, name it: --server %s", server.Host, domain, server.URL())}
 		}
 	}
 	res := p.Send(ctx, probe.SendRequest{Server: server, From: opts.From, To: opts.To, Subject: opts.Subject, Body: opts.Body, DryRun: opts.DryRun})

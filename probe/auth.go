@@ -38,40 +38,43 @@ func (c Credentials) String() string {
 // GoString hides the password from %#v too.
 func (c Credentials) GoString() string { return c.String() }
 
-// testLogin tries the credentials on a fresh connection of their own, so that a failed attempt cannot
-// disturb the probe or another attempt (go-smtp ends a failed AUTH with "*", which Postfix answers by
-// disconnecting). It fills res.Auth.
-func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
+// loginBlocker says why the credentials must not (or cannot) be tried on an endpoint: skip means there is
+// nothing to say (no connection, or an SMTP port without AUTH); otherwise a non-empty code is the
+// finding that replaces the test.
+func (p *Prober) loginBlocker(res *Result) (code, summary string, skip bool) {
 	cr := p.cfg.Credentials
 	if cr == nil || res.Address == "" || res.Greeting == "" || statusOf(res.Problems) == StatusFail && !loginStillPossible(*res) {
-		return
-	}
-	auth := &AuthResult{User: cr.User}
-	res.Auth = auth
-	notTested := func(code, summary string) {
-		pr := newProblem(code, summary, "")
-		auth.Problem = &pr
+		return "", "", true
 	}
 	encrypted := res.Security == TLS || res.STARTTLS
 	switch {
-	case res.Protocol == SMTP && len(res.AuthMechanisms) == 0:
-		if encrypted || res.PlaintextLogin == "refused" {
-			res.Auth = nil // port 25 style: no login here
-			return
-		}
+	case res.Protocol == SMTP && len(res.AuthMechanisms) == 0 && (encrypted || res.PlaintextLogin == "refused"):
+		return "", "", true // port 25 style: no login here
 	case !encrypted && res.PlaintextLogin == "refused":
-		notTested(catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint))
-		return
+		return catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint), false
 	case !encrypted && !cr.AllowPlaintext:
-		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint))
-		return
+		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint), false
 	case res.TLS != nil && hasProblemCode(res.Problems, catalog.TLSVersionOld):
-		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version))
-		return
+		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version), false
 	case res.TLS != nil && !res.TLS.Verified:
-		notTested(catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError))
-		return
+		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
 	}
+	return "", "", false
+}
+
+// notTested records why the login was not tried.
+func (p *Prober) notTested(res *Result, code, summary string) {
+	pr := newProblem(code, summary, "")
+	res.Auth = &AuthResult{User: p.cfg.Credentials.User, Problem: &pr}
+}
+
+// testLogin tries the credentials on a fresh connection of their own, so that a failed attempt cannot
+// disturb the probe or another attempt (go-smtp ends a failed AUTH with "*", which Postfix answers by
+// disconnecting). It fills res.Auth; the caller has checked loginBlocker.
+func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
+	cr := p.cfg.Credentials
+	auth := &AuthResult{User: cr.User}
+	res.Auth = auth
 	mech := chooseMechanism(res.Protocol, res.AuthMechanisms)
 	if mech == "" {
 		pr := newProblem(catalog.AuthMechanism, fmt.Sprintf("%s offers no login method mailcheck can use (offered: %s)", res.Endpoint, strings.Join(res.AuthMechanisms, " ")), "")
@@ -111,13 +114,19 @@ func loginStillPossible(res Result) bool {
 	return true
 }
 
-// chooseMechanism picks what a mail client would use: PLAIN when offered (RFC 4616), else LOGIN; for
-// IMAP the LOGIN command, for POP3 USER/PASS (RFC 1939 section 7).
+// chooseMechanism picks what a mail client would use: SASL PLAIN when offered (RFC 4616), else LOGIN;
+// for IMAP without AUTH=PLAIN the LOGIN command (RFC 3501 6.2.3), for POP3 without SASL USER/PASS
+// (RFC 1939 section 7), which every POP3 server has even when it lacks CAPA.
 func chooseMechanism(proto Protocol, offered []string) string {
-	for _, want := range []string{"PLAIN", "LOGIN", "USER"} {
-		if hasCap(offered, want) {
-			return want
-		}
+	switch {
+	case hasCap(offered, "PLAIN"):
+		return "PLAIN"
+	case proto == IMAP:
+		return "LOGIN"
+	case proto == POP3:
+		return "USER"
+	case hasCap(offered, "LOGIN"):
+		return "LOGIN"
 	}
 	return ""
 }

@@ -214,3 +214,46 @@ func TestServerEchoIsRedacted(t *testing.T) {
 		t.Errorf("the echoed secret was not visibly redacted: %s", res.Auth.Problem.Summary)
 	}
 }
+
+// TestDiscoveryLoginScope: in discovery the password goes once to each server and protocol of the user's
+// own domain, and never to a host outside it that only DNS named.
+func TestDiscoveryLoginScope(t *testing.T) {
+	_, p := world(t, sandbox.World{
+		Domain: "test",
+		Records: []string{
+			"_imaps._tcp.a.test." + ttl + "SRV 0 1 993 imap.provider.test.",
+			"imap.provider.test." + ttl + "A 127.0.0.101",
+			"mail.a.test." + ttl + "A 127.0.0.102",
+		},
+		Services: []sandbox.Service{
+			{IP: "127.0.0.101", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			{IP: "127.0.0.102", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			{IP: "127.0.0.102", Port: 143, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeSTARTTLS},
+			{IP: "127.0.0.102", Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS},
+		},
+		Users: map[string]string{alice: alicePW},
+	}, &Credentials{User: alice, Password: wrongPW})
+	rep := p.Run(context.Background(), Request{Target: alice, Domain: "a.test", Address: alice})
+	tested := 0
+	for _, e := range rep.Endpoints {
+		switch {
+		case e.Host == "imap.provider.test":
+			if e.Auth == nil || e.Auth.Tested || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthNotAttempted ||
+				!strings.Contains(e.Auth.Problem.Summary, "outside a.test") {
+				t.Errorf("%s (outside the domain, found by SRV): auth %+v, want not attempted", e.Endpoint, e.Auth)
+			}
+		case e.Auth != nil && e.Auth.Tested:
+			tested++
+		case e.Host == "mail.a.test" && e.Protocol == IMAP && e.Port == 143:
+			if e.Auth == nil || e.Auth.SameAs == "" || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
+				t.Errorf("%s: auth %+v, want the result of the 993 test (same_as)", e.Endpoint, e.Auth)
+			}
+		}
+	}
+	if tested != 2 {
+		t.Errorf("%d logins sent with a wrong password, want 2 (one per server and protocol: IMAP and SMTP on mail.a.test)", tested)
+	}
+	if rep.Status != StatusFail {
+		t.Errorf("status %s with a wrong password, want fail", rep.Status)
+	}
+}

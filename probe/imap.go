@@ -92,15 +92,14 @@ func (imapDialogue) startTLS(s *session) error {
 	return nil
 }
 
+// authMechanisms lists the SASL mechanisms (AUTH=...). The LOGIN command is not one of them: whether a
+// password login is possible shows in LOGINDISABLED (plaintext_login).
 func (imapDialogue) authMechanisms(caps []string) []string {
 	var mechs []string
 	for _, c := range caps {
 		if u := strings.ToUpper(c); strings.HasPrefix(u, "AUTH=") {
 			mechs = append(mechs, u[len("AUTH="):])
 		}
-	}
-	if !hasCap(caps, "LOGINDISABLED") {
-		mechs = append(mechs, "LOGIN") // the LOGIN command, not a SASL mechanism (RFC 3501 6.2.3)
 	}
 	return uniqueUpper(mechs)
 }

@@ -93,8 +93,22 @@ func newProblem(code, summary, detail string) Problem {
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()/100) / 10 }
 
-// ProbeEndpoint probes one endpoint at one address and returns what it learned, however far it got.
+// ProbeEndpoint probes one endpoint at one address and returns what it learned, however far it got. With
+// credentials it also tests the login there (the caller chose this endpoint, so it is trusted with them).
 func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source string) Result {
+	res := p.probeConnection(ctx, ep, addr, source)
+	if code, summary, skip := p.loginBlocker(&res); !skip {
+		if code != "" {
+			p.notTested(&res, code, summary)
+		} else {
+			p.loginOn(ctx, &res)
+		}
+	}
+	return res
+}
+
+// probeConnection is the probe without the login test.
+func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source string) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
 	var tr *transcript
 	if p.cfg.Transcript {
@@ -102,13 +116,27 @@ func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source st
 	}
 	start := time.Now()
 	p.converse(ctx, &res, tr)
-	p.testLogin(ctx, &res, tr)
 	res.Timings.TotalMS = ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = tr.lines
 	}
 	res.Status = statusOf(res.Problems)
 	return res
+}
+
+// loginOn tests the login on a probed endpoint, adding to its transcript, timings and status.
+func (p *Prober) loginOn(ctx context.Context, res *Result) {
+	var tr *transcript
+	if p.cfg.Transcript {
+		tr = &transcript{start: time.Now()}
+	}
+	start := time.Now()
+	p.testLogin(ctx, res, tr)
+	res.Timings.TotalMS += ms(time.Since(start))
+	if tr != nil {
+		res.Transcript = append(res.Transcript, tr.lines...)
+	}
+	res.Status = statusOf(res.Problems)
 }
 
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {

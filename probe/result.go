@@ -83,6 +83,9 @@ type AuthResult struct {
 	User string `json:"user,omitempty"`
 	// Problem is why it failed or was not tested.
 	Problem *Problem `json:"problem,omitempty"`
+	// SameAs names the endpoint where this server's login was tested instead (one test per server and
+	// protocol); OK and Problem are that test's.
+	SameAs string `json:"same_as,omitempty"`
 }
 
 // Result is everything learned about one endpoint, filled as far as the probe got.

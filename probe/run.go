@@ -97,6 +97,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		r.discover()
 	}
 	r.wg.Wait()
+	r.logins()
 	r.finish()
 	r.report.DurationMS = ms(time.Since(start))
 	return r.report
@@ -382,7 +383,7 @@ func (r *run) probe(ep Endpoint, addr, source string) {
 	case <-r.ctx.Done():
 		return
 	}
-	res := r.p.ProbeEndpoint(r.ctx, ep, addr, source)
+	res := r.p.probeConnection(r.ctx, ep, addr, source)
 	<-r.sem
 	r.addResult(ep, res)
 }
@@ -540,6 +541,9 @@ func (r *run) overall() Status {
 	}
 	if rep.Settings.Incoming == nil || rep.Settings.Outgoing == nil {
 		return StatusFail
+	}
+	if rep.Settings.Incoming.LoginProblem != "" || rep.Settings.Outgoing.LoginProblem != "" {
+		return StatusFail // the servers are right, the login is not
 	}
 	worse(statusOf(rep.Problems))
 	for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {

@@ -3,6 +3,8 @@ package probe
 import (
 	"sort"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
 // chooseSettings picks what to type into a mail client: the best working incoming endpoint (IMAP before
@@ -39,10 +41,11 @@ func chooseSettings(results []Result, address string) Settings {
 			warn = 1
 		}
 		loginFailed := 0
-		if r.Auth != nil && r.Auth.Tested && !r.Auth.OK {
+		if r.Auth != nil && (r.Auth.Tested || r.Auth.SameAs != "") && !r.Auth.OK {
 			loginFailed = 1
 		}
-		return []int{protoRank[r.Protocol], port25, loginFailed, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
+		// A server where the login works beats one where it fails, whatever the protocol.
+		return []int{loginFailed, protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
 	}
 	less := func(list []Result) func(i, j int) bool {
 		return func(i, j int) bool {
@@ -77,10 +80,10 @@ func settingOf(r Result, address string) *Setting {
 		RequiresAuth:  len(r.AuthMechanisms) > 0,
 		Username:      address,
 	}
-	if r.Auth != nil && r.Auth.Tested {
+	if r.Auth != nil && (r.Auth.Tested || r.Auth.SameAs != "") {
 		st.Username = r.Auth.User
 		st.LoginVerified = r.Auth.OK
-		if !r.Auth.OK && r.Auth.Problem != nil {
+		if !r.Auth.OK && r.Auth.Problem != nil && r.Auth.Problem.Severity == catalog.Fail {
 			st.LoginProblem = r.Auth.Problem.Code
 		}
 	}
