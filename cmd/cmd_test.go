@@ -40,6 +40,8 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"probe", "--timeout=-1s", "example.com"}, nil, "--timeout must be positive"},
 		{[]string{"probe", "--timeout=soon", "example.com"}, nil, "invalid argument"},
 		{[]string{"probe", "--resolver=dns.example", "example.com"}, nil, "as an IP address"},
+		{[]string{"probe", "--resolver=", "example.com"}, nil, "--resolver is empty"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org,,c@example.org"}, nil, "empty address"},
 		{[]string{"probe", "--password=hunter2", "example.com"}, nil, "unknown flag: --password"},
 		{[]string{"probe", "--user=alice@example.com", "example.com"}, nil, "needs a password"},
 		{[]string{"probe", "--password-file=/nonexistent", "example.com"}, nil, "--password-file"},

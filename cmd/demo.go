@@ -69,9 +69,12 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	defer cancel()
 	addr := "alice@" + sb.World.Domain
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
-	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
-		return err
+	if !(opts.Send && opts.JSON) {
+		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+			return err
+		}
 	}
+	results := []*probe.SendResult{}
 	if opts.Send && rep.Settings.Outgoing != nil {
 		o := rep.Settings.Outgoing
 		server := probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
@@ -88,15 +91,23 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		}
 		for _, s := range sends {
 			res := s.p.Send(ctx, s.req)
-			fmt.Fprintln(opts.IO.Out)
 			if opts.JSON {
-				err = report.JSON(opts.IO.Out, res)
-			} else {
-				err = report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose})
+				results = append(results, res)
+				continue
 			}
-			if err != nil {
+			fmt.Fprintln(opts.IO.Out)
+			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
 				return err
 			}
+		}
+	}
+	if opts.Send && opts.JSON {
+		// One JSON document, as with every other command.
+		if err := report.JSON(opts.IO.Out, struct {
+			Probe *probe.Report       `json:"probe"`
+			Sends []*probe.SendResult `json:"sends"`
+		}{rep, results}); err != nil {
+			return err
 		}
 	}
 	if rep.Status == probe.StatusFail {

@@ -24,6 +24,9 @@ type probeFlags struct {
 	JSON     bool
 	NoColor  bool
 
+	// fs is where the flags were registered, to tell an empty value from an absent flag.
+	fs *pflag.FlagSet
+
 	// dialer and resolver replace the network in the demo and in tests.
 	dialer   probe.Dialer
 	resolver *probe.Resolver
@@ -31,6 +34,7 @@ type probeFlags struct {
 }
 
 func (f *probeFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
 	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "time limit for each step: one DNS query, connect, handshake or command")
 	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
@@ -45,6 +49,9 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 func (f *probeFlags) validate() error {
 	if f.Timeout <= 0 {
 		return usageError("--timeout must be positive, e.g. 5s")
+	}
+	if f.fs != nil && f.fs.Changed("resolver") && f.Resolver == "" {
+		return usageError("--resolver is empty: give a DNS server as IP[:port], or leave the flag out to use /etc/resolv.conf")
 	}
 	if f.MaxTime <= 0 {
 		return usageError("--max-time must be positive, e.g. 30s")

@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	"golang.org/x/net/idna"
 )
 
 // Protocol is a mail protocol.
@@ -95,17 +97,22 @@ func (e Endpoint) String() string {
 	return fmt.Sprintf("%s %s (%s)", e.Protocol, net.JoinHostPort(e.Host, strconv.Itoa(e.Port)), e.Security.Label())
 }
 
-// URL renders the endpoint as the scheme://host:port form ParseEndpoint accepts.
+// URL renders the endpoint as the scheme://host:port form ParseEndpoint accepts. The scheme carries the
+// security mode (imaps vs imap); a plain endpoint reads back as STARTTLS, the only clear-text mode a URL
+// names (use --starttls=no to probe it in clear text).
 func (e Endpoint) URL() string {
-	scheme := string(e.Protocol)
-	for _, s := range Services {
-		if s.Protocol == e.Protocol && s.Security == e.Security && (s.Port == e.Port || s.Protocol != SMTP) {
-			scheme = s.Scheme
-			break
-		}
-	}
-	if e.Protocol == SMTP && e.Security != TLS && e.Port != 25 {
+	var scheme string
+	switch {
+	case e.Security == TLS && e.Protocol == SMTP:
+		scheme = "submissions"
+	case e.Security == TLS:
+		scheme = string(e.Protocol) + "s"
+	case e.Protocol == SMTP && e.Port == 25:
+		scheme = "smtp"
+	case e.Protocol == SMTP:
 		scheme = "submission"
+	default:
+		scheme = string(e.Protocol)
 	}
 	return scheme + "://" + net.JoinHostPort(e.Host, strconv.Itoa(e.Port))
 }
@@ -129,7 +136,10 @@ func ParseEndpoint(raw string) (Endpoint, error) {
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
 		return Endpoint{}, fmt.Errorf("%q has a path or query: an endpoint is only scheme://host[:port]", raw)
 	}
-	host := u.Hostname()
+	host, err := toASCII(u.Hostname())
+	if err != nil {
+		return Endpoint{}, fmt.Errorf("%q: %v", raw, err)
+	}
 	if err := ValidateHost(host); err != nil {
 		return Endpoint{}, fmt.Errorf("%q: %v", raw, err)
 	}
@@ -200,15 +210,43 @@ func ParseTarget(s string) (domain, address string, err error) {
 		if dom == "" {
 			return "", "", fmt.Errorf("%q has no domain after the @", s)
 		}
+		var err error
+		if dom, err = toASCII(dom); err != nil {
+			return "", "", fmt.Errorf("%q is not a valid e-mail address: %v", s, err)
+		}
 		if err := validateDomain(dom); err != nil {
 			return "", "", fmt.Errorf("%q is not a valid e-mail address: %v", s, err)
 		}
 		return strings.ToLower(strings.TrimSuffix(dom, ".")), s, nil
 	}
-	if err := validateDomain(s); err != nil {
+	ascii, err := toASCII(s)
+	if err != nil {
 		return "", "", err
 	}
-	return strings.ToLower(strings.TrimSuffix(s, ".")), "", nil
+	if err := validateDomain(ascii); err != nil {
+		return "", "", err
+	}
+	return strings.ToLower(strings.TrimSuffix(ascii, ".")), "", nil
+}
+
+// toASCII turns an internationalised host name (münchen.de) into the form DNS and certificates use
+// (xn--mnchen-3ya.de), as mail clients do (RFC 5890, IDNA 2008 lookup rules).
+func toASCII(host string) (string, error) {
+	ascii := true
+	for _, r := range host {
+		if r > 127 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return host, nil
+	}
+	a, err := idna.Lookup.ToASCII(host)
+	if err != nil {
+		return "", fmt.Errorf("%q is not a valid internationalised host name: %v", host, err)
+	}
+	return a, nil
 }
 
 func validateDomain(d string) error {

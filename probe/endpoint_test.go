@@ -22,6 +22,7 @@ func TestParseEndpoint(t *testing.T) {
 		{"imaps://[2001:db8::1]:993", Endpoint{IMAP, "2001:db8::1", 993, TLS}},
 		{"imaps://192.0.2.1", Endpoint{IMAP, "192.0.2.1", 993, TLS}},
 		{"IMAPS://mail.example.com/", Endpoint{IMAP, "mail.example.com", 993, TLS}},
+		{"imaps://mail.münchen.de", Endpoint{IMAP, "mail.xn--mnchen-3ya.de", 993, TLS}},
 	}
 	for _, tc := range good {
 		got, err := ParseEndpoint(tc.in)
@@ -64,6 +65,8 @@ func TestParseTarget(t *testing.T) {
 		{"example.com", "example.com", ""},
 		{"example.com.", "example.com", ""},
 		{" sub.example.co.uk ", "sub.example.co.uk", ""},
+		{"hans@münchen.de", "xn--mnchen-3ya.de", "hans@münchen.de"},
+		{"bücher.example", "xn--bcher-kva.example", ""},
 	}
 	for _, tc := range good {
 		d, a, err := ParseTarget(tc.in)
@@ -121,10 +124,12 @@ func TestServicesTableIsConsistent(t *testing.T) {
 		if !ok || got != s {
 			t.Errorf("ServiceByScheme(%s) = %+v", s.Scheme, got)
 		}
-		ep := Endpoint{s.Protocol, "h.example", s.Port, s.Security}
-		back, err := ParseEndpoint(ep.URL())
-		if err != nil || back != ep {
-			t.Errorf("round trip of %+v via %s = %+v, %v", ep, ep.URL(), back, err)
+		for _, port := range []int{s.Port, 2000 + s.Port} {
+			ep := Endpoint{s.Protocol, "h.example", port, s.Security}
+			back, err := ParseEndpoint(ep.URL())
+			if err != nil || back != ep {
+				t.Errorf("round trip of %+v via %s = %+v, %v", ep, ep.URL(), back, err)
+			}
 		}
 	}
 }
