@@ -90,7 +90,7 @@ func runCheckIn(t *testing.T, sb *sandbox.Sandbox, cio checkIO, args ...string) 
 	}
 	root.AddCommand(NewCmdCheck(ios, func(o *CheckOptions) error {
 		o.dialer = sb
-		o.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second}
+		o.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: 5 * time.Second} // generous: a loaded CI machine must not turn a slow answer into a failure
 		o.rootCAs = sb.RootCAs
 		return runCheck(context.Background(), o)
 	}))

@@ -3,6 +3,7 @@ package probe
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"io"
 	"net"
@@ -62,7 +63,7 @@ func classify(err error, dialing bool) string {
 	case errors.As(err, &alertErr):
 		return catalog.TLSHandshake
 	case errors.As(err, &certErr):
-		return catalog.CertUntrusted
+		return classifyCert(certErr)
 	case errors.As(err, &replyErr):
 		if replyErr.Command == "STARTTLS" {
 			return catalog.STARTTLSFailed
@@ -113,4 +114,23 @@ func classifyDNS(e *DNSError) string {
 	default: // REFUSED, FORMERR, NOTIMP and the rest
 		return catalog.DNSRefused
 	}
+}
+
+// classifyCert reads a certificate the TLS handshake rejected (login and send verify during the
+// handshake): expired or not yet valid, another host's, or untrusted.
+func classifyCert(e *tls.CertificateVerificationError) string {
+	var (
+		invalid  x509.CertificateInvalidError
+		hostname x509.HostnameError
+	)
+	switch {
+	case errors.As(e.Err, &hostname):
+		return catalog.CertHostMismatch
+	case errors.As(e.Err, &invalid) && invalid.Reason == x509.Expired:
+		if len(e.UnverifiedCertificates) > 0 && time.Now().Before(e.UnverifiedCertificates[0].NotBefore) {
+			return catalog.CertNotYetValid
+		}
+		return catalog.CertExpired
+	}
+	return catalog.CertUntrusted
 }

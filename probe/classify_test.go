@@ -213,3 +213,40 @@ func TestSilentServerTimesOut(t *testing.T) {
 		t.Fatalf("problems = %v, want response_timeout", problemCodes(res))
 	}
 }
+
+func TestClassifyCertificateVerificationErrors(t *testing.T) {
+	now := time.Now()
+	cases := []struct {
+		name string
+		nb   time.Time
+		na   time.Time
+		host string
+		want string
+	}{
+		{"expired", now.Add(-48 * time.Hour), now.Add(-24 * time.Hour), "mail.example.test", catalog.CertExpired},
+		{"not yet valid", now.Add(24 * time.Hour), now.Add(48 * time.Hour), "mail.example.test", catalog.CertNotYetValid},
+		{"wrong host", now.Add(-time.Hour), now.Add(time.Hour), "other.example.test", catalog.CertHostMismatch},
+		{"untrusted", now.Add(-time.Hour), now.Add(time.Hour), "mail.example.test", catalog.CertUntrusted},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			cert, roots := testCert(t, c.host, c.nb, c.na)
+			if c.want == catalog.CertUntrusted {
+				_, roots = testCert(t, c.host, c.nb, c.na) // a different, unrelated root
+			}
+			addr := scripted(t, func(conn net.Conn, _ *bufio.Reader) error {
+				_ = tls.Server(conn, &tls.Config{Certificates: []tls.Certificate{cert}}).Handshake()
+				return nil
+			})
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			err = tls.Client(conn, &tls.Config{ServerName: "mail.example.test", RootCAs: roots}).Handshake()
+			if got := classify(err, false); got != c.want {
+				t.Errorf("%v: %s, want %s", err, got, c.want)
+			}
+		})
+	}
+}

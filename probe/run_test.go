@@ -25,10 +25,10 @@ func world(t *testing.T, w sandbox.World, creds *Credentials) (*sandbox.Sandbox,
 	}
 	t.Cleanup(func() { sb.Close() })
 	p := NewProber(Config{
-		Resolver:    &Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second},
+		Resolver:    &Resolver{Servers: []string{sb.DNSAddr}, Timeout: 3 * time.Second},
 		Dialer:      sb,
 		RootCAs:     sb.RootCAs,
-		Timeout:     time.Second,
+		Timeout:     2 * time.Second,
 		Transcript:  true,
 		Credentials: creds,
 	})

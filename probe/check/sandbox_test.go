@@ -69,7 +69,7 @@ func startWorld(t *testing.T) *sandbox.Sandbox {
 func probeTarget(t *testing.T, sb *sandbox.Sandbox, tg Target, password string) TargetResult {
 	t.Helper()
 	cfg := probe.Config{
-		Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second},
+		Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: 3 * time.Second},
 		Dialer:   sb,
 		RootCAs:  sb.RootCAs,
 		Timeout:  time.Second,
