@@ -195,7 +195,7 @@ func (p *Prober) open(ctx context.Context, ep Endpoint, addr string, upgrade boo
 		return fail(err)
 	}
 	if got := sniffProtocol(first); got != ep.Protocol {
-		return fail(&protocolError{msg: "not a " + protoName(ep.Protocol) + " greeting: " + quoteLine(first)})
+		return fail(&protocolError{msg: "not a " + ep.Protocol.Name() + " greeting: " + quoteLine(first)})
 	}
 	if _, err := d.greeting(s, first); err != nil {
 		return fail(err)

@@ -65,8 +65,12 @@ func classify(err error, dialing bool) string {
 	case errors.As(err, &certErr):
 		return classifyCert(certErr)
 	case errors.As(err, &replyErr):
-		if replyErr.Command == "STARTTLS" {
+		switch replyErr.Command {
+		case "STARTTLS":
 			return catalog.STARTTLSFailed
+		case "":
+		default: // a refused HELO/EHLO: the server will not talk to this client
+			return catalog.PolicyRejected
 		}
 		if replyErr.Temporary {
 			return catalog.GreetingTempFail

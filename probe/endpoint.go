@@ -21,6 +21,9 @@ const (
 	SMTP Protocol = "smtp"
 )
 
+// Name is the protocol as people write it: IMAP, POP3, SMTP.
+func (p Protocol) Name() string { return strings.ToUpper(string(p)) }
+
 // Security is how a connection is protected.
 type Security string
 

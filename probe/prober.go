@@ -74,6 +74,12 @@ func NewProber(cfg Config) *Prober {
 
 func (p *Prober) now() time.Time { return p.cfg.Now() }
 
+// NewProblem builds a finding from the catalogue entry for code: its explanation, fix and the client
+// errors users see for it. An unknown code is a programming error and panics (tests catch it).
+func NewProblem(code, summary, detail string) Problem {
+	return newProblem(code, summary, detail)
+}
+
 // newProblem builds a finding from the catalogue entry for code.
 func newProblem(code, summary, detail string) Problem {
 	entry, ok := catalog.Lookup(code)
@@ -196,7 +202,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		} else {
 			res.Greeting = first
 			res.Problems = append(res.Problems, newProblem(catalog.WrongProtocol,
-				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", protoName(got), ep.Host, ep.Port, protoName(ep.Protocol)), first))
+				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), first))
 		}
 		return
 	}
@@ -247,8 +253,12 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogue, caps []string) bool {
 	ep := res.Endpoint
 	if ep.Security == Plain || p.cfg.STARTTLS == STARTTLSNo {
+		why := "--starttls=no"
+		if ep.Security == Plain && res.Source == SourceAutoconfig {
+			why = "the domain's autoconfig file lists it without encryption"
+		}
 		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSSkipped,
-			fmt.Sprintf("%s port %d was tested without encryption (--starttls=no)", ep.Host, ep.Port), ""))
+			fmt.Sprintf("%s port %d was tested without encryption (%s)", ep.Host, ep.Port, why), ""))
 		return true
 	}
 	if !d.offersSTARTTLS(caps) {
@@ -298,7 +308,7 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 		banner := string(rh.RecordHeader[:])
 		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)
 		if got := sniffProtocol(banner); got != "" {
-			summary = fmt.Sprintf("%s port %d answered the TLS handshake with a clear-text %s greeting (%q…): this port expects STARTTLS or no encryption", ep.Host, ep.Port, protoName(got), banner)
+			summary = fmt.Sprintf("%s port %d answered the TLS handshake with a clear-text %s greeting (%q…): this port expects STARTTLS or no encryption", ep.Host, ep.Port, got.Name(), banner)
 		}
 		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
 		return
@@ -332,18 +342,6 @@ func (p *Prober) judgeLogin(res *Result) {
 		pr.Severity = catalog.Info // normal for a server-to-server (MX) port
 	}
 	res.Problems = append(res.Problems, pr)
-}
-
-func protoName(p Protocol) string {
-	switch p {
-	case IMAP:
-		return "IMAP"
-	case POP3:
-		return "POP3"
-	case SMTP:
-		return "SMTP"
-	}
-	return string(p)
 }
 
 // statusOf rates a list of problems.

@@ -143,7 +143,7 @@ func (r *run) discover() {
 					notOffered[svc.Protocol][svc.Security] = true
 					smu.Unlock()
 					r.addProblem(newProblem(catalog.ServiceNotOffered,
-						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), protoName(svc.Protocol), svc.Security.Label(), svc.Port), ""))
+						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), svc.Protocol.Name(), svc.Security.Label(), svc.Port), ""))
 					continue
 				}
 				r.plan(Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}, SourceSRV)
