@@ -20,6 +20,7 @@ import (
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 )
 
 const (
@@ -59,15 +60,7 @@ func checkWorld() sandbox.World {
 	}
 }
 
-func startCheckWorld(t *testing.T) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(checkWorld())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
+func startCheckWorld(t *testing.T) *sandbox.Sandbox { return sandboxtest.Start(t, checkWorld()) }
 
 // checkIO are the streams of one test run.
 type checkIO struct {

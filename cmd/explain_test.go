@@ -9,6 +9,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 )
 
 func TestExplainExitCodes(t *testing.T) {
@@ -48,11 +49,7 @@ func TestExplainExitCodes(t *testing.T) {
 // TestExplainProbe re-tests a pasted Outlook Express dialog against the sandbox: the name in the
 // dialog does not resolve, and the re-test says the cause is still there.
 func TestExplainProbe(t *testing.T) {
-	sb, err := sandbox.Start(sandbox.DemoWorld())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sb.Close()
+	sb := sandboxtest.Start(t, sandbox.DemoWorld())
 	paste := func(server string, port int, ssl string) string {
 		return "Account: 'alice', Server: '" + server + "', Protocol: IMAP, Port: " + itoa(port) + ", Secure(SSL): " + ssl +
 			", Socket Error: 11001, Error Number: 0x800CCC0D"

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 )
 
 const ttl = " 300 IN "
@@ -19,11 +20,7 @@ const ttl = " 300 IN "
 // world starts a sandbox and a prober that uses its DNS, dialer and CA.
 func world(t *testing.T, w sandbox.World, creds *Credentials) (*sandbox.Sandbox, *Prober) {
 	t.Helper()
-	sb, err := sandbox.Start(w)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
+	sb := sandboxtest.Start(t, w)
 	p := NewProber(Config{
 		Resolver:    &Resolver{Servers: []string{sb.DNSAddr}, Timeout: 3 * time.Second},
 		Dialer:      sb,

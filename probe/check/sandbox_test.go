@@ -10,6 +10,7 @@ import (
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 )
 
 const (
@@ -55,15 +56,7 @@ func checkWorld() sandbox.World {
 	}
 }
 
-func startWorld(t *testing.T) *sandbox.Sandbox {
-	t.Helper()
-	sb, err := sandbox.Start(checkWorld())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { sb.Close() })
-	return sb
-}
+func startWorld(t *testing.T) *sandbox.Sandbox { return sandboxtest.Start(t, checkWorld()) }
 
 // probeTarget probes a target's endpoint in the sandbox, as `mailcheck check` does, and evaluates it.
 func probeTarget(t *testing.T, sb *sandbox.Sandbox, tg Target, password string) TargetResult {
