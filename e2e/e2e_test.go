@@ -338,29 +338,6 @@ func wantWorking(t *testing.T, rep *report, e endpoint, source string) {
 	}
 }
 
-// ---- Capability checks that need the CLI to support a feature; everything else must never skip.
-
-func cliSupports(t *testing.T, args ...string) (bool, string) {
-	t.Helper()
-	r := mailcheck(t, runOpts{}, args...)
-	return r.exit == 0, string(r.stdout) + string(r.stderr)
-}
-
-func requireLoginSupport(t *testing.T) {
-	t.Helper()
-	ok, help := cliSupports(t, "probe", "--help")
-	if !ok || !strings.Contains(help, "--user") {
-		t.Skip("this mailcheck build has no `probe --user` (login tests); skipping until the CLI supports it")
-	}
-}
-
-func requireSendSupport(t *testing.T) {
-	t.Helper()
-	if ok, _ := cliSupports(t, "send", "--help"); !ok {
-		t.Skip("this mailcheck build has no `send` command; skipping until the CLI supports it")
-	}
-}
-
 // =====================================================================================================
 // Scenarios
 
@@ -791,7 +768,6 @@ func parseSwaksEHLO(out string) (before, after []string) {
 }
 
 func TestLogin(t *testing.T) {
-	requireLoginSupport(t)
 
 	// The provider's servers are named explicitly: srv.test's SRV records point outside srv.test, and
 	// discovery does not send a password to hosts that only DNS named (see "not to SRV targets" below).
@@ -869,7 +845,6 @@ func TestLogin(t *testing.T) {
 }
 
 func TestSend(t *testing.T) {
-	requireSendSupport(t)
 	withPassword := runOpts{env: []string{"MAILCHECK_PASSWORD=" + w.password}}
 
 	send := func(t *testing.T, o runOpts, args ...string) (*sendReport, run) {
