@@ -233,8 +233,12 @@ func endpointSummary(e probe.Result) string {
 	if len(e.AuthMechanisms) > 0 {
 		parts = append(parts, "login: "+strings.Join(e.AuthMechanisms, " "))
 	}
-	if e.Auth != nil && e.Auth.OK {
+	switch {
+	case e.Auth == nil:
+	case e.Auth.OK:
 		parts = append(parts, "login OK")
+	case e.Auth.SameAs != "" && e.Auth.Problem != nil:
+		parts = append(parts, "login failed on "+e.Auth.SameAs)
 	}
 	return strings.Join(parts, ", ")
 }
