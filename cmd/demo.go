@@ -92,6 +92,9 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		for _, s := range sends {
 			res := s.p.Send(ctx, s.req)
 			if opts.JSON {
+				if !opts.Verbose {
+					res.Transcript = nil // as 'send --json': the transcript only with -v
+				}
 				results = append(results, res)
 				continue
 			}

@@ -128,12 +128,16 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 			return problemsFound
 		}
 		o := rep.Settings.Outgoing
-		server = probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
 		// As in probe's login tests: a password goes only to a server of the sender's domain, or one the
 		// domain's HTTPS autoconfig names; a host elsewhere that only DNS pointed to must be named.
-		if creds != nil && !probe.Trusted(rep, server) {
-			return &ExitError{Code: ExitProblems, Err: fmt.Errorf("the outgoing server %s is outside %s and was found only through DNS, which can be forged (RFC 6186 section 6); to send through it, name it: --server %s", server.Host, domain, server.URL())}
+		if creds != nil {
+			if o = probe.TrustedOutgoing(rep, opts.From); o == nil {
+				out := rep.Settings.Outgoing
+				return &ExitError{Code: ExitProblems, Err: fmt.Errorf("the outgoing server %s is outside %s and was found only through DNS, which can be forged (RFC 6186 section 6); to send through it with your password, name it: --server %s",
+					out.Server, domain, probe.Endpoint{Protocol: probe.SMTP, Host: out.Server, Port: out.Port, Security: out.Security}.URL())}
+			}
 		}
+		server = probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}
 	}
 	res := p.Send(ctx, probe.SendRequest{Server: server, From: opts.From, To: opts.To, Subject: opts.Subject, Body: opts.Body, DryRun: opts.DryRun})
 	if opts.JSON {

@@ -76,6 +76,13 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	auth := &AuthResult{User: cr.User}
 	res.Auth = auth
 	mech := chooseMechanism(res.Protocol, res.AuthMechanisms)
+	caps := res.Capabilities.AfterTLS
+	if res.Security != TLS && !res.STARTTLS {
+		caps = res.Capabilities.BeforeTLS
+	}
+	if mech == "LOGIN" && res.Protocol == IMAP && hasCap(caps, "LOGINDISABLED") && !hasCap(res.AuthMechanisms, "LOGIN") {
+		mech = "" // RFC 3501 6.2.3: the LOGIN command is refused on this connection
+	}
 	if mech == "" {
 		pr := newProblem(catalog.AuthMechanism, fmt.Sprintf("%s offers no login method mailcheck can use (offered: %s)", res.Endpoint, strings.Join(res.AuthMechanisms, " ")), "")
 		auth.Problem = &pr
@@ -94,6 +101,10 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	}
 	pr := p.authProblem(ctx, err, res, mech, red)
 	auth.Problem = &pr
+	if pr.Code == catalog.TimeLimit {
+		auth.Tested = false // the run's deadline ended it: no verdict on anything
+		return
+	}
 	if pr.Severity == catalog.Fail {
 		res.Problems = append(res.Problems, pr)
 	}
@@ -358,6 +369,7 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	)
 	code := ""
 	reply := err.Error()
+	answered := true // the server itself refused, rather than the connection failing
 	switch {
 	case errors.As(err, &imapErr):
 		reply = strings.TrimSpace(fmt.Sprintf("%s [%s] %s", imapErr.Type, imapErr.Code, imapErr.Text))
@@ -395,12 +407,16 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 		}
 	default:
 		code = classifyIn(ctx, err, false)
+		answered = false
 	}
-	if provider := catalog.MatchServerText(reply); provider != "" {
+	if provider := catalog.MatchServerText(reply); provider != "" && answered {
 		code = provider
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)
+	if !answered {
+		return newProblem(code, fmt.Sprintf("the login test on %s failed before the server judged the password: %s", res.Endpoint, reply), reply)
+	}
 	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
 }
 

@@ -257,3 +257,60 @@ func TestDiscoveryLoginScope(t *testing.T) {
 		t.Errorf("status %s with a wrong password, want fail", rep.Status)
 	}
 }
+
+// TestWrongPasswordFailsEvenWhenSettingsPointElsewhere: the settings may point at a provider outside the
+// domain (no login sent there), but the domain's own server refused the password: the run fails.
+func TestWrongPasswordFailsEvenWhenSettingsPointElsewhere(t *testing.T) {
+	_, p := world(t, sandbox.World{
+		Domain: "test",
+		Records: []string{
+			"_imaps._tcp.a.test." + ttl + "SRV 0 1 993 mx.provider.test.",
+			"_submissions._tcp.a.test." + ttl + "SRV 0 1 465 mx.provider.test.",
+			"mx.provider.test." + ttl + "A 127.0.0.111",
+			"mail.a.test." + ttl + "A 127.0.0.112",
+		},
+		Services: []sandbox.Service{
+			{IP: "127.0.0.111", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			{IP: "127.0.0.111", Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS},
+			{IP: "127.0.0.112", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+		},
+		Users: map[string]string{alice: alicePW},
+	}, &Credentials{User: alice, Password: wrongPW})
+	rep := p.Run(context.Background(), Request{Target: alice, Domain: "a.test", Address: alice})
+	if rep.Status != StatusFail {
+		t.Errorf("status %s: a password refused by mail.a.test must fail the run", rep.Status)
+	}
+	if in := rep.Settings.Incoming; in == nil || in.Server != "mx.provider.test" || in.LoginVerified {
+		t.Errorf("incoming %+v: want the provider, not login-verified", in)
+	}
+}
+
+// TestLoginsAfterTheDeadline: the probes succeed, then a black-holed port holds the run until --max-time;
+// the logins that are left no time are time_limit, not refusals of the password.
+func TestLoginsAfterTheDeadline(t *testing.T) {
+	w := authWorld()
+	w.Records = append(w.Records, "slow.a.test."+ttl+"A 127.0.0.79")
+	w.Services = append(w.Services, sandbox.Service{IP: "127.0.0.79", Port: 25, Behavior: sandbox.BehaveBlackhole})
+	_, p := world(t, w, &Credentials{User: alice, Password: alicePW})
+	p.cfg.Timeout = time.Minute
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{SMTP, "slow.a.test", 25, STARTTLS}}, secureEndpoints...)})
+	limited := 0
+	for _, e := range rep.Endpoints {
+		if e.Host == "slow.a.test" {
+			continue
+		}
+		if e.Auth == nil || e.Auth.Tested || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.TimeLimit {
+			t.Errorf("%s: auth %+v, want not tested: time_limit", e.Endpoint, e.Auth)
+		} else {
+			limited++
+		}
+		if hasProblem(e, catalog.AuthFailed) {
+			t.Errorf("%s: a login the deadline prevented is reported as a wrong password", e.Endpoint)
+		}
+	}
+	if limited != len(secureEndpoints) {
+		t.Errorf("%d of %d endpoints report the time limit", limited, len(secureEndpoints))
+	}
+}

@@ -95,6 +95,7 @@ func (r *run) fetchAutoconfig(rawURL string) (out AutoconfigLookup) {
 			if req.URL.Scheme != "https" || len(via) >= 3 {
 				return errors.New("redirect refused: only up to 3 redirects to https:// are followed")
 			}
+			r.lookupHost(req.URL.Hostname()) // see above: runs in the counted fetch goroutine
 			return nil
 		},
 	}
@@ -103,6 +104,9 @@ func (r *run) fetchAutoconfig(rawURL string) (out AutoconfigLookup) {
 		out.Error = err.Error()
 		return out
 	}
+	// Start the host's lookup here, in a goroutine Run waits for: the transport dials from goroutines of
+	// its own, which must only wait for a lookup, never start one.
+	r.lookupHost(req.URL.Hostname())
 	resp, err := client.Do(req)
 	if err != nil {
 		out.Error = err.Error()

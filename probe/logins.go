@@ -69,11 +69,22 @@ func (r *run) logins() {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep := members[0]
-			p.loginOn(r.ctx, rep)
-			for _, m := range members[1:] {
-				m.Auth = &AuthResult{User: rep.Auth.User, OK: rep.Auth.OK, Mechanism: rep.Auth.Mechanism,
-					SameAs: rep.Endpoint.URL() + " (" + rep.Address + ")", Problem: rep.Auth.Problem}
+			// Try the endpoints in order until one gives a verdict on the credentials (accepted, or
+			// refused for a reason of the account); that verdict then stands for the whole server.
+			for i, m := range members {
+				if r.ctx.Err() != nil {
+					p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
+					continue
+				}
+				p.loginOn(r.ctx, m)
+				if !credentialVerdict(m.Auth) {
+					continue
+				}
+				for _, o := range members[i+1:] {
+					o.Auth = &AuthResult{User: m.Auth.User, OK: m.Auth.OK, Mechanism: m.Auth.Mechanism,
+						SameAs: m.Endpoint.URL() + " (" + m.Address + ")", Problem: m.Auth.Problem}
+				}
+				return
 			}
 		}()
 	}
@@ -92,13 +103,31 @@ func trustedFor(domain string, ep Endpoint, source string) bool {
 	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))
 }
 
-// Trusted says whether a report's endpoint may receive the user's password: one given explicitly, in
-// the probed domain, or named by its HTTPS autoconfig file.
-func Trusted(rep *Report, ep Endpoint) bool {
+// TrustedOutgoing is the best outgoing setting among the endpoints that may receive the user's password
+// (given explicitly, in the probed domain, or named by its HTTPS autoconfig file), or nil.
+func TrustedOutgoing(rep *Report, address string) *Setting {
+	var trusted []Result
 	for _, e := range rep.Endpoints {
-		if e.Endpoint == ep {
-			return trustedFor(rep.Domain, ep, e.Source)
+		if trustedFor(rep.Domain, e.Endpoint, e.Source) {
+			trusted = append(trusted, e)
 		}
+	}
+	return chooseSettings(trusted, address).Outgoing
+}
+
+// credentialVerdict says whether a login test judged the credentials themselves: accepted, or refused for
+// a reason of the account, which holds for every endpoint of the server. A connection, TLS or mechanism
+// failure says nothing about the password.
+func credentialVerdict(a *AuthResult) bool {
+	if a == nil || !a.Tested {
+		return false
+	}
+	if a.OK {
+		return true
+	}
+	switch a.Problem.Code {
+	case catalog.AuthFailed, catalog.AuthAppPassword, catalog.AuthBasicDisabled, catalog.AuthAccountDisabled:
+		return true
 	}
 	return false
 }

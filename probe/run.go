@@ -56,8 +56,10 @@ type run struct {
 	recorded map[dnsKey]bool
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
-	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...).
-	domainErr error
+	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
+	// domainErrCode its problem code.
+	domainErr     error
+	domainErrCode string
 }
 
 // hostLookup resolves one host once, however many endpoints need it.
@@ -198,8 +200,9 @@ func (r *run) discover() {
 			err = &DNSError{Name: d, Type: "MX", Rcode: msg.Rcode}
 		}
 		if err != nil {
+			code := classifyIn(r.ctx, err, false) // now, not when the report is assembled
 			r.mu.Lock()
-			r.domainErr = err
+			r.domainErr, r.domainErrCode = err, code
 			r.mu.Unlock()
 			return
 		}
@@ -480,10 +483,10 @@ func (r *run) finish() {
 		// Say why first: a domain that does not exist or a resolver that fails explains the rest.
 		if r.domainErr != nil {
 			summary := fmt.Sprintf("looking up %s failed: %v", r.req.Domain, r.domainErr)
-			if classify(r.domainErr, false) == catalog.DNSNotFound {
+			if r.domainErrCode == catalog.DNSNotFound {
 				summary = fmt.Sprintf("the domain %s does not exist in DNS (NXDOMAIN)", r.req.Domain)
 			}
-			rep.Problems = append(rep.Problems, newProblem(classifyIn(r.ctx, r.domainErr, false), summary, r.domainErr.Error()))
+			rep.Problems = append(rep.Problems, newProblem(r.domainErrCode, summary, r.domainErr.Error()))
 		}
 		rep.Problems = append(rep.Problems, newProblem(catalog.NoMailServers,
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
@@ -544,6 +547,11 @@ func (r *run) overall() Status {
 	}
 	if rep.Settings.Incoming.LoginProblem != "" || rep.Settings.Outgoing.LoginProblem != "" {
 		return StatusFail // the servers are right, the login is not
+	}
+	for _, e := range rep.Endpoints {
+		if credentialVerdict(e.Auth) && !e.Auth.OK {
+			return StatusFail // a server of the domain refused the credentials, wherever the settings point
+		}
 	}
 	worse(statusOf(rep.Problems))
 	for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {

@@ -40,9 +40,15 @@ func chooseSettings(results []Result, address string) Settings {
 		if connectionStatus(r) == StatusWarn {
 			warn = 1
 		}
-		loginFailed := 0
-		if r.Auth != nil && (r.Auth.Tested || r.Auth.SameAs != "") && !r.Auth.OK {
-			loginFailed = 1
+		// With credentials: a verified login first, then endpoints where it could not be judged, then
+		// those where it was refused.
+		loginFailed := 1
+		switch {
+		case r.Auth == nil:
+		case r.Auth.OK:
+			loginFailed = 0
+		case r.Auth.Tested || r.Auth.SameAs != "":
+			loginFailed = 2
 		}
 		// A server where the login works beats one where it fails, whatever the protocol.
 		return []int{loginFailed, protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
