@@ -81,6 +81,8 @@ and SSL/TLS ports, and explains every failure with its cause and fix.
 Exit codes: 0 works, 1 problems found, 2 bad usage or input.`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// No shell-completion command: it would be one more command to document and keep.
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
