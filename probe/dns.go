@@ -183,9 +183,15 @@ func (r *Resolver) LookupAddrs(ctx context.Context, host string, qtype uint16) (
 	if err != nil {
 		return nil, msg, took, err
 	}
+	addrs, err := addrsOf(host, qtype, msg)
+	return addrs, msg, took, err
+}
+
+// addrsOf reads the addresses of an A or AAAA answer; a failed or empty answer is a *DNSError.
+func addrsOf(host string, qtype uint16, msg *dns.Msg) ([]string, error) {
 	typ := dns.TypeToString[qtype]
 	if msg.Rcode != dns.RcodeSuccess {
-		return nil, msg, took, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode}
+		return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode}
 	}
 	var addrs []string
 	for _, rr := range msg.Answer {
@@ -197,9 +203,9 @@ func (r *Resolver) LookupAddrs(ctx context.Context, host string, qtype uint16) (
 		}
 	}
 	if len(addrs) == 0 {
-		return nil, msg, took, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, NoData: true}
+		return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, NoData: true}
 	}
-	return addrs, msg, took, nil
+	return addrs, nil
 }
 
 // answerStrings renders the answer section for the report.

@@ -307,18 +307,11 @@ func (r *run) firstAddr(host string, qt uint16) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if msg.Rcode != dns.RcodeSuccess {
-		return "", &DNSError{Name: host, Type: dns.TypeToString[qt], Rcode: msg.Rcode}
+	addrs, err := addrsOf(host, qt, msg)
+	if err != nil {
+		return "", err
 	}
-	for _, rr := range msg.Answer {
-		switch v := rr.(type) {
-		case *dns.A:
-			return v.A.String(), nil
-		case *dns.AAAA:
-			return v.AAAA.String(), nil
-		}
-	}
-	return "", &DNSError{Name: host, Type: dns.TypeToString[qt], NoData: true}
+	return addrs[0], nil
 }
 
 // resolve waits for both families of a host: its addresses, or why it has none.
