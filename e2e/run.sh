@@ -54,10 +54,11 @@ timed() {
 [ "$(id -u)" = 0 ] || die "run as root: the suite creates network namespaces and starts mail servers"
 command -v go >/dev/null || PATH=$PATH:/usr/local/go/bin
 
-# Only one world at a time: the namespaces and addresses are fixed. (The daemons are started with fd 9 closed,
-# so that they never hold this lock.)
-exec 9<"$0"
-flock -n 9 || die "another e2e/run.sh is running"
+# Only one world at a time on this machine: the namespaces and addresses are fixed, so every checkout shares
+# one lock file and a second run waits for the first (at most E2E_LOCK_WAIT seconds, default 900). The daemons
+# are started with fd 9 closed, so that they never hold this lock.
+exec 9>>/run/mailcheck-e2e.lock
+flock -w "${E2E_LOCK_WAIT:-900}" 9 || die "another e2e/run.sh (any checkout) held the world for ${E2E_LOCK_WAIT:-900} s"
 
 WORK=
 CREATED_POLICY_RC=0
