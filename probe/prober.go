@@ -186,7 +186,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	t2 := time.Now()
 	first, err := s.readLine()
 	if err != nil {
-		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.speaksTLS(ctx, res) {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && s.speaksTLS(ep.Host) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
@@ -315,20 +315,6 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 	}
 	res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
-}
-
-// speaksTLS checks, on a fresh connection, whether a port that stayed silent in clear text answers a TLS
-// handshake, which tells "plain text to an SSL/TLS port" apart from a stuck server.
-func (p *Prober) speaksTLS(ctx context.Context, res *Result) bool {
-	conn, err := p.dial(ctx, res.Address, res.Port)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	hctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	defer cancel()
-	tc := tls.Client(conn, p.tlsConfig(res.Host))
-	return tc.HandshakeContext(hctx) == nil
 }
 
 // judgeLogin notes endpoints where no login method is offered on the connection a client would use.
