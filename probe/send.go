@@ -68,11 +68,12 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
 	tr := &transcript{start: time.Now()}
 	defer func() { out.Transcript = tr.lines }()
-	password := ""
+	password, token := "", ""
 	if p.cfg.Credentials != nil {
-		password = p.cfg.Credentials.Password
+		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
 	}
 	red := newRedactor(password)
+	red.addToken(token)
 	fail := func(step string, err error) *SendResult {
 		pr := p.sendProblem(ctx, step, err, req, red)
 		out.Problem = &pr
@@ -129,6 +130,12 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		mech := "PLAIN"
 		if !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
 			mech = "LOGIN"
+		}
+		if cr.Token != "" {
+			_, offered := c.Extension("AUTH")
+			if mech = chooseOAuthMechanism(strings.Fields(offered), cr.OAuthMechanism); mech == "" {
+				return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
+			}
 		}
 		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return c.Auth(saslClient(mech, cr, red)) }); err != nil {
 			return fail("auth", err)

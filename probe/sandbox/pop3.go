@@ -130,7 +130,7 @@ func (p *pop3Conn) authAllowed() bool { return p.tls || p.ep.svc.PlaintextAuth }
 func (p *pop3Conn) capabilities() []string {
 	caps := []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"}
 	if p.login == "" && p.authAllowed() {
-		caps = append(caps, "USER", "SASL PLAIN")
+		caps = append(caps, "USER", strings.Join(append([]string{"SASL", "PLAIN"}, p.sb.oauthMechanisms()...), " "))
 	}
 	if p.ep.svc.Mode == ModeSTARTTLS && !p.tls && p.login == "" {
 		caps = append(caps, "STLS")
@@ -234,10 +234,13 @@ func (p *pop3Conn) auth(arg string) bool {
 		if !p.authAllowed() {
 			return p.multiline("+OK", nil)
 		}
-		return p.multiline("+OK", []string{"PLAIN"})
+		return p.multiline("+OK", append([]string{"PLAIN"}, p.sb.oauthMechanisms()...))
 	}
 	if !p.authAllowed() {
 		return p.reply(pop3PlaintextRefused)
+	}
+	if m := strings.ToUpper(mech); len(p.sb.World.Tokens) > 0 && (m == mechXOAUTH2 || m == mechOAUTHBEARER) {
+		return p.authOAuth(m, ir, hasIR)
 	}
 	if !strings.EqualFold(mech, "PLAIN") {
 		return p.reply("-ERR Unsupported authentication mechanism.")
