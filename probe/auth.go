@@ -58,11 +58,11 @@ func (p *Prober) loginBlocker(res *Result) (code, summary string, skip bool) {
 	case !encrypted && res.PlaintextLogin == "refused":
 		return catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint), false
 	case !encrypted && !cr.AllowPlaintext:
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint), false
+		return catalog.AuthNotAttempted, plaintextRefusal(cr, res.Endpoint), false
 	case res.TLS != nil && hasProblemCode(res.Problems, catalog.TLSVersionOld):
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version), false
+		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version), false
 	case res.TLS != nil && !res.TLS.Verified:
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
+		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
 	}
 	return "", "", false
 }

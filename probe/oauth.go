@@ -366,3 +366,20 @@ func oauthNote(err error) string {
 	}
 	return ""
 }
+
+// secretName is what the login sends, for messages that say it was not sent.
+func secretName(cr *Credentials) string {
+	if cr.Token != "" {
+		return "OAuth2 token"
+	}
+	return "password"
+}
+
+// plaintextRefusal says why nothing was sent on an unencrypted connection. A token never is: unlike a
+// password it cannot be allowed with --allow-plaintext-auth.
+func plaintextRefusal(cr *Credentials, ep Endpoint) string {
+	if cr.Token != "" {
+		return fmt.Sprintf("the OAuth2 token was not sent to %s because the connection is not encrypted; tokens go only over TLS with a valid certificate", ep)
+	}
+	return fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", ep)
+}
