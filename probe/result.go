@@ -142,6 +142,9 @@ type Setting struct {
 	Username string `json:"username,omitempty"`
 	// LoginVerified is true when mailcheck logged in successfully with these settings.
 	LoginVerified bool `json:"login_verified"`
+	// Authentication are the login methods the domain's autoconfig file names for this server, as mail
+	// clients label them ("OAuth2 (modern authentication)", "normal password").
+	Authentication []string `json:"authentication,omitempty"`
 	// LoginProblem is the problem code of a login test that failed with these settings.
 	LoginProblem string `json:"login_problem,omitempty"`
 }

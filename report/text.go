@@ -79,6 +79,10 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 				extra += "   no authentication offered"
 			}
 		}
+		// The autoconfig file's login methods, unless it only names the normal password everyone expects.
+		if len(s.Authentication) > 0 && !(len(s.Authentication) == 1 && s.Authentication[0] == "normal password") {
+			extra += "   authentication: " + strings.Join(s.Authentication, ", ")
+		}
 		switch {
 		case s.LoginVerified:
 			extra += "   " + pal.ok("login verified")
