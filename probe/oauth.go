@@ -280,32 +280,46 @@ func (c *tokenClaims) scopes() []string {
 	return strings.Fields(c.Scope + " " + c.ScopeStd)
 }
 
-// protocolScopes are the scopes a token needs per protocol: Microsoft's (IMAP.AccessAsUser.All,
-// POP.AccessAsUser.All, SMTP.Send, optionally prefixed with https://outlook.office.com/) or Google's one
-// scope for all three.
+// protocolScopes are the scopes an Exchange Online token needs per protocol (IMAP.AccessAsUser.All,
+// POP.AccessAsUser.All, SMTP.Send, optionally prefixed with https://outlook.office.com/).
 var protocolScopes = map[Protocol][]string{
 	IMAP: {"IMAP.AccessAsUser.All"},
 	POP3: {"POP.AccessAsUser.All"},
 	SMTP: {"SMTP.Send"},
 }
 
+// googleMailScope is Gmail's one scope for IMAP, POP3 and SMTP.
 const googleMailScope = "https://mail.google.com/"
 
-// hasProtocolScope says whether the scopes of a token grant access to proto; a token that lists no scopes
-// (Google's opaque ones, Microsoft's application tokens with roles instead) is not judged.
-func hasProtocolScope(scopes []string, proto Protocol) (granted, judged bool) {
-	for _, s := range scopes {
-		short := s[strings.LastIndexByte(s, '/')+1:]
-		if s == googleMailScope {
-			return true, true
+// exchangeAudiences name Exchange Online in a token's "aud" claim: its URLs and its application ID.
+var exchangeAudiences = []string{"outlook.office.com", "outlook.office365.com", "00000002-0000-0ff1-ce00-000000000000"}
+
+func (c *tokenClaims) forExchange() bool {
+	aud := strings.ToLower(string(c.Audience))
+	for _, a := range exchangeAudiences {
+		if strings.Contains(aud, a) {
+			return true
 		}
+	}
+	return false
+}
+
+// lacksScope says whether an Exchange Online token's own scopes show it cannot be valid for proto. Other
+// tokens are not judged: their scope names are the issuer's own (Google's are opaque anyway), and a
+// server's challenge may name a scope that is not what the issuer writes.
+func (c *tokenClaims) lacksScope(proto Protocol) bool {
+	have := c.scopes()
+	if len(have) == 0 || !c.forExchange() {
+		return false
+	}
+	for _, s := range have {
 		for _, want := range protocolScopes[proto] {
-			if strings.EqualFold(short, want) {
-				return true, true
+			if strings.EqualFold(s[strings.LastIndexByte(s, '/')+1:], want) {
+				return false
 			}
 		}
 	}
-	return false, len(scopes) > 0
+	return true
 }
 
 // classifyOAuth refines the diagnosis of a refused token login. code is what the server's reply codes
@@ -330,11 +344,11 @@ func (p *Prober) classifyOAuth(code string, err error, res *Result) string {
 		if claims.Expires > 0 && time.Unix(claims.Expires, 0).Before(p.now()) {
 			return catalog.OAuthTokenExpired
 		}
-		if granted, judged := hasProtocolScope(claims.scopes(), res.Protocol); judged && !granted {
-			return catalog.OAuthScope
-		}
 		if u := claims.user(); u != "" && !strings.EqualFold(u, cr.User) {
 			return catalog.OAuthWrongAccount
+		}
+		if claims.lacksScope(res.Protocol) {
+			return catalog.OAuthScope
 		}
 	}
 	if ch := challengeOf(err); ch != nil {

@@ -150,23 +150,11 @@ func (p *pop3Conn) authOAuth(mech, ir string, hasIR bool) bool {
 			return p.reply(pop3AuthFailed)
 		}
 		if done {
-			p.login = user
-			p.msgs = p.sb.maildrop(user)
-			for i, m := range p.msgs {
-				p.msgs[i] = crlf(m)
-			}
-			p.deleted = make([]bool, len(p.msgs))
-			return p.reply("+OK Logged in.")
+			return p.loggedIn(user)
 		}
-		if !p.reply(strings.TrimSpace("+ " + base64.StdEncoding.EncodeToString(challenge))) {
-			return false
-		}
-		line, err := p.readLine()
-		if err != nil {
-			return false
-		}
-		if line == "*" {
-			return p.reply("-ERR Authentication aborted by client.")
+		line, stop, result := p.askContinued(base64.StdEncoding.EncodeToString(challenge))
+		if stop {
+			return result
 		}
 		if resp, err = base64.StdEncoding.DecodeString(line); err != nil {
 			return p.reply("-ERR Invalid base64 data in continued response.")

@@ -191,6 +191,11 @@ func (p *pop3Conn) tryLogin(user, password string) bool {
 	if !p.sb.checkPassword(user, password) {
 		return p.reply(pop3AuthFailed)
 	}
+	return p.loggedIn(user)
+}
+
+// loggedIn enters the TRANSACTION state for user.
+func (p *pop3Conn) loggedIn(user string) bool {
 	p.login = strings.ToLower(user)
 	p.msgs = p.sb.maildrop(p.login)
 	for i, m := range p.msgs {
@@ -198,6 +203,23 @@ func (p *pop3Conn) tryLogin(user, password string) bool {
 	}
 	p.deleted = make([]bool, len(p.msgs))
 	return p.reply("+OK Logged in.")
+}
+
+// askContinued sends a "+ " continuation with a base64 challenge and reads the client's answer. stop says
+// there is none (the connection ended, or "*" cancelled the exchange, RFC 5034 section 4); result is then
+// what the command returns.
+func (p *pop3Conn) askContinued(challenge string) (line string, stop, result bool) {
+	if !p.reply("+ " + challenge) {
+		return "", true, false
+	}
+	line, err := p.readLine()
+	if err != nil {
+		return "", true, false
+	}
+	if line == "*" {
+		return "", true, p.reply("-ERR Authentication aborted by client.")
+	}
+	return line, false, false
 }
 
 // startTLS upgrades the connection (RFC 2595 section 4).
@@ -246,15 +268,9 @@ func (p *pop3Conn) auth(arg string) bool {
 		return p.reply("-ERR Unsupported authentication mechanism.")
 	}
 	if !hasIR {
-		if !p.reply("+ ") {
-			return false
-		}
-		line, err := p.readLine()
-		if err != nil {
-			return false
-		}
-		if line == "*" {
-			return p.reply("-ERR Authentication aborted by client.")
+		line, stop, result := p.askContinued("")
+		if stop {
+			return result
 		}
 		ir = line
 	}
