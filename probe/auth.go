@@ -270,6 +270,9 @@ func (c *resumedConn) Read(b []byte) (int, error) {
 }
 
 func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *redactor) error {
+	if isOAuthMechanism(mech) {
+		return p.loginIMAPOAuth(s, mech, red)
+	}
 	cr := p.cfg.Credentials
 	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK resumed\r\n")}, nil)
 	defer c.Close()

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-sasl"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -232,6 +233,92 @@ func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
 		}
 	}
 	return &protocolError{msg: "the POP3 server kept the AUTH " + mech + " exchange going"}
+}
+
+// loginIMAPOAuth runs AUTHENTICATE XOAUTH2 or OAUTHBEARER (RFC 3501 section 6.2.2), with the initial
+// response on the command line when the server offers SASL-IR (RFC 4959). It speaks the exchange itself
+// rather than through imapclient, which encodes an empty response as "=": that is valid only as an
+// initial response, and Dovecot answers the empty response XOAUTH2 requires after an error challenge with
+// BAD when it comes as "=" — hiding the server's real verdict.
+func (p *Prober) loginIMAPOAuth(s *session, mech string, red *redactor) error {
+	c := newOAuthClient(mech, p.cfg.Credentials, red)
+	_, ir, _ := c.Start()
+	if err := s.writeLine("T1 CAPABILITY"); err != nil {
+		return err
+	}
+	var caps []string
+	if _, err := readIMAPTagged(s, "T1", func(line string) {
+		if rest, ok := strings.CutPrefix(line, "* CAPABILITY "); ok {
+			caps = strings.Fields(rest)
+		}
+	}); err != nil {
+		return err
+	}
+	cmd := "T2 AUTHENTICATE " + mech
+	if hasCap(caps, "SASL-IR") {
+		cmd += " " + base64.StdEncoding.EncodeToString(ir)
+		ir = nil
+	}
+	if err := s.writeLine(cmd); err != nil {
+		return err
+	}
+	for range 3 { // the request for the initial response, an error challenge, then the verdict
+		line, err := readIMAPTagged(s, "T2", nil)
+		if err == nil && line == "" {
+			_ = s.writeLine("T3 LOGOUT")
+			return nil
+		}
+		if err != nil {
+			return withChallenge(err, c)
+		}
+		answer := ir
+		if ir == nil {
+			challenge, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.TrimPrefix(line, "+")))
+			answer, _ = c.Next(challenge)
+		}
+		ir = nil
+		if err := s.writeLine(base64.StdEncoding.EncodeToString(answer)); err != nil {
+			return err
+		}
+	}
+	return &protocolError{msg: "the IMAP server kept the AUTHENTICATE " + mech + " exchange going"}
+}
+
+// readIMAPTagged reads until the tagged answer to tag, or a continuation request ("+ ...", returned as
+// the line). The tagged OK returns ""; NO and BAD return an *imap.Error with the response code (RFC 3501
+// section 7.1). Untagged lines go to untagged.
+func readIMAPTagged(s *session, tag string, untagged func(string)) (string, error) {
+	for range maxReplyLines {
+		line, err := s.readLine()
+		if err != nil {
+			return "", err
+		}
+		switch {
+		case strings.HasPrefix(line, "+"):
+			return line, nil
+		case strings.HasPrefix(line, "* "):
+			if untagged != nil {
+				untagged(line)
+			}
+		case strings.HasPrefix(line, tag+" "):
+			status, rest, _ := strings.Cut(strings.TrimPrefix(line, tag+" "), " ")
+			switch strings.ToUpper(status) {
+			case "OK":
+				return "", nil
+			case "NO", "BAD":
+				e := &imap.Error{Type: imap.StatusResponseType(strings.ToUpper(status)), Text: rest}
+				if code, text, ok := strings.Cut(rest, "]"); ok && strings.HasPrefix(code, "[") {
+					name, _, _ := strings.Cut(code[1:], " ")
+					e.Code, e.Text = imap.ResponseCode(strings.ToUpper(name)), strings.TrimSpace(text)
+				}
+				return "", e
+			}
+			return "", &protocolError{msg: "unexpected IMAP answer: " + quoteLine(s.red.scrub(line))}
+		default:
+			return "", &protocolError{msg: "unexpected IMAP answer: " + quoteLine(s.red.scrub(line))}
+		}
+	}
+	return "", &protocolError{msg: "the IMAP server sent more than " + fmt.Sprint(maxReplyLines) + " lines without answering"}
 }
 
 // tokenClaims are the fields of a JWT access token (Microsoft's are JWTs; Google's are opaque) that tell

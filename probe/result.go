@@ -145,6 +145,8 @@ type Setting struct {
 	// Authentication are the login methods the domain's autoconfig file names for this server, as mail
 	// clients label them ("OAuth2 (modern authentication)", "normal password").
 	Authentication []string `json:"authentication,omitempty"`
+	// LoginMechanism is the login method the test used (PLAIN, XOAUTH2, ...).
+	LoginMechanism string `json:"login_mechanism,omitempty"`
 	// LoginProblem is the problem code of a login test that failed with these settings.
 	LoginProblem string `json:"login_problem,omitempty"`
 }

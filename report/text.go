@@ -74,7 +74,7 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 		}
 		if s.Protocol == probe.SMTP {
 			if s.RequiresAuth {
-				extra += "   requires authentication (same user and password as incoming)"
+				extra += "   requires authentication (" + sameLogin(s) + ")"
 			} else {
 				extra += "   no authentication offered"
 			}
@@ -84,6 +84,8 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 			extra += "   authentication: " + strings.Join(s.Authentication, ", ")
 		}
 		switch {
+		case s.LoginVerified && oauthMechanism(s.LoginMechanism):
+			extra += "   " + pal.ok("login verified ("+s.LoginMechanism+")")
 		case s.LoginVerified:
 			extra += "   " + pal.ok("login verified")
 		case s.LoginProblem != "":
@@ -239,6 +241,8 @@ func endpointSummary(e probe.Result) string {
 	}
 	switch {
 	case e.Auth == nil:
+	case e.Auth.OK && oauthMechanism(e.Auth.Mechanism):
+		parts = append(parts, "login OK ("+e.Auth.Mechanism+")")
 	case e.Auth.OK:
 		parts = append(parts, "login OK")
 	case e.Auth.SameAs != "" && e.Auth.Problem != nil:
