@@ -224,3 +224,25 @@ func TestParseOAuthChallenge(t *testing.T) {
 		}
 	}
 }
+
+func TestSendWithToken(t *testing.T) {
+	good, old := mintOpaque(t), mintOpaque(t)
+	w := oauthWorld(map[string]sandbox.Token{good: {User: alice, Scopes: allMailScopes}, old: {User: alice, Scopes: allMailScopes, Expired: true}})
+	submission := Endpoint{SMTP, "mail.a.test", 587, STARTTLS}
+	for _, c := range []struct {
+		token, want string
+	}{{good, ""}, {old, catalog.OAuthTokenExpired}} {
+		_, p := world(t, w, &Credentials{User: alice, Token: c.token})
+		res := p.Send(context.Background(), SendRequest{Server: submission, From: alice, To: []string{alice}, DryRun: true})
+		switch {
+		case c.want == "" && (res.Problem != nil || !res.Accepted):
+			t.Errorf("refused: %+v\n%s", res.Problem, strings.Join(res.Transcript, "\n"))
+		case c.want != "" && (res.Problem == nil || res.Problem.Code != c.want):
+			t.Errorf("problem %+v, want %s", res.Problem, c.want)
+		}
+		b, _ := json.Marshal(res)
+		if strings.Contains(string(b), c.token) || strings.Contains(string(b), base64.StdEncoding.EncodeToString([]byte(c.token))) {
+			t.Errorf("the send result shows the token")
+		}
+	}
+}

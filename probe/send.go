@@ -137,7 +137,8 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 				return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
 			}
 		}
-		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return c.Auth(saslClient(mech, cr, red)) }); err != nil {
+		sc := saslClient(mech, cr, red)
+		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
@@ -305,6 +306,10 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
+	}
+	if cr := p.cfg.Credentials; stage == "auth" && cr != nil && cr.Token != "" && smtpErr != nil {
+		code = p.classifyOAuth(code, err, &Result{Endpoint: req.Server})
+		reply += oauthNote(err)
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)
