@@ -454,7 +454,7 @@ func (p *Prober) classifyOAuth(code string, err error, res *Result) string {
 func oauthVerdict(code string) bool {
 	switch code {
 	case catalog.OAuthTokenExpired, catalog.OAuthScope, catalog.OAuthWrongAccount, catalog.OAuthConsent,
-		catalog.OAuthTokenRejected:
+		catalog.OAuthTokenRejected, catalog.OAuthProtocolDisabled, catalog.OAuthSMTPAuthDisabled:
 		return true
 	}
 	return false
