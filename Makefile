@@ -2,13 +2,18 @@
 GO      ?= go
 BIN     ?= bin/mailcheck
 PKGS    := ./...
+# The revision and commit date for 'mailcheck --version', where Go cannot read them from the checkout
+# itself (a git worktree, or GOFLAGS=-buildvcs=false); the build information comes first when present.
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+COMMITTED ?= $(shell TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null)
+LDFLAGS   := -X github.com/mailcheck/mailcheck/cmd.buildRevision=$(REVISION) -X github.com/mailcheck/mailcheck/cmd.buildTime=$(COMMITTED)
 
 .PHONY: all build demo test race vet fmt e2e bench stress fuzz clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/mailcheck
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mailcheck
 
 ## demo: probe the embedded sandbox domain on loopback (no network needed)
 demo: build

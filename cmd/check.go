@@ -132,7 +132,7 @@ config: the check could not run).`,
 	opts.credentialFlags.register(shared)
 	shared.VisitAll(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "starttls":
+		case "starttls", "quiet": // no live progress: check streams its own lines and runs in CI
 			return
 		case "user":
 			fl.Usage = "login name for targets that test a login (a target's user key comes first); the password comes from $" + PasswordEnv + ", --password-file or password_env"
@@ -232,7 +232,7 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	case opts.Nagios:
 		out = report.NewCheckNagios(opts.IO.Out)
 	default:
-		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose})
+		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose})
 	}
 
 	start := time.Now()

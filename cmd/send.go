@@ -115,11 +115,14 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 			return usageError("--from: %v", err)
 		}
 		// Discover without the password: logging in to every IMAP and POP3 server is not what send is for.
+		stopProgress := opts.startProgress(opts.IO, domain)
 		finder, err := opts.prober(nil)
 		if err != nil {
+			stopProgress()
 			return err
 		}
 		rep := finder.Run(ctx, probe.Request{Target: domain, Domain: domain})
+		stopProgress()
 		if rep.Settings.Outgoing == nil {
 			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", domain)
 			if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
@@ -147,7 +150,7 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		if err := report.JSON(opts.IO.Out, res); err != nil {
 			return err
 		}
-	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
+	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
 		return err
 	}
 	if !res.Accepted {
