@@ -1,9 +1,13 @@
 package cmd
 
 import (
+	"encoding/json"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 )
 
 func TestVersion(t *testing.T) {
@@ -80,5 +84,84 @@ func TestStrictInput(t *testing.T) {
 				t.Errorf("stdout = %q, want nothing", out)
 			}
 		})
+	}
+}
+
+func TestStrictSendAndFlagInput(t *testing.T) {
+	long := strings.Repeat("a", 65) + "@example.com"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"send", "--from", "@", "--to", "b@example.org"}, "--from: \"@\" is not a valid address"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@@x"}, "--to: \"b@@x\" is not a valid address"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org\nc@example.org"}, "line break"},
+		{[]string{"send", "--from", "a@example.com", "--to", `"b@example.org`}, "double quote is not closed"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org, ,c@example.org"}, "empty address"},
+		{[]string{"send", "--from", long, "--to", "b@example.org"}, "65 octets long"},
+		{[]string{"send", "--from", "a\x01b@example.com", "--to", "b@example.org"}, "control character U+0001"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b\x1b[2J@example.org"}, "control character U+001B"},
+		{[]string{"probe", "--resolver", "[::1", "example.com"}, "as an IP address"},
+		{[]string{"probe", "--resolver", "::1]:53", "example.com"}, "--resolver"},
+		{[]string{"check", "--cert-crit", "5", "--cert-min-days", "6", "imaps://mail.example.com"}, "same setting"},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			code, out, errOut := run(t, nil, tc.args...)
+			if code != ExitUsage {
+				t.Errorf("exit = %d, want 2 (stdout %q, stderr %q)", code, out, errOut)
+			}
+			if !strings.Contains(errOut, tc.want) {
+				t.Errorf("stderr = %q, want it to mention %q", errOut, tc.want)
+			}
+			if n := strings.Count(strings.TrimSpace(errOut), "\n"); n > 0 {
+				t.Errorf("stderr has %d lines, want one: %q", n+1, errOut)
+			}
+			if strings.Contains(errOut, "\x1b") {
+				t.Errorf("a control character reached the terminal: %q", errOut)
+			}
+		})
+	}
+}
+
+func TestSplitAddressesNeverDropsOne(t *testing.T) {
+	got, err := splitAddresses(`b@example.org, "c,d"@example.org ,e@example.org`)
+	want := []string{"b@example.org", `"c,d"@example.org`, "e@example.org"}
+	if err != nil || strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, %v; want %q", got, err, want)
+	}
+	var to []string
+	c := NewCmdSend(&IOStreams{}, func(o *SendOptions) error { to = o.To; return nil })
+	c.SetArgs([]string{"--from", "a@example.com", "--to", "b@example.org", "--to", `"x,y"@example.org,c@example.org`})
+	if err := c.Execute(); err != nil {
+		t.Fatal(err)
+	}
+	if len(to) != 2 || to[1] != `"x,y"@example.org,c@example.org` {
+		t.Errorf("--to values = %q: repeated flags must reach send whole, to be split by address", to)
+	}
+}
+
+// send --json prints the send schema also when discovery finds no outgoing server.
+func TestSendJSONWithoutAServer(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.World{Domain: "empty.test"})
+	code, out, errOut := run(t, nil, "send", "--json", "--resolver", sb.DNSAddr, "--from", "a@empty.test", "--to", "b@example.org")
+	if code != ExitProblems {
+		t.Errorf("exit = %d, want 1 (stderr %q)", code, errOut)
+	}
+	var res struct {
+		SchemaVersion int      `json:"schema_version"`
+		From          string   `json:"from"`
+		To            []string `json:"to"`
+		Steps         []any    `json:"steps"`
+		Accepted      *bool    `json:"accepted"`
+		Problem       *struct{ Code string }
+		Endpoints     any `json:"endpoints"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if res.SchemaVersion != 1 || res.From != "a@empty.test" || len(res.To) != 1 || res.Accepted == nil || *res.Accepted ||
+		res.Problem == nil || res.Problem.Code != "no_mail_servers" || res.Endpoints != nil || res.Steps == nil {
+		t.Errorf("not the send schema with no_mail_servers: %s", out)
 	}
 }
