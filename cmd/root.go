@@ -123,6 +123,7 @@ check: a check failed); 2 bad usage or input; check --nagios uses the monitoring
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(ios))
 	}
+	registerCompletions(root)
 	return root
 }
 
