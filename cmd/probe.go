@@ -30,7 +30,7 @@ settings to type into a mail client and, for every failure, its cause and fix.
 
 Or probe endpoints exactly as a mail client is configured, skipping discovery:
   imap://HOST[:143]  imaps://HOST[:993]  pop3://HOST[:110]  pop3s://HOST[:995]
-  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465] (also smtps://)
+  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465], also smtps://HOST
 
 Exit codes: 0 a working incoming and outgoing setting with valid TLS was found (or every given
 endpoint works); 1 problems found; 2 bad usage or input.`,

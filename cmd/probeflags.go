@@ -39,7 +39,7 @@ type probeFlags struct {
 
 func (f *probeFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
+	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP or IP:port; default: the servers in /etc/resolv.conf")
 	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "time limit for each step: one DNS query, connect, handshake or command")
 	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
 	fs.StringVar(&f.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
