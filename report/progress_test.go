@@ -8,8 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/creack/pty"
-
+	"github.com/mailcheck/mailcheck/internal/ptytest"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
@@ -24,13 +23,7 @@ type terminal struct {
 
 func newTerminal(t *testing.T) *terminal {
 	t.Helper()
-	ptmx, tty, err := pty.Open()
-	if err != nil {
-		t.Fatalf("opening a pty: %v", err)
-	}
-	if err := pty.Setsize(tty, &pty.Winsize{Rows: 24, Cols: 120}); err != nil {
-		t.Fatal(err)
-	}
+	ptmx, tty := ptytest.Open(t)
 	term := &terminal{tty: tty, chunks: make(chan []byte)}
 	go func() {
 		defer close(term.chunks)
@@ -45,7 +38,6 @@ func newTerminal(t *testing.T) *terminal {
 			}
 		}
 	}()
-	t.Cleanup(func() { tty.Close(); ptmx.Close() })
 	return term
 }
 
