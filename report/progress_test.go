@@ -44,12 +44,18 @@ func newTerminal(t *testing.T) *terminal {
 // waitFor reads until the terminal has shown s (the signal, not a sleep) and returns everything so far.
 func (term *terminal) waitFor(t *testing.T, s string) string {
 	t.Helper()
+	guard := time.NewTimer(time.Minute) // fails a broken test instead of hanging it; never paces one
+	defer guard.Stop()
 	for !strings.Contains(term.seen.String(), s) {
-		b, ok := <-term.chunks
-		if !ok {
-			t.Fatalf("the terminal closed before showing %q; it showed %q", s, term.seen.String())
+		select {
+		case b, ok := <-term.chunks:
+			if !ok {
+				t.Fatalf("the terminal closed before showing %q; it showed %q", s, term.seen.String())
+			}
+			term.seen.Write(b)
+		case <-guard.C:
+			t.Fatalf("the terminal did not show %q in a minute; it showed %q", s, term.seen.String())
 		}
-		term.seen.Write(b)
 	}
 	return term.seen.String()
 }
@@ -84,6 +90,13 @@ func TestProgressOnATerminal(t *testing.T) {
 	if strings.Contains(shown, "\x1b[2J") || !strings.Contains(shown, "login: PLAIN X?[2J") {
 		t.Errorf("a server's string reached the terminal unsanitised: %q", shown)
 	}
+
+	good.Auth = &probe.AuthResult{User: "alice@example.com", Tested: true, OK: true}
+	p.Event(probe.Event{Kind: probe.StepStarted, Endpoint: good.Endpoint, Address: good.Address, Step: probe.StepLogin, Limit: 15 * time.Second})
+	term.waitFor(t, "waiting for smtp.example.com:25 (STARTTLS): greeting … ") // still the longest wait
+	term.waitFor(t, " (and 1 more)")
+	p.Event(probe.Event{Kind: probe.LoginDone, Endpoint: good.Endpoint, Address: good.Address, Result: &good})
+	term.waitFor(t, "✓ login alice@example.com on IMAP imap.example.com:993 (SSL/TLS): accepted")
 
 	bad := probe.Result{Endpoint: silent, Address: "192.0.2.25", Status: probe.StatusFail,
 		Problems: []probe.Problem{probe.NewProblem(catalog.ResponseTimeout, "no greeting", "")}}
