@@ -35,7 +35,7 @@ func runWithStderr(t *testing.T, env map[string]string, reader, f *os.File, args
 // report and nothing of the progress.
 func TestProgressOnATerminalStderr(t *testing.T) {
 	ptmx, tty := ptytest.Open(t)
-	code, out, shown := runWithStderr(t, nil, ptmx, tty, "demo", "--timeout", "2s")
+	code, out, shown := runWithStderr(t, nil, ptmx, tty, "demo")
 	if code != ExitOK && code != ExitProblems {
 		t.Fatalf("exit = %d, terminal showed %q", code, shown)
 	}
@@ -43,7 +43,7 @@ func TestProgressOnATerminalStderr(t *testing.T) {
 	for _, want := range []string{
 		// What does not depend on how busy the machine is: the black-holed port is waited for, and
 		// every endpoint gets a verdict line.
-		"waiting for smtp.sandbox.test:25 (STARTTLS): connect … ", " of 2 s",
+		"waiting for smtp.sandbox.test:25 (STARTTLS): connect … ", " of 5 s",
 		"✗ SMTP  smtp.sandbox.test:25         STARTTLS 127.0.0.4       Connection timed out",
 		" IMAP  imap.sandbox.test:993        SSL/TLS  127.0.0.2 ", " SMTP  smtp.sandbox.test:587        STARTTLS 127.0.0.4 ",
 	} {
@@ -91,7 +91,7 @@ func TestProgressOnlyWhenSomeoneWatches(t *testing.T) {
 			} else {
 				r, w = ptytest.Open(t)
 			}
-			args := append([]string{"demo", "--timeout", "500ms"}, tc.args...)
+			args := append([]string{"demo"}, tc.args...)
 			code, out, shown := runWithStderr(t, tc.env, r, w, args...)
 			if code != ExitOK && code != ExitProblems {
 				t.Fatalf("exit = %d, stderr %q", code, shown)

@@ -84,6 +84,7 @@ func TestProgressShowsTheSecondWaitOfASilentPort(t *testing.T) {
 		Records:  []string{"mx.silent.test." + ttl + "A 127.0.0.61"},
 		Services: []sandbox.Service{{IP: "127.0.0.61", Port: 25, Behavior: sandbox.BehaveSilent}},
 	}, nil)
+	p.cfg.Timeout = silenceWait // the wait for silence; the steps, not their length, are the point
 	var mu sync.Mutex
 	var steps []string
 	p.cfg.Progress = func(e Event) {
