@@ -215,8 +215,20 @@ func (e *addressError) Error() string {
 	return fmt.Sprintf("%q is not a valid address: %s", e.addr, e.why)
 }
 
+// CheckAddress says what is wrong with a bare e-mail address (no display name, no angle brackets), as
+// send checks it before a server sees it; nil when nothing is.
+func CheckAddress(a string) error { return checkAddress(a) }
+
+// maxLocalPart is the longest local part RFC 5321 section 4.5.3.1.1 allows, in octets.
+const maxLocalPart = 64
+
 // checkAddress applies RFC 5321 section 4.1.2 mailbox syntax, as far as a client can know it.
 func checkAddress(a string) error {
+	for i, r := range a {
+		if r < 0x20 && r != '\t' && r != '\r' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return &addressError{a, fmt.Sprintf("it contains the control character U+%04X at byte %d", r, i)}
+		}
+	}
 	switch {
 	case a == "":
 		return &addressError{a, "it is empty"}
@@ -233,6 +245,8 @@ func checkAddress(a string) error {
 	i := strings.LastIndexByte(a, '@')
 	if local, dom := a[:i], a[i+1:]; local == "" || dom == "" || !strings.Contains(dom, ".") {
 		return &addressError{a, "the domain after @ is incomplete"}
+	} else if len(local) > maxLocalPart {
+		return &addressError{a, fmt.Sprintf("the part before @ is %d octets long; RFC 5321 section 4.5.3.1.1 allows %d", len(local), maxLocalPart)}
 	}
 	return nil
 }
