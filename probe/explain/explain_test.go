@@ -241,7 +241,13 @@ func TestRetestSecurity(t *testing.T) {
 
 func TestMatchJSON(t *testing.T) {
 	e := Explain("550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")
-	data, err := json.Marshal(e.Matches[0])
+	var enhanced Match
+	for _, m := range e.Matches {
+		if m.Code.Kind == catalog.KindEnhanced {
+			enhanced = m
+		}
+	}
+	data, err := json.Marshal(enhanced)
 	if err != nil {
 		t.Fatal(err)
 	}
