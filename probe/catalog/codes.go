@@ -58,6 +58,9 @@ type Refinement struct {
 	Causes []string
 	// Step is an extra first step for this context.
 	Step string
+	// Meaning, when set, replaces the code's meaning in this context (554 5.7.9 refuses a message, while
+	// the code's own meaning is about logins); the code's own causes are then not shown.
+	Meaning string
 }
 
 // Code is one error code or message users paste, tied to the problem that explains it.
@@ -743,7 +746,7 @@ var codes = append([]Code{
 	enhanced("X.1.10", "Recipient address has null MX", RecipientRejected, "The recipient's domain says it accepts no mail at all (null MX).", "The recipient domain does not receive e-mail."),
 	enhanced("X.2.0", "Other or undefined mailbox status", RecipientRejected, "Something is wrong with the recipient's mailbox.", "The mailbox is unavailable.").generic(),
 	enhanced("X.2.1", "Mailbox disabled", RecipientRejected, "The recipient's mailbox is disabled and accepts no messages.", "The recipient's account was suspended or closed."),
-	enhanced("X.2.2", "Mailbox full", MailboxFull, "The recipient's mailbox is full: it has used up its storage quota.", "The recipient has not deleted old mail, or the quota is small.", "Large messages filled the mailbox quickly."),
+	enhanced("X.2.2", "Mailbox full", MailboxFull, "The recipient's mailbox is full: it has used up its storage quota.", causeQuotaFull, causeQuotaLarge),
 	enhanced("X.2.3", "Message length exceeds administrative limit", MessageTooLarge, "The message is larger than the recipient's mailbox allows.", "The attachments are too large."),
 	enhanced("X.2.4", "Mailing list expansion problem", RecipientRejected, "The mailing list could not be expanded to its members.", "The list is misconfigured."),
 	enhanced("X.3.0", "Other or undefined mail system status", ServerTemporary, "The receiving mail system has an unspecified problem.", "A fault on the receiving server.").generic(),
@@ -791,7 +794,9 @@ var codes = append([]Code{
 		Refine: []Refinement{
 			{When: Context{ReplyCodes: []string{"534"}}, Problem: AuthAppPassword, Causes: []string{causeAppPassword}},
 			// Yahoo and others answer a message (not a login) with 554 5.7.9 "not accepted for policy reasons".
-			{When: Context{ReplyCodes: []string{"550", "554"}}, Problem: PolicyRejected, Causes: []string{"With 550/554 the code refuses the message, not a login: Yahoo and others use 5.7.9 for mail not accepted for policy reasons (content, sender authentication, reputation)."}},
+			{When: Context{ReplyCodes: []string{"550", "554"}}, Problem: PolicyRejected,
+				Meaning: "With 550 or 554 the server refuses the message, not a login: Yahoo and others use 5.7.9 for mail they do not accept for policy reasons.",
+				Causes:  []string{"The message failed the receiver's content or spam checks.", "The sender's domain does not pass SPF, DKIM or DMARC for this server.", "The sending server or domain has a poor reputation with the receiver."}},
 		}},
 	enhanced("X.7.10", "Encryption needed", AuthPlaintextRefused, "The login method requires encryption first.", "Encryption is off for this server."),
 	enhanced("X.7.11", "Encryption required for requested authentication mechanism", AuthPlaintextRefused, "The login method may only be used on an encrypted connection.", "Encryption is off for this server."),
@@ -1082,7 +1087,7 @@ var codes = append([]Code{
 	{Kind: KindTLS, Code: "tls-no-common-version", Name: "TLS protocol version not supported", Problem: TLSVersionOld, Also: []string{TLSHandshake}, Confidence: "A",
 		Meaning: "Client and server share no TLS version.",
 		Causes:  []string{"The client or its operating system is too old for TLS 1.2 (Windows 7, Outlook 2010/2013).", "The server still only offers TLS 1.0/1.1."},
-		Match:   []string{"protocol version not supported", "unsupported protocol", "no protocols available", "UNSUPPORTED_PROTOCOL", "alert protocol version", "TLS 1.0 and 1.1 are not supported"}},
+		Match:   []string{"protocol version not supported", "unsupported protocol", "no protocols available", "UNSUPPORTED_PROTOCOL", "alert protocol version"}},
 	{Kind: KindTLS, Code: "tls-handshake-failure", Name: "TLS handshake failure", Problem: TLSHandshake, Confidence: "A",
 		Meaning: "The encrypted connection could not be negotiated.",
 		Causes:  []string{"Client and server share no TLS version or cipher.", "The server's TLS set-up is broken."},

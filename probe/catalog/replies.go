@@ -1,5 +1,16 @@
 package catalog
 
+// Causes shared by a provider's wording and its status code, so that a paste with both lists each once.
+const (
+	causeOldTLSRuntime = "The program or its runtime (an old .NET Framework, Perl, Java or OpenSSL) negotiates TLS 1.0/1.1."
+	causeTLS12Off      = "Windows has TLS 1.2 disabled for the program (older Windows versions need it enabled in the registry)."
+	causeNoSendAs      = "The From address belongs to another mailbox, a shared mailbox or a group, and the account has no 'Send As' permission for it."
+	causeQuotaFull     = "The recipient has not deleted old mail, or the quota is small."
+	causeQuotaLarge    = "Large messages filled the mailbox."
+	causeGmailDaily    = "More messages or recipients were sent in the last 24 hours than Google allows for this account type."
+	causeExoDaily      = "More than 10,000 recipients in 24 hours, or more messages per minute than Exchange Online allows for SMTP submission."
+)
+
 // replyCodes are the refusals servers and providers send today that the enhanced status code alone does
 // not tell apart: sending limits, connection limits, send-as permission, blocklists and reputation,
 // accounts blocked for spam, content filters, full mailboxes, missing server features. The facts come
@@ -10,7 +21,7 @@ var replyCodes = []Code{
 	// ----- Sending limits of the account -----
 	reply("gmail-daily-sending-quota", "Gmail: daily sending limit reached", SendingLimit,
 		"Gmail stopped the account from sending because it reached the day's limit of messages or recipients.",
-		[]string{"More messages or recipients were sent in the last 24 hours than Google allows for this account type.", "An application or script sends through the account in bulk."},
+		[]string{causeGmailDaily, "An application or script sends through the account in bulk."},
 		"Daily user sending quota exceeded", "Daily sending quota exceeded"),
 	reply("ses-daily-quota", "Amazon SES: daily sending quota exceeded", SendingLimit,
 		"Amazon SES refused the message because the account's 24-hour sending quota is used up.",
@@ -18,12 +29,19 @@ var replyCodes = []Code{
 		"Daily message quota exceeded"),
 	reply("microsoft-submission-quota", "Microsoft 365: sending limit exceeded", SendingLimit,
 		"Exchange Online refused the message because the mailbox exceeded its limit of messages or recipients per day (or per hour to one recipient).",
-		[]string{"More than 10,000 recipients in 24 hours, or more messages per minute than Exchange Online allows for SMTP submission.", "A compromised account or a script is sending in bulk."},
+		[]string{causeExoDaily, "A compromised account or a script is sending in bulk."},
 		"SubmissionQuotaExceededException", "daily limit for message recipients", "limit for the number of messages they can send"),
 	reply("sending-limit-generic", "Sending limit of the account reached", SendingLimit,
 		"The server refused the message because the account has sent as many messages as its plan allows in the period.",
 		[]string{"The provider limits messages per day or per hour for this account."},
 		"messages per day", "sending limit exceeded", "Sending limit reached", "exceeded the sending limit"),
+
+	// ----- TLS versions -----
+	{Kind: KindProvider, Code: "microsoft-tls-1-2-required", Name: "Microsoft 365: TLS 1.2 required", Problem: TLSVersionOld, Confidence: "A",
+		Meaning: "Microsoft 365 refused the client because it connected with TLS 1.0 or 1.1; SMTP submission needs TLS 1.2 or newer.",
+		Causes:  []string{causeOldTLSRuntime, causeTLS12Off},
+		Step:    "Update the program or its runtime, or configure it for TLS 1.2 (in .NET: ServicePointManager.SecurityProtocol = Tls12).",
+		Match:   []string{"TLS 1.0 and 1.1 are not supported"}},
 
 	// ----- Connection limits -----
 	reply("too-many-connections", "Too many connections", TooManyConnections,
@@ -35,7 +53,7 @@ var replyCodes = []Code{
 	// ----- Send-as permission -----
 	reply("microsoft-send-as-denied", "Microsoft 365: send-as denied", SenderNotPermitted,
 		"Exchange Online refused to submit the message because the mailbox that logged in may not send as the From address.",
-		[]string{"The From address belongs to another mailbox, a shared mailbox or a group, and the account has no 'Send As' permission for it.", "The application sets a fixed From address that differs from the account it logs in with."},
+		[]string{causeNoSendAs, "The application sets a fixed From address that differs from the account it logs in with."},
 		"SendAsDenied", "not allowed to send as", "does not have permissions to send as"),
 	reply("zoho-relaying-disallowed-as", "Zoho: relaying disallowed for this From address", SenderNotPermitted,
 		"Zoho Mail refuses to send with a From address that is not an address or alias of the account that logged in.",
@@ -52,7 +70,7 @@ var replyCodes = []Code{
 	reply("sender-reputation", "Sending server or domain has a poor reputation", SenderBlocklisted,
 		"The receiving provider refused or deferred the mail because of the reputation of the sending IP address or domain: spam complaints, unusual volume or unsolicited mail from it.",
 		[]string{"Recipients marked earlier mail from this server or domain as spam.", "The volume from this address rose suddenly (a newsletter, a compromised account).", "The sending domain is new or has no sending history."},
-		"low reputation", "IP reputation", "poor reputation", "unsolicited mail originating from", "temporarily deferred due to", "permanently deferred", "[BL21]", "[BL23]"),
+		"low reputation", "IP reputation", "poor reputation", "unsolicited mail originating from", "temporarily deferred due to", "permanently deferred", "[BL21]", "[BL23]", "[TSS04]", "[TSS05]", "[TSS06]", "[IPTS04]", "[IPTS05]"),
 
 	// ----- Account blocked for sending -----
 	reply("microsoft-outbound-spam", "Microsoft: account restricted for outbound spam", AccountBlockedSpam,
@@ -79,7 +97,7 @@ var replyCodes = []Code{
 	// ----- The recipient's mailbox -----
 	reply("mailbox-full", "Recipient's mailbox full", MailboxFull,
 		"The receiving server refused the message because the recipient's mailbox is over its storage quota.",
-		[]string{"The recipient has not deleted old mail, or the quota is small.", "Large messages filled the mailbox."},
+		[]string{causeQuotaFull, causeQuotaLarge},
 		"mailbox is full", "mailbox full", "mailbox for user is full", "over quota", "overquota", "user quota exceeded", "Mailbox size limit exceeded",
 		"exceeded storage allocation", "quota violation", "Boite du destinataire pleine", "Recipient address rejected: Quota exceeded"),
 	reply("recipient-unknown", "Recipient address does not exist", RecipientRejected,
@@ -166,6 +184,10 @@ var replyCodes = []Code{
 		Causes:  []string{"SecureSocketOptions.SslOnConnect (or useSsl: true) is used with port 587; that port needs StartTls."},
 		Step:    "Use SecureSocketOptions.StartTls on port 587 (or Auto), or SslOnConnect on port 465.",
 		Match:   []string{"port 587 is typically reserved for plain-text connections"}},
+	{Kind: KindClient, Code: "mailkit-ssl-handshake", Name: "MailKit: SSL or TLS connection could not be established", Problem: TLSHandshake, Generic: true, Confidence: "B",
+		Meaning: "MailKit could not set up the encrypted connection; its message lists every possible reason, and the inner exception after it says which one happened.",
+		Causes:  []string{"Read the inner exception: 'unexpected packet format' means SSL/TLS on a plain-text port, a certificate error names the certificate, 'common algorithm' means no shared TLS version."},
+		Match:   []string{"An error occurred while attempting to establish an SSL or TLS connection"}},
 	{Kind: KindTLS, Code: "schannel-unexpected-packet", Name: ".NET: handshake failed due to an unexpected packet format", Problem: TLSOnPlainPort, Confidence: "B",
 		Meaning: "Windows' TLS stack received something that is not TLS in answer to its handshake: the server spoke plain text.",
 		Causes:  []string{causeTLSOnPlain, "Implicit SSL/TLS is used on port 587 or 25, which need STARTTLS."},
@@ -215,7 +237,7 @@ var replyCodes = []Code{
 	// ----- Enhanced status codes with a provider's own meaning -----
 	status("5.1.90", "Daily recipient limit reached (Microsoft)", SendingLimit,
 		"Exchange Online refused the message because the mailbox reached its daily limit of recipients.",
-		"More than the allowed number of recipients (10,000 by default) in 24 hours."),
+		causeExoDaily),
 	status("5.2.121", "Sender's hourly limit to this recipient exceeded (Microsoft)", SendingLimit,
 		"Exchange Online refused the message because the sender sent more messages per hour to this recipient than allowed.",
 		"An application or loop sends the same recipient many messages."),
@@ -224,10 +246,10 @@ var replyCodes = []Code{
 		"The recipient is flooded with mail, often by an automated sender."),
 	status("5.2.252", "Send-as denied (Microsoft)", SenderNotPermitted,
 		"Exchange Online refused to send because the mailbox may not use the From address.",
-		"The account lacks 'Send As' permission for the From address."),
+		causeNoSendAs),
 	status("5.7.60", "Not permitted to send as this sender (Microsoft)", SenderNotPermitted,
 		"Exchange refused the message because the logged-in account has no permission to send as the From address.",
-		"The From address belongs to another mailbox, a shared mailbox or a group."),
+		causeNoSendAs),
 	status("5.7.64", "Relay access denied, tenant attribution (Microsoft)", RelayDenied,
 		"Exchange Online could not attribute the relayed message to a tenant and refused to relay it.",
 		"The connector used for relaying does not match the sending server's address or certificate."),
@@ -266,7 +288,7 @@ var replyCodes = []Code{
 		"The sending IP address has a poor reputation."),
 	status("4.7.66", "TLS 1.0 and 1.1 not supported (Microsoft)", TLSVersionOld,
 		"Microsoft 365 refuses SMTP client submissions over TLS 1.0 and 1.1; the client must use TLS 1.2 or newer.",
-		"The program or its runtime (an old .NET Framework, Perl or Java) negotiates TLS 1.0/1.1.", "Windows has TLS 1.2 disabled for the program."),
+		causeOldTLSRuntime, causeTLS12Off),
 	status("4.7.28", "Rate limited for unsolicited mail (Gmail)", SenderBlocklisted,
 		"Gmail is limiting mail from this IP address because an unusual share of its mail looks unsolicited.",
 		"The sending IP address sends mail that Gmail users mark as spam."),
@@ -275,7 +297,7 @@ var replyCodes = []Code{
 		"The message is signed or sent for another domain than the one in From."),
 	status("5.4.5", "Sending limit reached (Gmail)", SendingLimit,
 		"Gmail uses 5.4.5 for an account that reached its daily sending limit.",
-		"More messages or recipients in 24 hours than Google allows for the account."),
+		causeGmailDaily),
 }
 
 // reply builds a provider or server message recognised by its words.

@@ -28,7 +28,7 @@ var (
 	symbolName    = regexp.MustCompile(`\b(WSA[A-Z_]{3,}|IXP_[ES]_[A-Z0-9_]+|MAPI_E_[A-Z_]+)\b`)
 	// An SMTP reply code (RFC 5321 section 4.2: first digit 2-5, second 0-5), optionally followed by an
 	// enhanced status code (RFC 3463) as in "535-5.7.8" or "550 5.1.1".
-	replyCode     = regexp.MustCompile(`(?m)(?:^|[\s'"(=;>])([2-5][0-5]\d)(?:([ -])#?([245]\.\d{1,3}\.\d{1,3})\b|([ -]|,\s*b?['"]|$))`)
+	replyCode     = regexp.MustCompile(`(?m)(?:^|[\s'"(=;:>─` + "`" + `])([2-5][0-5]\d)(?:([ -])#?([245]\.\d{1,3}\.\d{1,3})\b|([ -]|,\s*b?['"]|$))`)
 	enhancedAlone = regexp.MustCompile(`(?m)(?:^|[\s'"(=;#])([245]\.\d{1,3}\.\d{1,3})\b`)
 	bracketCode   = regexp.MustCompile(`\[([A-Za-z][A-Za-z0-9/-]*)[\] ]`)
 	bareWord      = regexp.MustCompile(`^\[?([A-Za-z][A-Za-z0-9/-]*)\]?$`)
@@ -176,13 +176,39 @@ func scan(text string, f *Fields) (hits []found, unknown []string) {
 		}
 	}
 
-	lower := lowerASCII(text)
+	lower := blankBoilerplate(lowerASCII(text))
 	for _, p := range patterns {
 		if start, end, ok := p.find(lower); ok {
 			add(p.code, p.code.Code, excerpt(text[start:end]), start, end-start)
 		}
 	}
 	return hits, unknown
+}
+
+// boilerplate are sentences libraries print around the real error, listing every possibility: MailKit's
+// SslHandshakeException names self-signed and expired certificates whatever happened. They are blanked
+// before the catalogue's texts are searched, so that the inner exception ("The handshake failed due to an
+// unexpected packet format", "unable to get certificate CRL") decides.
+var boilerplate = []string{
+	"the server is using a self-signed certificate which cannot be verified.",
+	"the local system is missing a root or intermediate certificate needed to verify the server's certificate.",
+	"a certificate authority crl server for one or more of the certificates in the chain is temporarily unavailable.",
+	"the certificate presented by the server is expired or invalid.",
+	"the set of ssl/tls protocols supported by the client and server do not match.",
+	"one possibility is that you are trying to connect to a port which does not support ssl/tls.",
+	"the other possibility is that the ssl certificate presented by the server is not trusted by the system for one or more of the following reasons:",
+	"this usually means that the ssl certificate presented by the server is not trusted by the system for one or more of",
+}
+
+// blankBoilerplate replaces the boilerplate sentences in lowercased text with spaces of the same length,
+// so that offsets into the text stay valid.
+func blankBoilerplate(lower string) string {
+	for _, b := range boilerplate {
+		if strings.Contains(lower, b) {
+			lower = strings.ReplaceAll(lower, b, strings.Repeat(" ", len(b)))
+		}
+	}
+	return lower
 }
 
 // scanReplies finds SMTP reply codes and enhanced status codes. A three-digit number counts as a reply only
@@ -242,12 +268,14 @@ func scanReplies(text string, f *Fields, add func(catalog.Code, string, string, 
 func replyPosition(text string, i int) bool {
 	lineStart := strings.LastIndexByte(text[:i], '\n') + 1
 	before := strings.TrimRight(text[lineStart:i], " ")
-	if strings.Trim(before, `'"<>*SC: `) == "" { // start of the line, maybe after "S: " or "<<< "
+	if strings.Trim(before, `'"<>*SC: └─`) == "" { // start of the line, maybe after "S: ", "<<< " or Nodemailer's "└──"
 		return true
 	}
 	switch before[len(before)-1] {
-	case ':', ';', '=', '(', '\'', '"':
+	case ':', ';', '=', '(', '\'', '"', '>', '`':
 		return true
+	case '-': // "Invalid login - 535 …", not "id-535"
+		return len(before) >= 2 && before[len(before)-2] == ' '
 	}
 	return wordBefore.MatchString(before)
 }
