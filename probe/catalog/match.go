@@ -8,17 +8,18 @@ import "strings"
 // classifying a reply by its codes, because providers reuse generic codes (535, 534) for specific causes.
 // The longest phrase found decides, as in explain; catch-all phrases only when nothing else is found.
 func MatchServerText(text string) string {
-	lower := strings.ToLower(text)
+	lower := LowerASCII(text)
 	best, bestLen, bestGeneric := "", 0, true
 	for _, c := range codes {
 		if c.Kind != KindProvider || c.Problem == "" {
 			continue
 		}
 		for _, m := range c.Match {
-			n, ok := findPhrase(lower, strings.ToLower(m))
+			start, end, ok := CompilePhrase(m).Find(lower)
 			if !ok {
 				continue
 			}
+			n := end - start
 			better := n > bestLen
 			if bestGeneric != c.Generic {
 				better = !c.Generic
@@ -56,36 +57,75 @@ func ProviderMeaning(r ServerRefusal) (problem, cause string) {
 	return rule.Problem, rule.Causes[0]
 }
 
-// findPhrase finds a Match phrase in lowercased text and returns the length of the text it spans; a "*"
-// in the phrase stands for up to 200 characters on the same line.
-func findPhrase(lower, phrase string) (int, bool) {
-	parts := strings.Split(phrase, "*")
-	for from := 0; ; {
-		i := strings.Index(lower[from:], strings.TrimSpace(parts[0]))
+// Phrase is a Match text compiled for searching: lowercased and split at its "*" wildcards.
+type Phrase struct {
+	parts []string
+	// wordStart requires a word boundary before the text, so that "timed out" does not match inside
+	// another word.
+	wordStart bool
+}
+
+// maxGap is how far apart the parts of a wildcard phrase may be, on one line.
+const maxGap = 200
+
+// CompilePhrase prepares a Match text for Find.
+func CompilePhrase(m string) Phrase {
+	var parts []string
+	for _, p := range strings.Split(m, "*") {
+		parts = append(parts, LowerASCII(strings.TrimSpace(p)))
+	}
+	return Phrase{parts: parts, wordStart: m != "" && isWordByte(m[0])}
+}
+
+// Find locates the phrase in text lowercased by LowerASCII: the first occurrence of the first part, each
+// further part after it on the same line within maxGap bytes.
+func (p Phrase) Find(lower string) (start, end int, ok bool) {
+	from := 0
+	for from < len(lower) {
+		i := strings.Index(lower[from:], p.parts[0])
 		if i < 0 {
-			return 0, false
+			return 0, 0, false
 		}
-		start := from + i
-		end, ok := start+len(strings.TrimSpace(parts[0])), true
-		for _, part := range parts[1:] {
-			part = strings.TrimSpace(part)
+		start = from + i
+		from = start + 1
+		if p.wordStart && start > 0 && isWordByte(lower[start-1]) {
+			continue
+		}
+		end = start + len(p.parts[0])
+		matched := true
+		for _, part := range p.parts[1:] {
 			window := lower[end:]
-			if len(window) > 200+len(part) {
-				window = window[:200+len(part)]
+			if len(window) > maxGap+len(part) {
+				window = window[:maxGap+len(part)]
 			}
 			if nl := strings.IndexByte(window, '\n'); nl >= 0 {
 				window = window[:nl]
 			}
 			j := strings.Index(window, part)
 			if j < 0 {
-				ok = false
+				matched = false
 				break
 			}
 			end += j + len(part)
 		}
-		if ok {
-			return end - start, true
+		if matched {
+			return start, end, true
 		}
-		from = start + 1
 	}
+	return 0, 0, false
+}
+
+// LowerASCII lowercases A-Z only, so that byte offsets into the lowercased text are offsets into the text.
+func LowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
 }

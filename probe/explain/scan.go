@@ -36,17 +36,11 @@ var (
 	wordBefore    = regexp.MustCompile(`(?i)\b(error|code|reply|smtp|response|status)\s*$`)
 )
 
-// textPattern is a Match text of the catalogue, lowercased and split at its "*" wildcards.
+// textPattern is a Match text of the catalogue with the entry it identifies.
 type textPattern struct {
-	code  catalog.Code
-	parts []string
-	// wordStart requires a word boundary before the text, so that "timed out" does not match inside
-	// another word.
-	wordStart bool
+	code   catalog.Code
+	phrase catalog.Phrase
 }
-
-// maxGap is how far apart the parts of a wildcard pattern may be, on one line.
-const maxGap = 200
 
 var (
 	patternsOnce sync.Once
@@ -63,63 +57,13 @@ func compilePatterns() {
 			}
 		}
 		for _, m := range c.Match {
-			var parts []string
-			for _, p := range strings.Split(m, "*") {
-				parts = append(parts, lowerASCII(strings.TrimSpace(p)))
-			}
-			patterns = append(patterns, textPattern{code: c, parts: parts, wordStart: isWordByte(m[0])})
+			patterns = append(patterns, textPattern{code: c, phrase: catalog.CompilePhrase(m)})
 		}
 	}
-}
-
-// find locates the pattern in lowercased text: the first occurrence of the first part, each further part
-// after it on the same line within maxGap bytes.
-func (p textPattern) find(lower string) (start, end int, ok bool) {
-	from := 0
-	for from < len(lower) {
-		i := strings.Index(lower[from:], p.parts[0])
-		if i < 0 {
-			return 0, 0, false
-		}
-		start = from + i
-		from = start + 1
-		if p.wordStart && start > 0 && isWordByte(lower[start-1]) {
-			continue
-		}
-		end = start + len(p.parts[0])
-		matched := true
-		for _, part := range p.parts[1:] {
-			window := lower[end:]
-			if len(window) > maxGap+len(part) {
-				window = window[:maxGap+len(part)]
-			}
-			if nl := strings.IndexByte(window, '\n'); nl >= 0 {
-				window = window[:nl]
-			}
-			j := strings.Index(window, part)
-			if j < 0 {
-				matched = false
-				break
-			}
-			end += j + len(part)
-		}
-		if matched {
-			return start, end, true
-		}
-	}
-	return 0, 0, false
 }
 
 // lowerASCII lowercases A-Z only, so that byte offsets into the lowercased text are offsets into the text.
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
+func lowerASCII(s string) string { return catalog.LowerASCII(s) }
 
 // scan finds every catalogued code in the text. f receives the numbers it reads (reply code, enhanced code,
 // socket error, response codes) where the dialog did not state them. unknown collects code-shaped numbers
@@ -178,7 +122,7 @@ func scan(text string, f *Fields) (hits []found, unknown []string) {
 
 	lower := blankBoilerplate(lowerASCII(text))
 	for _, p := range patterns {
-		if start, end, ok := p.find(lower); ok {
+		if start, end, ok := p.phrase.Find(lower); ok {
 			add(p.code, p.code.Code, excerpt(text[start:end]), start, end-start)
 		}
 	}
@@ -338,10 +282,6 @@ func labelled(text string, start, end int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-func isWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-}
 
 // excerpt shortens a quote to one readable line.
 func excerpt(s string) string {
