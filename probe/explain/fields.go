@@ -205,7 +205,12 @@ var clientMarkers = []struct {
 	markers []string
 }{
 	{"Windows Live Mail", []string{"Windows Live Mail"}},
-	{"Outlook", []string{"reported error (", "Outlook cannot", "Outlook is unable"}},
+	{"Outlook", []string{"reported error (", "Outlook cannot", "Outlook is unable", ".pst has reached", "[.ost] has reached", "The OST has reached", "Errors in background synchronization"}},
+	{"MailKit", []string{"MailKit."}},
+	{"Thunderbird for Android / K-9 Mail", []string{"com.fsck.k9", "Command continuation aborted", "Checking incoming server settings failed"}},
+	{"Android", []string{"com.android.org.conscrypt", "Trust anchor for certification path not found"}},
+	{"Delta Chat", []string{"DeltaChat", "DC_EVENT_"}},
+	{"NeoMutt", []string{"mutt_socket", "curses_message()"}},
 	{"Outlook Express", []string{"Secure(SSL)", "Error Number: 0x"}},
 	{"Thunderbird", []string{"Outgoing server (SMTP)", "Login to server", "Login to account", "Failed to connect to server", "Could not connect to server", "Could not connect to mail server", "Alert from account", "The current command did not succeed", "Sending of password for user", "Sending of username", "is not an IMAP4 mail server", "Unable to establish TLS connection to POP3 server", "The mail server responded", "Sending of the message failed"}},
 	{"Apple Mail", []string{"Cannot Get Mail", "Cannot Send Mail", "Cannot Verify Server Identity", "cannot be verified by Mail", "Account not authenticated", "placed in your Outbox"}},
