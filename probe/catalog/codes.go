@@ -160,6 +160,11 @@ func LookupCode(kind CodeKind, code string) (Code, bool) {
 		if kind == KindEnhanced && keys[0][0] == '2' && !codes[i].Info {
 			return codes[codeIndex[kind]["2.X.X"]], true
 		}
+		// A failure (4.x.x, 5.x.x) skips informational details: "501 5.1.5 Recipient address reserved" is
+		// a refusal of the address, not the success X.1.5 names; the subject entry (X.1.X) explains it.
+		if kind == KindEnhanced && keys[0][0] != '2' && codes[i].Info {
+			continue
+		}
 		return codes[i], true
 	}
 	return Code{}, false
