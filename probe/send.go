@@ -353,11 +353,15 @@ func classifySMTPSend(stage string, e *smtp.SMTPError, authenticated bool) strin
 		return catalog.AuthRequired
 	case e.Code == 501 || ec == smtp.EnhancedCode{5, 1, 3} || ec == smtp.EnhancedCode{5, 1, 7}:
 		return catalog.AddressSyntax
-	case e.Code == 552 || ec == smtp.EnhancedCode{5, 3, 4} || ec == smtp.EnhancedCode{5, 2, 3} || ec == smtp.EnhancedCode{5, 2, 2}:
+	case ec == smtp.EnhancedCode{5, 2, 2} || ec == smtp.EnhancedCode{4, 2, 2}:
+		return catalog.MailboxFull
+	case e.Code == 552 || ec == smtp.EnhancedCode{5, 3, 4} || ec == smtp.EnhancedCode{5, 2, 3}:
 		return catalog.MessageTooLarge
+	case ec == smtp.EnhancedCode{5, 4, 5}: // Gmail: daily sending limit
+		return catalog.SendingLimit
 	case ec == smtp.EnhancedCode{5, 7, 26} || ec == smtp.EnhancedCode{5, 7, 23} || ec == smtp.EnhancedCode{5, 7, 25}:
 		return catalog.AuthenticationPolicy
-	case e.Code == 421 || ec == smtp.EnhancedCode{4, 7, 0} || ec == smtp.EnhancedCode{4, 5, 3} || ec == smtp.EnhancedCode{5, 4, 5} || e.Code == 452:
+	case e.Code == 421 || ec == smtp.EnhancedCode{4, 7, 0} || ec == smtp.EnhancedCode{4, 5, 3} || e.Code == 452:
 		return catalog.RateLimited
 	case e.Code/100 == 4:
 		return catalog.ServerTemporary
