@@ -22,7 +22,7 @@ func TestParseAutoconfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Endpoint{{IMAP, "imap.example.com", 993, TLS}, {POP3, "pop.example.com", 110, STARTTLS}, {SMTP, "smtp.example.com", 25, Plain}}
+	want := []Endpoint{{Protocol: IMAP, Host: "imap.example.com", Port: 993, Security: TLS}, {Protocol: POP3, Host: "pop.example.com", Port: 110, Security: STARTTLS}, {Protocol: SMTP, Host: "smtp.example.com", Port: 25, Security: Plain}}
 	if len(got) != len(want) {
 		t.Fatalf("got %v, want %v", got, want)
 	}
