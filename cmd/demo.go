@@ -17,6 +17,9 @@ type DemoOptions struct {
 	// Send adds two 'mailcheck send' runs against the sandbox: a relay attempt without login (refused,
 	// explained) and a dry run with login (accepted).
 	Send bool
+	// Customer probes bob@customer.test, a domain that hosts nothing itself and gets its mail provider's
+	// settings, instead of alice@sandbox.test.
+	Customer bool
 	probeFlags
 }
 
@@ -38,6 +41,7 @@ would. Nothing leaves this machine.`,
 		},
 	}
 	opts.register(c.Flags())
+	c.Flags().BoolVar(&opts.Customer, "customer", false, "probe bob@customer.test instead: a domain that hosts nothing itself and gets its mail provider's settings (ISPDB, MX provider, Autodiscover)")
 	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
 	c.Flags().Lookup("timeout").DefValue = "1s"
 	_ = c.Flags().Set("timeout", "1s")
@@ -59,16 +63,22 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	opts.dialer = sb
 	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: opts.Timeout}
 	opts.rootCAs = sb.RootCAs
+	if !opts.NoISPDB && !opts.fs.Changed("ispdb") {
+		opts.ISPDB = sandbox.DemoISPDB // the sandbox's own mirror: the demo never leaves the machine
+	}
 	// The sandbox's own test account, so the demo shows a verified login too.
-	creds := &probe.Credentials{User: "alice@" + sb.World.Domain, Password: sb.World.Users["alice@"+sb.World.Domain]}
+	addr, domain := "alice@"+sb.World.Domain, sb.World.Domain
+	if opts.Customer {
+		addr, domain = "bob@customer.test", "customer.test"
+	}
+	creds := &probe.Credentials{User: addr, Password: sb.World.Users[addr]}
 	p, err := opts.prober(creds)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
-	addr := "alice@" + sb.World.Domain
-	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
+	rep := p.Run(ctx, probe.Request{Target: addr, Domain: domain, Address: addr})
 	if !(opts.Send && opts.JSON) {
 		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 			return err

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // probeFlags are the flags every command that probes shares.
@@ -23,6 +25,9 @@ type probeFlags struct {
 	Verbose  bool
 	JSON     bool
 	NoColor  bool
+	// ISPDB is Mozilla's ISPDB or a mirror (https:// URL prefix or a directory); NoISPDB never asks it.
+	ISPDB   string
+	NoISPDB bool
 
 	// fs is where the flags were registered, to tell an empty value from an absent flag.
 	fs *pflag.FlagSet
@@ -43,6 +48,8 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show DNS answers and the protocol transcript (passwords redacted)")
 	fs.BoolVar(&f.JSON, "json", false, "print the result as JSON (schema in README)")
 	fs.BoolVar(&f.NoColor, "no-color", false, "no colours (also when NO_COLOR is set or output is not a terminal)")
+	fs.StringVar(&f.ISPDB, "ispdb", discover.DefaultISPDB, "Mozilla's ISPDB of provider settings, or a mirror: an https:// URL the domain is appended to, or a directory of DOMAIN.xml files (asking sends the domain name there)")
+	fs.BoolVar(&f.NoISPDB, "no-ispdb", false, "never ask the ISPDB (nor a mirror) about the domain or its MX provider")
 }
 
 // validate checks flag values; errors are usage errors.
@@ -55,6 +62,14 @@ func (f *probeFlags) validate() error {
 	}
 	if f.MaxTime <= 0 {
 		return usageError("--max-time must be positive, e.g. 30s")
+	}
+	if f.fs != nil && f.NoISPDB && f.fs.Changed("ispdb") {
+		return usageError("--ispdb and --no-ispdb contradict each other: give one")
+	}
+	if !f.NoISPDB && !strings.HasPrefix(f.ISPDB, "https://") {
+		if st, err := os.Stat(f.ISPDB); err != nil || !st.IsDir() {
+			return usageError("--ispdb %q is neither an https:// URL nor a directory", f.ISPDB)
+		}
 	}
 	switch probe.STARTTLSPolicy(f.STARTTLS) {
 	case probe.STARTTLSNo, probe.STARTTLSTry, probe.STARTTLSRequire:
@@ -109,7 +124,16 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 		Transcript:   f.Verbose,
 		CertWarnDays: 14,
 		Credentials:  creds,
+		ISPDB:        f.ispdb(),
 	}), nil
+}
+
+// ispdb is where discovery asks the ISPDB, "" for nowhere.
+func (f *probeFlags) ispdb() string {
+	if f.NoISPDB {
+		return ""
+	}
+	return f.ISPDB
 }
 
 // loadRoots is the system pool (which reads SSL_CERT_FILE and SSL_CERT_DIR) plus --ca-file.

@@ -48,6 +48,9 @@ type Config struct {
 	Now func() time.Time
 	// Credentials, when set, are tried on every reachable endpoint.
 	Credentials *Credentials
+	// ISPDB is where discovery asks Mozilla's ISPDB: an https:// URL prefix (discover.DefaultISPDB) or a
+	// directory with one file per domain; empty never asks.
+	ISPDB string
 }
 
 // Prober runs probes with one Config.

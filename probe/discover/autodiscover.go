@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -183,6 +184,10 @@ func (f *Fetcher) httpRedirect(ctx context.Context, rawURL string) (string, int,
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", 0, fmt.Errorf("no answer within %s", timeout)
+		}
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
 		}
 		return "", 0, err
 	}

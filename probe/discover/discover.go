@@ -12,10 +12,12 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -167,6 +169,10 @@ func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string,
 	if err != nil {
 		if ctx.Err() != nil {
 			return out, fmt.Errorf("no answer within %s", timeout)
+		}
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err // the URL is in the record already
 		}
 		return out, err
 	}
