@@ -83,6 +83,11 @@ func (r *run) provider(mxHost string) {
 	d, addr := r.req.Domain, r.req.Address
 	f := r.fetcher()
 	for _, pd := range discover.ProviderDomains(mxHost, d) {
+		// The provider's own usual names are resolved while its file is fetched: most provider files
+		// name them, and a server a file names then waits for no lookup of its own after the file.
+		for _, guess := range discover.ProviderGuesses(pd) {
+			r.lookupHost(guess)
+		}
 		for _, a := range discover.ProviderAttempts(pd, r.p.cfg.ISPDB) {
 			if strings.Contains(a.URL, "://") {
 				r.ask(func() discover.Lookup { return f.FetchConfig(r.ctx, a, d, addr) })

@@ -57,3 +57,8 @@ func ProviderAttempts(provider, ispdbBase string) []Attempt {
 	out = append(out, Attempt{Provider, provider, "https://autoconfig." + provider + "/mail/config-v1.1.xml"})
 	return out
 }
+
+// ProviderGuesses are the names a provider's file most often lists, worth resolving while it is fetched.
+func ProviderGuesses(provider string) []string {
+	return []string{"imap." + provider, "smtp." + provider}
+}
