@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -49,10 +50,10 @@ func (r *run) judgeSources() {
 				bySource[c.source] = s
 				list = append(list, s)
 			}
-			if !containsString(s.where, c.where) {
+			if !slices.Contains(s.where, c.where) {
 				s.where = append(s.where, c.where)
 			}
-			if !containsEndpoint(s.eps, c.ep) {
+			if !slices.Contains(s.eps, c.ep) {
 				s.eps = append(s.eps, c.ep)
 			}
 		}
@@ -196,27 +197,9 @@ func isAre(n int) string {
 
 func disjoint(a, b []Endpoint) bool {
 	for _, x := range a {
-		if containsEndpoint(b, x) {
+		if slices.Contains(b, x) {
 			return false
 		}
 	}
 	return true
-}
-
-func containsEndpoint(list []Endpoint, ep Endpoint) bool {
-	for _, x := range list {
-		if x == ep {
-			return true
-		}
-	}
-	return false
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -1,6 +1,10 @@
 package discover
 
-import "github.com/mailcheck/mailcheck/probe/endpoint"
+import (
+	"slices"
+
+	"github.com/mailcheck/mailcheck/probe/endpoint"
+)
 
 // Candidate is one endpoint discovery found, with every source that named it (in the order they
 // answered) and the login name the first of them that gives one gives.
@@ -26,7 +30,7 @@ func Candidates(lookups []Lookup) []Candidate {
 			if c.Username == "" {
 				c.Username = s.Username
 			}
-			if !contains(c.Sources, l.Source) {
+			if !slices.Contains(c.Sources, l.Source) {
 				c.Sources = append(c.Sources, l.Source)
 			}
 		}
@@ -39,15 +43,6 @@ func Candidates(lookups []Lookup) []Candidate {
 func (c Candidate) Trusted() bool {
 	for _, s := range c.Sources {
 		if !Forgeable(s) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
 			return true
 		}
 	}
