@@ -527,7 +527,7 @@ outgoing = "submissions://smtp.sandbox.test"
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCheckIn(t, sb, checkIO{}, "check", "--config", cfg, "--ispdb", sandbox.DemoISPDB, "--json")
+	code, out, errOut := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB, "--json")
 	if code != ExitProblems {
 		t.Fatalf("exit %d, want %d; stderr %s", code, ExitProblems, errOut)
 	}
@@ -545,6 +545,11 @@ outgoing = "submissions://smtp.sandbox.test"
 	s := run.Targets[1]
 	if s.Status != check.Fail || len(s.Checks) != 1 || s.Checks[0].Check != check.CheckOutgoing || !strings.Contains(s.Checks[0].Found, "submission://smtp.sandbox.test:587") {
 		t.Errorf("sandbox target %+v", s)
+	}
+
+	_, text, _ := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB)
+	if !strings.Contains(text, "expected outgoing setting submissions://smtp.sandbox.test:465; found submission://smtp.sandbox.test:587") {
+		t.Errorf("text output:\n%s", text)
 	}
 
 	bad := filepath.Join(t.TempDir(), "bad.toml")

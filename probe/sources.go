@@ -70,7 +70,7 @@ func (r *run) sources() {
 				best = srv
 			}
 		}
-		if best != nil {
+		if best != nil && ValidateHost(strings.TrimSuffix(best.Target, ".")) == nil {
 			a := discover.AutodiscoverSRV(d, best.Target)
 			r.ask(func() discover.Lookup { return f.Autodiscover(r.ctx, a, addr) })
 		}
