@@ -246,9 +246,12 @@ func TestISPDBMirror(t *testing.T) {
 func TestProviderDomains(t *testing.T) {
 	cases := map[[2]string][]string{
 		{"aspmx.l.google.com.", "customer.example"}:                          {"l.google.com", "google.com"},
-		{"customer-example.mail.protection.outlook.com", "customer.example"}: {"protection.outlook.com", "outlook.com"},
+		{"customer-example.mail.protection.outlook.com", "customer.example"}: {"mail.protection.outlook.com", "outlook.com"},
+		{"mx1.incoming.servers.hoster.example", "a.example"}:                 {"incoming.servers.hoster.example", "hoster.example"},
 		{"mx.provider.test", "customer.test"}:                                {"provider.test"},
-		{"mx.example.co.uk", "shop.example.co.uk"}:                           {},
+		{"mx.example.co.uk", "shop.example.co.uk"}:                           {"example.co.uk"},
+		{"mx.mail.example.com", "example.com"}:                               {},
+		{"mx.shop.example.com", "mail.shop.example.com"}:                     {"shop.example.com", "example.com"},
 		{"mx.sandbox.test", "sandbox.test"}:                                  {},
 		{"mx1.eu.mailhost.example", "a.example"}:                             {"eu.mailhost.example", "mailhost.example"},
 	}

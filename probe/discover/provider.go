@@ -7,35 +7,27 @@ import (
 )
 
 // ProviderDomains are the domains a mail provider is known by, derived from the domain's most preferred
-// MX host as Thunderbird does: the host's registrable domain (eTLD+1, by the Public Suffix List) and the
-// one subdomain below it, which tells providers apart that share a registrable domain
-// (mx.eu.example.net gives eu.example.net, then example.net). Names equal to the user's domain are left
-// out: the domain's own sources already cover them.
+// MX host as Thunderbird does: the MX host's parent domain (its "next subdomain": the host without its
+// first label), which tells providers apart that share a registrable domain (an MX
+// customer-com.mail.protection.outlook.com gives mail.protection.outlook.com, Microsoft 365's ISPDB name,
+// where Outlook.com's MX gives outlook.com), then the host's registrable domain (eTLD+1, by the Public
+// Suffix List). When the registrable domain is the user's domain, there is no provider to ask.
 func ProviderDomains(mxHost, domain string) []string {
 	host := strings.ToLower(strings.TrimSuffix(mxHost, "."))
 	domain = strings.ToLower(strings.TrimSuffix(domain, "."))
 	base, err := publicsuffix.EffectiveTLDPlusOne(host)
-	if err != nil {
-		return nil
+	if err != nil || base == domain {
+		return nil // an MX inside the domain names no other provider
 	}
 	var out []string
-	if host != base {
-		rest := strings.TrimSuffix(host, "."+base)
-		if i := strings.LastIndexByte(rest, '.'); i >= 0 {
-			rest = rest[i+1:]
-		}
-		if sub := rest + "." + base; sub != host {
-			out = append(out, sub)
-		}
+	if _, parent, ok := strings.Cut(host, "."); ok && parent != base && strings.HasSuffix(parent, "."+base) {
+		out = append(out, parent)
 	}
 	out = append(out, base)
-	kept := out[:0]
-	for _, d := range out {
-		if d != domain && !strings.HasSuffix(domain, "."+d) {
-			kept = append(kept, d)
-		}
+	if out[0] == domain {
+		out = out[1:]
 	}
-	return kept
+	return out
 }
 
 // RegistrableDomain is the eTLD+1 of a host, or the host itself when it has none.
