@@ -217,6 +217,15 @@ func TestISPDBFileTree(t *testing.T) {
 	if l.Error != errTooLarge.Error() {
 		t.Errorf("oversized entry: %+v", l)
 	}
+	alias := `<clientConfig><emailProvider id="m365.example"><domain>m365.example</domain><domain>mail.protection.hoster.example</domain>
+<incomingServer type="imap"><hostname>outlook.hoster.example</hostname><port>993</port><socketType>SSL</socketType></incomingServer></emailProvider></clientConfig>`
+	if err := os.WriteFile(filepath.Join(dir, "m365.example.xml"), []byte(alias), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	l = f.ISPDB(context.Background(), ISPDBAttempt(Provider, dir, "mail.protection.hoster.example"), "customer.example", "")
+	if !strings.HasSuffix(l.URL, "m365.example.xml") || len(l.Servers) != 1 {
+		t.Errorf("a domain named by another file's <domain>: %+v", l)
+	}
 	l = f.ISPDB(context.Background(), ISPDBAttempt(ISPDB, dir, "none.example"), "none.example", "")
 	if l.Error != "the ISPDB has no entry for none.example" {
 		t.Errorf("missing entry: %+v", l)

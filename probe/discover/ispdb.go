@@ -2,6 +2,7 @@ package discover
 
 import (
 	"context"
+	"encoding/xml"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,6 +43,15 @@ func (f *Fetcher) ISPDB(ctx context.Context, a Attempt, userDomain, address stri
 			out.URL = alt
 		}
 	}
+	if os.IsNotExist(err) {
+		// A file names every domain it serves (<domain>), as the ISPDB service resolves them:
+		// office365.com.xml serves mail.protection.outlook.com too.
+		if path := findByDomain(filepath.Dir(a.URL), a.Domain); path != "" {
+			if body, err = readFile(path); err == nil {
+				out.URL = path
+			}
+		}
+	}
 	if err != nil {
 		if os.IsNotExist(err) {
 			out.Error = "the ISPDB has no entry for " + a.Domain
@@ -54,6 +64,43 @@ func (f *Fetcher) ISPDB(ctx context.Context, a Attempt, userDomain, address stri
 		out.Error = err.Error()
 	}
 	return out
+}
+
+// maxTreeFiles caps the files of an --ispdb directory read to find a domain (the real ISPDB has a few
+// hundred).
+const maxTreeFiles = 2000
+
+// findByDomain is the file of dir whose <domain> elements name domain, "" when none does.
+func findByDomain(dir, domain string) string {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return ""
+	}
+	for i, e := range entries {
+		if i >= maxTreeFiles {
+			break
+		}
+		if e.IsDir() || !strings.HasSuffix(e.Name(), ".xml") {
+			continue
+		}
+		path := filepath.Join(dir, e.Name())
+		body, err := readFile(path)
+		if err != nil {
+			continue
+		}
+		var cfg struct {
+			Domains []string `xml:"emailProvider>domain"`
+		}
+		if xml.Unmarshal(body, &cfg) != nil {
+			continue
+		}
+		for _, d := range cfg.Domains {
+			if strings.EqualFold(strings.TrimSpace(d), domain) {
+				return path
+			}
+		}
+	}
+	return ""
 }
 
 func readFile(path string) ([]byte, error) {
