@@ -39,7 +39,7 @@ func writeSources(b *strings.Builder, rep *probe.Report, pal palette, verbose bo
 				fmt.Fprintf(b, "  %-40s %s\n", "", pal.dim("via "+safe(r)))
 			}
 			if l.CrossDomain != "" {
-				fmt.Fprintf(b, "  %-40s %s\n", "", pal.warn("redirected into another domain: "+l.CrossDomain))
+				fmt.Fprintf(b, "  %-40s %s\n", "", pal.warn("redirected into another domain: "+safe(l.CrossDomain)))
 			}
 		case verbose || l.HTTPStatus == 200 || l.CrossDomain != "":
 			fmt.Fprintf(b, "  %-40s %s\n", label, pal.dim(where+": "+safe(l.Error)))
