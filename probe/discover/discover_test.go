@@ -390,3 +390,24 @@ func TestCandidates(t *testing.T) {
 		t.Errorf("candidates %+v", got)
 	}
 }
+
+func TestFetchCapsRedirects(t *testing.T) {
+	hops := 0
+	var mu sync.Mutex
+	wb := newWeb(t, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		hops++
+		n := hops
+		mu.Unlock()
+		http.Redirect(w, r, "https://autoconfig.example.com/hop/"+strconv.Itoa(n), http.StatusFound)
+	})
+	l := wb.fetcher.FetchConfig(context.Background(), AutoconfigURLs("example.com", "")[0], "example.com", "")
+	if !strings.Contains(l.Error, "only up to 3 redirects") || len(l.Redirects) != maxRedirects {
+		t.Errorf("endless redirects: %+v", l)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if hops != maxRedirects+1 {
+		t.Errorf("%d requests, want %d", hops, maxRedirects+1)
+	}
+}
