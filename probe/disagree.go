@@ -121,10 +121,14 @@ func (r *run) judgeSources() {
 				case o.works:
 					outcomes = append(outcomes, "works")
 				default:
-					outcomes = append(outcomes, "fails ("+o.why+")")
+					outcomes = append(outcomes, "fails: "+o.why)
 				}
 			}
-			what := strings.Join(eps, " or ")
+			var said []string // each endpoint with what the probe found there
+			for i := range eps {
+				said = append(said, eps[i]+" ("+outcomes[i]+")")
+			}
+			what := strings.Join(said, " or ")
 			if labels[what] == nil {
 				groups = append(groups, what)
 			}

@@ -94,7 +94,7 @@ func TestSourcesDisagreeInDemo(t *testing.T) {
 			t.Errorf("summary %q lacks %q", pr.Summary, want)
 		}
 	}
-	if !strings.Contains(pr.Detail, "https://ispdb.sandbox.test/v1.1/sandbox.test") || !strings.Contains(pr.Detail, "fails (STARTTLS not offered)") {
+	if !strings.Contains(pr.Detail, "https://ispdb.sandbox.test/v1.1/sandbox.test") || !strings.Contains(pr.Detail, "fails: STARTTLS not offered") {
 		t.Errorf("detail %q should list each source, where it was read and what the probe found", pr.Detail)
 	}
 	if n := strings.Count(strings.Join(problemSummaries(rep), "\n"), "for SMTP"); n != 0 {
