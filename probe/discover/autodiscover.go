@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -163,14 +162,10 @@ func (f *Fetcher) Autodiscover(ctx context.Context, a Attempt, address string) (
 // httpRedirect asks a plain-http place where it redirects to, without following: only an https target is
 // accepted.
 func (f *Fetcher) httpRedirect(ctx context.Context, rawURL string) (string, int, error) {
-	g := *f
-	timeout := g.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := f.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	transport := &http.Transport{DialContext: g.Dial, DisableKeepAlives: true, ResponseHeaderTimeout: timeout}
+	transport := f.transport()
 	defer transport.CloseIdleConnections()
 	client := &http.Client{Transport: transport, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
@@ -182,14 +177,7 @@ func (f *Fetcher) httpRedirect(ctx context.Context, rawURL string) (string, int,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return "", 0, fmt.Errorf("no answer within %s", timeout)
-		}
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err
-		}
-		return "", 0, err
+		return "", 0, fetchError(ctx, err, timeout)
 	}
 	resp.Body.Close()
 	loc, err := resp.Location()

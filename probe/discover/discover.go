@@ -122,20 +122,10 @@ var errTooLarge = fmt.Errorf("the answer is larger than %d KiB", MaxBody>>10)
 // http to https is how an http source hands over to a verified one).
 func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string, body []byte) (answer, error) {
 	var out answer
-	timeout := f.Timeout
-	if timeout <= 0 {
-		timeout = 10 * time.Second
-	}
+	timeout := f.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	transport := &http.Transport{
-		DialContext:           f.Dial,
-		TLSClientConfig:       &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12},
-		TLSHandshakeTimeout:   timeout,
-		ResponseHeaderTimeout: timeout,
-		DisableKeepAlives:     true,
-		Proxy:                 nil,
-	}
+	transport := f.transport()
 	defer transport.CloseIdleConnections()
 	client := &http.Client{
 		Transport: transport,
@@ -167,14 +157,7 @@ func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return out, fmt.Errorf("no answer within %s", timeout)
-		}
-		var uerr *url.Error
-		if errors.As(err, &uerr) {
-			err = uerr.Err // the URL is in the record already
-		}
-		return out, err
+		return out, fetchError(ctx, err, timeout)
 	}
 	defer resp.Body.Close()
 	out.status = resp.StatusCode
@@ -183,6 +166,37 @@ func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string,
 	}
 	out.body, err = readCapped(resp.Body)
 	return out, err
+}
+
+func (f *Fetcher) timeout() time.Duration {
+	if f.Timeout <= 0 {
+		return 10 * time.Second
+	}
+	return f.Timeout
+}
+
+// transport is a fresh transport for one fetch: the caller's dialer and roots, no proxy, no reuse.
+func (f *Fetcher) transport() *http.Transport {
+	return &http.Transport{
+		DialContext:           f.Dial,
+		TLSClientConfig:       &tls.Config{RootCAs: f.RootCAs, MinVersion: tls.VersionTLS12},
+		TLSHandshakeTimeout:   f.timeout(),
+		ResponseHeaderTimeout: f.timeout(),
+		DisableKeepAlives:     true,
+	}
+}
+
+// fetchError says why a request got no answer: the time limit, or the cause without the URL (the
+// record has it).
+func fetchError(ctx context.Context, err error, timeout time.Duration) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("no answer within %s", timeout)
+	}
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		return uerr.Err
+	}
+	return err
 }
 
 // readCapped reads at most MaxBody bytes and fails on more.
