@@ -319,6 +319,8 @@ func TestAutodiscover(t *testing.T) {
 			http.Error(w, "login first", http.StatusUnauthorized)
 		case strings.Contains(body, "<EMailAddress>loop@"):
 			io.WriteString(w, redirectAddr("loop@example.com"))
+		case r.Host == "big.example.com":
+			io.WriteString(w, "<Autodiscover>"+strings.Repeat(" ", MaxBody)+"</Autodiscover>")
 		case r.Host == "bad.example.com":
 			io.WriteString(w, "<Autodiscover><Response><Account>")
 		default:
@@ -363,6 +365,9 @@ func TestAutodiscover(t *testing.T) {
 	}
 	if l := wb.fetcher.Autodiscover(ctx, attempts[0], "loop@example.com"); !strings.Contains(l.Error, "more than 2 Autodiscover redirects") {
 		t.Errorf("redirect loop: %+v", l)
+	}
+	if l := wb.fetcher.Autodiscover(ctx, AutodiscoverSRV("example.com", "big.example.com"), "bob@example.com"); l.Error != errTooLarge.Error() {
+		t.Errorf("oversized answer: %+v", l)
 	}
 	if l := wb.fetcher.Autodiscover(ctx, AutodiscoverSRV("example.com", "bad.example.com."), "bob@example.com"); !strings.Contains(l.Error, "not an Autodiscover answer") || !l.Forgeable {
 		t.Errorf("malformed answer from an SRV target: %+v", l)
