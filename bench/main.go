@@ -89,8 +89,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // benchWorld is the demo domain with every endpoint answering: DemoWorld black-holes port 25 of
 // smtp.sandbox.test, which would cost a whole step timeout; here it refuses, which costs one round trip.
+// Every discovery source is present: the demo's SRV records, autoconfig file, ISPDB mirror and
+// Autodiscover, and a most preferred MX at the provider mailhost.test, so the MX-derived provider lookup
+// (its ISPDB entry, then the servers it lists) is a chain of the run too.
 func benchWorld() (sandbox.World, error) {
 	w := sandbox.DemoWorld()
+	w.Records = append(w.Records, "sandbox.test. 300 IN MX 5 mx.mailhost.test.")
 	for i, svc := range w.Services {
 		if svc.IP == "127.0.0.4" && svc.Port == 25 && svc.Behavior == sandbox.BehaveBlackhole {
 			w.Services[i].Behavior = sandbox.BehaveRefuse
@@ -143,11 +147,14 @@ func (b *bench) prober(transcript bool, tracer *tracingDialer) *probe.Prober {
 		RootCAs:    b.sb.RootCAs,
 		Timeout:    step,
 		Transcript: transcript,
+		ISPDB:      sandbox.DemoISPDB,
 	})
 }
 
 func (b *bench) request() probe.Request {
-	return probe.Request{Target: b.sb.World.Domain, Domain: b.sb.World.Domain}
+	// An address, so that Autodiscover (which answers about an address) is asked too.
+	addr := "alice@" + b.sb.World.Domain
+	return probe.Request{Target: addr, Domain: b.sb.World.Domain, Address: addr}
 }
 
 // concurrent runs one whole-domain probe, as `mailcheck probe DOMAIN` does.
@@ -270,10 +277,11 @@ type critical struct {
 	total time.Duration
 	// dns are the questions whose answers it waited for, in order.
 	dns []probe.DNSQuery
-	// autoconfig are the run's autoconfig fetches, a chain of their own (DNS, connect, TLS, GET) before
+	// autoconfig are the run's discovery fetches (autoconfig, ISPDB, MX provider, Autodiscover), each a
+	// chain of its own (DNS, connect, TLS, GET or POST) before
 	// the servers they list can be probed.
 	autoconfig []autoconfigFetch
-	// autoconfigOnly counts the endpoints that only autoconfig found.
+	// autoconfigOnly counts the endpoints that only those sources found.
 	autoconfigOnly int
 }
 
@@ -315,8 +323,8 @@ func (b *bench) criticalPath() *critical {
 		return nil
 	}
 	c.dns = dnsBefore(rep, c.result)
-	for _, a := range rep.Autoconfig {
-		ac := autoconfigFetch{url: a.URL, servers: len(a.Servers), failed: a.Error != ""}
+	for _, a := range rep.Discovery {
+		ac := autoconfigFetch{source: a.Source, url: a.URL, servers: len(a.Servers), failed: a.Error != ""}
 		if u, err := url.Parse(a.URL); err == nil {
 			// The fetch dials the first address of the URL's host.
 			for _, sp := range tracer.spans {
@@ -328,7 +336,9 @@ func (b *bench) criticalPath() *critical {
 		c.autoconfig = append(c.autoconfig, ac)
 	}
 	for _, e := range rep.Endpoints {
-		if e.Source == probe.SourceAutoconfig {
+		switch e.Source {
+		case probe.SourceSRV, probe.SourceMX, probe.SourceGuess, probe.SourceExplicit:
+		default:
 			c.autoconfigOnly++
 		}
 	}
@@ -337,6 +347,7 @@ func (b *bench) criticalPath() *critical {
 
 // autoconfigFetch is when one autoconfig file was fetched, after the start of Run.
 type autoconfigFetch struct {
+	source         string
 	url            string
 	dialed, closed time.Duration
 	servers        int
@@ -506,10 +517,10 @@ func (c *critical) print(w io.Writer, rtt time.Duration) {
 		if a.closed > 0 {
 			when = fmt.Sprintf("connection from %s to %s", inRTT(a.dialed), inRTT(a.closed))
 		}
-		fmt.Fprintf(w, "autoconfig %s: %s, %s\n", a.url, when, outcome)
+		fmt.Fprintf(w, "%s %s: %s, %s\n", a.source, a.url, when, outcome)
 	}
 	if len(c.autoconfig) > 0 {
-		fmt.Fprintf(w, "  endpoints found only by autoconfig: %d (each would start after the fetch and its host's DNS)\n", c.autoconfigOnly)
+		fmt.Fprintf(w, "  endpoints found only by these sources: %d (each starts as soon as its file arrives and its host resolves)\n", c.autoconfigOnly)
 	}
 }
 

@@ -293,8 +293,15 @@ func probeTargets(ctx context.Context, targets []check.Target, probers []*probe.
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			t := targets[i]
-			rep := probers[i].Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
-			tr := check.Evaluate(t, rep.Endpoints)
+			var tr check.TargetResult
+			var rep *probe.Report
+			if t.Domain != "" {
+				rep = probers[i].Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
+				tr = check.EvaluateDomain(t, rep)
+			} else {
+				rep = probers[i].Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
+				tr = check.Evaluate(t, rep.Endpoints)
+			}
 			tr.Index = i
 			if verbose {
 				tr.Probe = rep.Endpoints

@@ -509,3 +509,63 @@ func TestCheckREADMESection(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckDomainTargets: a domain target passes while discovery recommends the expected settings and
+// fails, naming what it found, when the recommendation differs.
+func TestCheckDomainTargets(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.DemoWorld())
+	cfg := filepath.Join(t.TempDir(), "domains.toml")
+	const toml = `
+[[target]]
+name = "customer"
+domain = "bob@customer.test"
+incoming = "imaps://imap.mailhost.test"
+outgoing = "submission://smtp.mailhost.test:587"
+
+[[target]]
+domain = "sandbox.test"
+outgoing = "submissions://smtp.sandbox.test"
+`
+	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB, "--json")
+	if code != ExitProblems {
+		t.Fatalf("exit %d, want %d; stderr %s", code, ExitProblems, errOut)
+	}
+	var run check.Run
+	if err := json.Unmarshal([]byte(out), &run); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if len(run.Targets) != 2 {
+		t.Fatalf("targets %+v", run.Targets)
+	}
+	c := run.Targets[0]
+	if c.Status != check.Pass || c.Domain != "customer.test" || len(c.Checks) != 2 || !strings.Contains(c.Checks[0].Found, "the provider's") {
+		t.Errorf("customer target %+v", c)
+	}
+	s := run.Targets[1]
+	if s.Status != check.Fail || len(s.Checks) != 1 || s.Checks[0].Check != check.CheckOutgoing || !strings.Contains(s.Checks[0].Found, "submission://smtp.sandbox.test:587") {
+		t.Errorf("sandbox target %+v", s)
+	}
+
+	_, text, _ := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB)
+	if !strings.Contains(text, "expected outgoing setting submissions://smtp.sandbox.test:465; found submission://smtp.sandbox.test:587") {
+		t.Errorf("text output:\n%s", text)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.toml")
+	for _, body := range []string{
+		"[[target]]\ndomain = \"sandbox.test\"\n",
+		"[[target]]\ndomain = \"sandbox.test\"\nincoming = \"submission://smtp.sandbox.test\"\n",
+		"[[target]]\ndomain = \"sandbox.test\"\nincoming = \"imaps://imap.sandbox.test\"\nlogin = true\n",
+		"[[target]]\nincoming = \"imaps://imap.sandbox.test\"\n",
+	} {
+		if err := os.WriteFile(bad, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, errOut := runCheckIn(t, sb, checkIO{}, "check", "--config", bad); code != ExitUsage || !strings.Contains(errOut, "bad.toml:") {
+			t.Errorf("%q: exit %d, stderr %q; want a usage error naming the file", body, code, errOut)
+		}
+	}
+}

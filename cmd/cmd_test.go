@@ -48,6 +48,9 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"probe", "--ca-file=/nonexistent", "example.com"}, nil, "--ca-file"},
 		{[]string{"send", "--to", "bob@example.org"}, nil, "needs --from and --to"},
 		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org", "--server", "imaps://x.example.com"}, nil, "not an SMTP endpoint"},
+		{[]string{"probe", "--ispdb=ftp://ispdb.example", "example.com"}, nil, "neither an https:// URL nor a directory"},
+		{[]string{"probe", "--ispdb=/nonexistent/ispdb", "example.com"}, nil, "neither an https:// URL nor a directory"},
+		{[]string{"probe", "--ispdb=https://ispdb.example/", "--no-ispdb", "example.com"}, nil, "contradict"},
 		{[]string{"bogus"}, nil, "unknown command"},
 		// issue 14: strict input
 		{[]string{"probe", "--color=rainbow", "example.com"}, nil, "--color must be auto, always or never"},

@@ -17,6 +17,9 @@ type DemoOptions struct {
 	// Send adds two 'mailcheck send' runs against the sandbox: a relay attempt without login (refused,
 	// explained) and a dry run with login (accepted).
 	Send bool
+	// Customer probes bob@customer.test, a domain that hosts nothing itself and gets its mail provider's
+	// settings, instead of alice@sandbox.test.
+	Customer bool
 	probeFlags
 }
 
@@ -45,6 +48,7 @@ Exit codes: 0 the sandbox's settings work (with the warnings it is built to show
 		},
 	}
 	opts.register(c.Flags())
+	c.Flags().BoolVar(&opts.Customer, "customer", false, "probe bob@customer.test instead: a domain that hosts nothing itself and gets its mail provider's settings (ISPDB, MX provider, Autodiscover)")
 	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
 	for _, hidden := range []string{"resolver", "ca-file"} {
 		_ = c.Flags().MarkHidden(hidden)
@@ -67,9 +71,15 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	opts.dialer = sb
 	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: opts.Timeout}
 	opts.rootCAs = sb.RootCAs
+	if !opts.NoISPDB && !opts.fs.Changed("ispdb") {
+		opts.ISPDB = sandbox.DemoISPDB // the sandbox's own mirror: the demo never leaves the machine
+	}
 	// The sandbox's own test account, so the demo shows a verified login too.
-	creds := &probe.Credentials{User: "alice@" + sb.World.Domain, Password: sb.World.Users["alice@"+sb.World.Domain]}
-	addr := "alice@" + sb.World.Domain
+	addr, domain := "alice@"+sb.World.Domain, sb.World.Domain
+	if opts.Customer {
+		addr, domain = "bob@customer.test", "customer.test"
+	}
+	creds := &probe.Credentials{User: addr, Password: sb.World.Users[addr]}
 	stopProgress := opts.startProgress(opts.IO, addr)
 	defer stopProgress()
 	p, err := opts.prober(creds)
@@ -78,7 +88,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
-	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
+	rep := p.Run(ctx, probe.Request{Target: addr, Domain: domain, Address: addr})
 	stopProgress()
 	if !(opts.Send && opts.JSON) {
 		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {

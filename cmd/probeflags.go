@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // probeFlags are the flags every command that probes shares.
@@ -25,6 +27,9 @@ type probeFlags struct {
 	NoColor  bool
 	Color    string
 	Quiet    bool
+	// ISPDB is Mozilla's ISPDB or a mirror (https:// URL prefix or a directory); NoISPDB never asks it.
+	ISPDB   string
+	NoISPDB bool
 
 	// fs is where the flags were registered, to tell an empty value from an absent flag.
 	fs *pflag.FlagSet
@@ -49,6 +54,8 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.NoColor, "no-color", false, "no colours: the same as --color=never")
 	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "no live progress on stderr (it is shown only when stderr is a terminal, never with --json or when CI is set)")
 	fs.StringVar(&f.Color, "color", ColorAuto, "colours: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always (e.g. for less -R) or never")
+	fs.StringVar(&f.ISPDB, "ispdb", discover.DefaultISPDB, "Mozilla's ISPDB of provider settings, or a mirror: an https:// URL the domain is appended to, or a directory of DOMAIN.xml files (asking sends the domain name there)")
+	fs.BoolVar(&f.NoISPDB, "no-ispdb", false, "never ask the ISPDB (nor a mirror) about the domain or its MX provider")
 }
 
 // color says whether stdout gets colours, from --color, --no-color and the environment.
@@ -77,6 +84,14 @@ func (f *probeFlags) validate() error {
 	}
 	if f.NoColor && f.fs != nil && f.fs.Changed("color") && f.Color != ColorNever {
 		return usageError("--no-color and --color=%s contradict each other: give one", f.Color)
+	}
+	if f.fs != nil && f.NoISPDB && f.fs.Changed("ispdb") {
+		return usageError("--ispdb and --no-ispdb contradict each other: give one")
+	}
+	if !f.NoISPDB && !strings.HasPrefix(f.ISPDB, "https://") {
+		if st, err := os.Stat(f.ISPDB); err != nil || !st.IsDir() {
+			return usageError("--ispdb %q is neither an https:// URL nor a directory", f.ISPDB)
+		}
 	}
 	switch probe.STARTTLSPolicy(f.STARTTLS) {
 	case probe.STARTTLSNo, probe.STARTTLSTry, probe.STARTTLSRequire:
@@ -132,7 +147,16 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 		CertWarnDays: 14,
 		Credentials:  creds,
 		Progress:     f.progress,
+		ISPDB:        f.ispdb(),
 	}), nil
+}
+
+// ispdb is where discovery asks the ISPDB, "" for nowhere.
+func (f *probeFlags) ispdb() string {
+	if f.NoISPDB {
+		return ""
+	}
+	return f.ISPDB
 }
 
 // loadRoots is the system pool (which reads SSL_CERT_FILE and SSL_CERT_DIR) plus --ca-file.

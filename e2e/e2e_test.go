@@ -28,6 +28,8 @@ type world struct {
 	imapProvider, popProvider, smtpProvider, mxHost, imapGuess, smtpGuess, mailGuess string
 	expired, wrongHost, wrongHostCert, plain, refused, dropped, badMXTarget          string
 	user                                                                             string
+
+	domainWeb, ispdbHost string
 }
 
 var w world
@@ -52,7 +54,7 @@ func TestMain(m *testing.M) {
 		imapGuess: get("HOST_IMAP_GUESS"), smtpGuess: get("HOST_SMTP_GUESS"), mailGuess: get("HOST_MAIL_GUESS"),
 		expired: get("HOST_EXPIRED"), wrongHost: get("HOST_WRONGHOST"), wrongHostCert: get("HOST_WRONGHOST_CERT"),
 		plain: get("HOST_PLAIN"), refused: get("HOST_REFUSED"), dropped: get("HOST_DROPPED"),
-		badMXTarget: get("HOST_BADMX_TARGET"),
+		badMXTarget: get("HOST_BADMX_TARGET"), domainWeb: get("DOMAIN_WEB"), ispdbHost: get("HOST_ISPDB"),
 	}
 	w.user = get("MAIL_USER_LOCAL") + "@" + w.domainSRV
 	if len(missing) > 0 {
@@ -151,7 +153,24 @@ type report struct {
 		Incoming *setting `json:"incoming"`
 		Outgoing *setting `json:"outgoing"`
 	} `json:"settings"`
-	Problems []problem `json:"problems"`
+	Problems  []problem `json:"problems"`
+	Discovery []lookup  `json:"discovery"`
+}
+
+// lookup is one discovery source's record.
+type lookup struct {
+	Source     string `json:"source"`
+	URL        string `json:"url"`
+	Method     string `json:"method"`
+	HTTPStatus int    `json:"http_status"`
+	Forgeable  bool   `json:"forgeable"`
+	Servers    []struct {
+		Protocol string `json:"protocol"`
+		Host     string `json:"host"`
+		Port     int    `json:"port"`
+		Username string `json:"username"`
+	} `json:"servers"`
+	Error string `json:"error"`
 }
 
 // summary is a compact view of a report for failure messages.
@@ -967,4 +986,44 @@ func TestCheck(t *testing.T) {
 			t.Fatalf("POP3 that answers where it must be absent: want exit 1\n%s", r)
 		}
 	})
+}
+
+// TestDiscoverySources: a real web server (nginx) serves the autoconfig file, Autodiscover (POST) and an
+// ISPDB mirror; mailcheck reads each, probes what they list, and reports that the ISPDB disagrees.
+func TestDiscoverySources(t *testing.T) {
+	addr := "alice@" + w.domainWeb
+	rep, r := probe(t, runOpts{}, addr, "--ispdb", "https://"+w.ispdbHost+"/v1.1/")
+	if rep.Settings.Incoming == nil || rep.Settings.Incoming.Server != w.imapProvider || rep.Settings.Incoming.Port != 993 {
+		t.Errorf("incoming %v, want %s:993 from the autoconfig file\n%s", rep.Settings.Incoming, w.imapProvider, rep.summary())
+	}
+	if rep.Settings.Outgoing == nil || rep.Settings.Outgoing.Server != w.smtpProvider || rep.Settings.Outgoing.Port != 587 {
+		t.Errorf("outgoing %v, want %s:587\n%s", rep.Settings.Outgoing, w.smtpProvider, rep.summary())
+	}
+	got := map[string]lookup{}
+	for _, l := range rep.Discovery {
+		got[l.URL] = l
+	}
+	want := []struct {
+		url, source, method string
+		forgeable           bool
+		servers             int
+	}{
+		{"https://autoconfig." + w.domainWeb + "/mail/config-v1.1.xml?emailaddress=alice%40" + w.domainWeb, "autoconfig", "", false, 2},
+		{"http://autoconfig." + w.domainWeb + "/mail/config-v1.1.xml?emailaddress=alice%40" + w.domainWeb, "autoconfig-http", "", true, 2},
+		{"https://autodiscover." + w.domainWeb + "/autodiscover/autodiscover.xml", "autodiscover", "POST", false, 2},
+		{"https://" + w.ispdbHost + "/v1.1/" + w.domainWeb, "ispdb", "", false, 1},
+	}
+	for _, wl := range want {
+		l, ok := got[wl.url]
+		if !ok || l.Source != wl.source || l.Method != wl.method || l.Forgeable != wl.forgeable || len(l.Servers) != wl.servers || l.HTTPStatus != 200 {
+			t.Errorf("%s: %+v, want source %s, %d servers, HTTP 200\n%s", wl.url, l, wl.source, wl.servers, r)
+		}
+	}
+	if l := got["https://autoconfig."+w.domainWeb+"/mail/config-v1.1.xml?emailaddress=alice%40"+w.domainWeb]; len(l.Servers) > 0 && l.Servers[0].Username != addr {
+		t.Errorf("%%EMAILADDRESS%% not applied: %+v", l.Servers[0])
+	}
+	p := findProblem(rep.Problems, "sources_disagree")
+	if p == nil || !strings.Contains(p.Summary, "Mozilla's ISPDB says "+w.imapProvider+":143 STARTTLS") {
+		t.Errorf("no disagreement reported for the ISPDB's 143: %v\n%s", rep.Problems, rep.summary())
+	}
 }

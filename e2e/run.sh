@@ -26,7 +26,7 @@ source "$TD/world.env"
 WORLD_VARS=($(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$TD/world.env"))
 
 PACKAGES=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix unbound openssl swaks libnet-ssleay-perl
-	bind9-dnsutils nftables iproute2 python3)
+	bind9-dnsutils nftables iproute2 python3 nginx)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 die() {
@@ -202,7 +202,7 @@ setup_namespaces() {
 	local ip
 	for ip in "$DNS_IP" "$IP_IMAP_PROVIDER" "$IP_POP_PROVIDER" "$IP_SMTP_PROVIDER" "$IP_MX_MXONLY" \
 		"$IP_IMAP_GUESS" "$IP_SMTP_GUESS" "$IP_MAIL_GUESS" "$IP_EXPIRED" "$IP_WRONGHOST" "$IP_PLAIN" \
-		"$IP_REFUSED" "$IP_DROPPED" "$IP_OAUTH"; do
+		"$IP_REFUSED" "$IP_DROPPED" "$IP_OAUTH" "$IP_WEB"; do
 		ip -n "$NS_SERVER" addr add "$ip/32" dev "$VETH_SERVER"
 	done
 	ip -n "$NS_SERVER" link set "$VETH_SERVER" up
@@ -272,6 +272,7 @@ make_pki() {
 	make_leaf good "$HOST_IMAP_PROVIDER,$HOST_POP_PROVIDER,$HOST_SMTP_PROVIDER,$HOST_MX_MXONLY,$HOST_IMAP_GUESS,$HOST_SMTP_GUESS,$HOST_MAIL_GUESS,$HOST_OAUTH" \
 		"$(date_ago '-1 day')" "$(date_ago '+365 days')"
 	make_leaf expired "$HOST_EXPIRED" "$(date_ago '-400 days')" "$(date_ago '-30 days')"
+	make_leaf web "$HOST_AUTOCONFIG_WEB,$HOST_AUTODISCOVER_WEB,$HOST_ISPDB" "$(date_ago '-1 day')" "$(date_ago '+365 days')"
 	make_leaf wronghost "$HOST_WRONGHOST_CERT" "$(date_ago '-1 day')" "$(date_ago '+365 days')"
 	chmod 644 "$pki"/*.pem
 	chmod 600 "$pki"/*.key
@@ -315,6 +316,14 @@ prepare_configs() {
 	# it is still being written: backdate them so that it starts at once.
 	touch -d '-1 minute' "$WORK/postfix/conf/main.cf" "$WORK/postfix/conf/master.cf" "$WORK/postfix/vmailbox"
 	chmod 755 "$WORK" "$WORK/dovecot" "$WORK/dovecot-plain" "$WORK/dovecot-oauth" "$WORK/postfix"
+	# nginx: the web server of the discovery sources.
+	mkdir -p "$WORK/nginx/tmp" "$WORK/nginx/autoconfig/mail" "$WORK/nginx/autoconfig/.well-known/autoconfig/mail" \
+		"$WORK/nginx/autodiscover/autodiscover" "$WORK/nginx/ispdb/v1.1"
+	render "$TD/web/nginx.conf.in" "$WORK/nginx/nginx.conf"
+	render "$TD/web/config-v1.1.xml.in" "$WORK/nginx/autoconfig/mail/config-v1.1.xml"
+	render "$TD/web/autodiscover.xml.in" "$WORK/nginx/autodiscover/autodiscover/autodiscover.xml"
+	render "$TD/web/ispdb.xml.in" "$WORK/nginx/ispdb/v1.1/$DOMAIN_WEB"
+	chmod -R a+rX "$WORK/nginx"
 	# A fresh directory has no stale anvil-auth-penalty socket (see test-servers.md); make sure anyway.
 	rm -f "$WORK/dovecot/run/anvil-auth-penalty" "$WORK/dovecot-plain/run/anvil-auth-penalty" "$WORK/dovecot-oauth/run/anvil-auth-penalty"
 }
@@ -389,6 +398,12 @@ start_postfix() {
 	done) "$IP_EXPIRED:465" "$IP_WRONGHOST:587" "$IP_PLAIN:587" "$IP_OAUTH:587" "$IP_OAUTH:465" || die "postfix did not start"
 }
 
+start_nginx() {
+	ip netns exec "$NS_SERVER" nginx -e "$WORK/log/nginx.log" -c "$WORK/nginx/nginx.conf" 9<&- ||
+		die "nginx did not start (see nginx.log)"
+	wait_listening tcp "$IP_WEB:443" "$IP_WEB:80" || die "nginx did not start"
+}
+
 # A quick look from the client's side: its resolver finds the world and the servers answer.
 smoke_check() {
 	local srv
@@ -423,6 +438,7 @@ timed "start dovecot (plain-text)" start_dovecot_plain
 timed "start token introspection" start_introspect
 timed "start dovecot (oauth2)" start_dovecot_oauth
 timed "start postfix" start_postfix
+timed "start nginx" start_nginx
 timed "smoke check from $NS_CLIENT" smoke_check
 export_world
 

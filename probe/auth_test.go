@@ -48,9 +48,9 @@ func authWorld() sandbox.World {
 }
 
 var secureEndpoints = []Endpoint{
-	{IMAP, "mail.a.test", 993, TLS}, {IMAP, "mail.a.test", 143, STARTTLS},
-	{POP3, "mail.a.test", 995, TLS}, {POP3, "mail.a.test", 110, STARTTLS},
-	{SMTP, "mail.a.test", 465, TLS}, {SMTP, "mail.a.test", 587, STARTTLS},
+	{Protocol: IMAP, Host: "mail.a.test", Port: 993, Security: TLS}, {Protocol: IMAP, Host: "mail.a.test", Port: 143, Security: STARTTLS},
+	{Protocol: POP3, Host: "mail.a.test", Port: 995, Security: TLS}, {Protocol: POP3, Host: "mail.a.test", Port: 110, Security: STARTTLS},
+	{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, {Protocol: SMTP, Host: "mail.a.test", Port: 587, Security: STARTTLS},
 }
 
 // deadlineAfterProbes dials through the sandbox, except that its dial to hold hangs like a dropped SYN
@@ -143,7 +143,7 @@ func TestLoginWrongPassword(t *testing.T) {
 }
 
 func TestPlaintextLogin(t *testing.T) {
-	eps := []Endpoint{{IMAP, "plain.a.test", 143, Plain}, {IMAP, "strict.a.test", 143, Plain}}
+	eps := []Endpoint{{Protocol: IMAP, Host: "plain.a.test", Port: 143, Security: Plain}, {Protocol: IMAP, Host: "strict.a.test", Port: 143, Security: Plain}}
 
 	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
 	rep := p.Run(context.Background(), Request{Endpoints: eps})
@@ -252,7 +252,7 @@ func TestServerEchoIsRedacted(t *testing.T) {
 	})
 	p := newTestProber(fixedDialer{addr}, roots)
 	p.cfg.Credentials = &Credentials{User: alice, Password: alicePW}
-	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 465, TLS}, "127.0.0.1", SourceExplicit)
+	res := p.ProbeEndpoint(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 465, Security: TLS}, "127.0.0.1", SourceExplicit)
 	if res.Auth == nil || res.Auth.Problem == nil || res.Auth.Problem.Code != catalog.AuthFailed {
 		t.Fatalf("auth %+v\n%s", res.Auth, strings.Join(res.Transcript, "\n"))
 	}
@@ -343,7 +343,7 @@ func TestLoginsAfterTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	p.cfg.Dialer = &deadlineAfterProbes{Dialer: sb, hold: "127.0.0.79:25", probes: len(secureEndpoints), end: cancel, closed: make(chan struct{}, 64)}
-	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{SMTP, "slow.a.test", 25, STARTTLS}}, secureEndpoints...)})
+	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{Protocol: SMTP, Host: "slow.a.test", Port: 25, Security: STARTTLS}}, secureEndpoints...)})
 	limited := 0
 	for _, e := range rep.Endpoints {
 		if e.Host == "slow.a.test" {

@@ -8,36 +8,6 @@ import (
 	"github.com/mailcheck/mailcheck/probe/sandbox"
 )
 
-func TestParseAutoconfig(t *testing.T) {
-	body := `<clientConfig version="1.1"><emailProvider id="x">
-	  <incomingServer type="imap"><hostname>imap.%EMAILDOMAIN%</hostname><port>993</port><socketType>SSL</socketType></incomingServer>
-	  <incomingServer type="pop3"><hostname>pop.example.com</hostname><port>110</port><socketType>STARTTLS</socketType></incomingServer>
-	  <incomingServer type="exchange"><hostname>ews.example.com</hostname><port>443</port><socketType>SSL</socketType></incomingServer>
-	  <incomingServer type="imap"><hostname>bad host</hostname><port>993</port><socketType>SSL</socketType></incomingServer>
-	  <incomingServer type="imap"><hostname>imap.example.com</hostname><port>99999</port><socketType>SSL</socketType></incomingServer>
-	  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>25</port><socketType>plain</socketType></outgoingServer>
-	  <outgoingServer type="smtp"><hostname>smtp.example.com</hostname><port>25</port><socketType>plain</socketType></outgoingServer>
-	</emailProvider></clientConfig>`
-	got, err := parseAutoconfig([]byte(body), "example.com", "a@example.com")
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Endpoint{{IMAP, "imap.example.com", 993, TLS}, {POP3, "pop.example.com", 110, STARTTLS}, {SMTP, "smtp.example.com", 25, Plain}}
-	if len(got) != len(want) {
-		t.Fatalf("got %v, want %v", got, want)
-	}
-	for i := range want {
-		if got[i] != want[i] {
-			t.Errorf("server %d: %v, want %v", i, got[i], want[i])
-		}
-	}
-	for _, bad := range []string{"<html>not found</html>", "{json}", `<clientConfig><emailProvider></emailProvider></clientConfig>`} {
-		if _, err := parseAutoconfig([]byte(bad), "example.com", ""); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}
-
 func TestDiscoveryByAutoconfig(t *testing.T) {
 	const cfg = `<clientConfig version="1.1"><emailProvider id="ac.test">
 	  <incomingServer type="imap"><hostname>in.ac.test</hostname><port>993</port><socketType>SSL</socketType></incomingServer>

@@ -35,65 +35,65 @@ func TestClassifiedFailures(t *testing.T) {
 		detail  string // expected in the summary
 		silent  bool   // the server stays silent in clear text: the probe must wait one step for it
 	}{
-		{"TLS to an SMTP plain port", Endpoint{SMTP, "mail.example.test", 587, TLS},
+		{"TLS to an SMTP plain port", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: TLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("220 mail.example.test ESMTP\r\n"))
 				return err
 			}, catalog.TLSOnPlainPort, "SMTP greeting", false},
-		{"TLS to an IMAP plain port", Endpoint{IMAP, "mail.example.test", 143, TLS},
+		{"TLS to an IMAP plain port", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: TLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("* OK IMAP4rev1 ready\r\n"))
 				return err
 			}, catalog.TLSOnPlainPort, "IMAP greeting", false},
-		{"plain text to a TLS port", Endpoint{IMAP, "mail.example.test", 993, STARTTLS},
+		{"plain text to a TLS port", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: STARTTLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error { return nil }),
 			catalog.PlainOnTLSPort, "expects SSL/TLS", true},
-		{"plain text to a TLS port whose certificate names another host", Endpoint{IMAP, "other.example.test", 993, STARTTLS},
+		{"plain text to a TLS port whose certificate names another host", Endpoint{Protocol: IMAP, Host: "other.example.test", Port: 993, Security: STARTTLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error { return nil }),
 			catalog.PlainOnTLSPort, "expects SSL/TLS", true},
-		{"SMTP greeting on an IMAP port", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+		{"SMTP greeting on an IMAP port", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("220 mail.example.test ESMTP Postfix\r\n"))
 				return err
 			}, catalog.WrongProtocol, "SMTP server answers", false},
-		{"POP3 greeting on an SMTP port", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+		{"POP3 greeting on an SMTP port", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK Dovecot ready.\r\n"))
 				return err
 			}, catalog.WrongProtocol, "POP3 server answers", false},
-		{"not a mail server", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+		{"not a mail server", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
 				return err
 			}, catalog.ProtocolError, "SSH-2.0", false},
-		{"554 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
+		{"554 greeting", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 25, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("554 5.7.1 No SMTP service here\r\n"))
 				return err
 			}, catalog.GreetingRejected, "refused", false},
-		{"421 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
+		{"421 greeting", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 25, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("421-4.3.2 busy\r\n421 4.3.2 try later\r\n"))
 				return err
 			}, catalog.GreetingTempFail, "", false},
-		{"IMAP BYE greeting", Endpoint{IMAP, "mail.example.test", 993, TLS},
+		{"IMAP BYE greeting", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: TLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("* BYE Too many connections from your IP\r\n"))
 				return err
 			}), catalog.GreetingRejected, "", false},
-		{"POP3 -ERR greeting", Endpoint{POP3, "mail.example.test", 995, TLS},
+		{"POP3 -ERR greeting", Endpoint{Protocol: POP3, Host: "mail.example.test", Port: 995, Security: TLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("-ERR [SYS/PERM] maintenance\r\n"))
 				return err
 			}), catalog.GreetingRejected, "", false},
-		{"closed without a word", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+		{"closed without a word", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error { return nil }, catalog.ConnectionClosed, "", false},
-		{"reset", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+		{"reset", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_ = c.(*net.TCPConn).SetLinger(0)
 				return nil
 			}, catalog.ConnectionReset, "", false},
-		{"STARTTLS not offered", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
+		{"STARTTLS not offered", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("* OK ready\r\n"))
 				if err := expect(r, "a1 CAPABILITY"); err != nil {
@@ -103,7 +103,7 @@ func TestClassifiedFailures(t *testing.T) {
 				r.ReadString('\n')
 				return err
 			}, catalog.STARTTLSNotOffered, "does not offer STARTTLS", false},
-		{"STARTTLS refused", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+		{"STARTTLS refused", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
 				if err := expect(r, "EHLO ["); err != nil {
@@ -116,7 +116,7 @@ func TestClassifiedFailures(t *testing.T) {
 				_, err := c.Write([]byte("454 4.7.0 TLS not available due to local problem\r\n"))
 				return err
 			}, catalog.STARTTLSFailed, "upgrade failed", false},
-		{"STARTTLS response injection", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+		{"STARTTLS response injection", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
 				if err := expect(r, "EHLO"); err != nil {
@@ -129,7 +129,7 @@ func TestClassifiedFailures(t *testing.T) {
 				_, err := c.Write([]byte("220 go ahead\r\n250 injected\r\n"))
 				return err
 			}, catalog.ProtocolError, "", false},
-		{"garbled SMTP reply", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+		{"garbled SMTP reply", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
 				if err := expect(r, "EHLO"); err != nil {
@@ -138,7 +138,7 @@ func TestClassifiedFailures(t *testing.T) {
 				_, err := c.Write([]byte("250-hi\r\n999 what\r\n"))
 				return err
 			}, catalog.ProtocolError, "", false},
-		{"endless EHLO answer", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
+		{"endless EHLO answer", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
 				if err := expect(r, "EHLO"); err != nil {
@@ -151,7 +151,7 @@ func TestClassifiedFailures(t *testing.T) {
 				}
 				return nil
 			}, catalog.ProtocolError, "", false},
-		{"overlong line", Endpoint{POP3, "mail.example.test", 110, STARTTLS},
+		{"overlong line", Endpoint{Protocol: POP3, Host: "mail.example.test", Port: 110, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK " + strings.Repeat("x", 10000) + "\r\n"))
 				return err
@@ -195,7 +195,7 @@ func TestConnectRefused(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close() // nothing listens there any more: the kernel refuses
 	p := newTestProber(fixedDialer{addr}, nil)
-	res := p.ProbeEndpoint(context.Background(), Endpoint{IMAP, "mail.example.test", 993, TLS}, "127.0.0.1", SourceExplicit)
+	res := p.ProbeEndpoint(context.Background(), Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: TLS}, "127.0.0.1", SourceExplicit)
 	if !hasProblem(res, catalog.ConnectRefused) {
 		t.Fatalf("problems = %v, want connect_refused", problemCodes(res))
 	}
@@ -205,7 +205,7 @@ func TestConnectTimeoutCostsOneStep(t *testing.T) {
 	p := newTestProber(blockingDialer{}, nil)
 	p.cfg.Timeout = 200 * time.Millisecond
 	start := time.Now()
-	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 25, STARTTLS}, "127.0.0.1", SourceExplicit)
+	res := p.ProbeEndpoint(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 25, Security: STARTTLS}, "127.0.0.1", SourceExplicit)
 	if !hasProblem(res, catalog.ConnectTimeout) {
 		t.Fatalf("problems = %v, want connect_timeout", problemCodes(res))
 	}
@@ -221,7 +221,7 @@ func TestSilentServerTimesOut(t *testing.T) {
 	defer close(release)
 	p := newTestProber(fixedDialer{addr}, nil)
 	p.cfg.Timeout = 200 * time.Millisecond
-	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 587, STARTTLS}, "127.0.0.1", SourceExplicit)
+	res := p.ProbeEndpoint(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS}, "127.0.0.1", SourceExplicit)
 	if !hasProblem(res, catalog.ResponseTimeout) {
 		t.Fatalf("problems = %v, want response_timeout", problemCodes(res))
 	}

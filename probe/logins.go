@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // logins tests the credentials after the probes, with two rules that protect the user's account:
@@ -76,7 +77,7 @@ func (r *run) logins() {
 					p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
 					continue
 				}
-				p.loginOn(r.ctx, m)
+				r.proberFor(m).loginOn(r.ctx, m)
 				if !credentialVerdict(m.Auth) {
 					continue
 				}
@@ -97,7 +98,9 @@ func (r *run) trusted(ep Endpoint, source string) bool {
 }
 
 func trustedFor(domain string, ep Endpoint, source string) bool {
-	if source == SourceExplicit || source == SourceAutoconfig {
+	switch source {
+	case SourceExplicit, SourceAutoconfig, discover.ISPDB, discover.Provider, discover.Autodiscover:
+		// Named by the user, or by a source fetched over verified HTTPS.
 		return true
 	}
 	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))
@@ -130,4 +133,19 @@ func credentialVerdict(a *AuthResult) bool {
 		return true
 	}
 	return oauthVerdict(a.Problem.Code)
+}
+
+// proberFor is the prober whose credentials log in on an endpoint: the login name its discovery source
+// gives (LoginName, %EMAILLOCALPART%...) replaces the address, which is only a default; a --user the user
+// typed always wins.
+func (r *run) proberFor(res *Result) *Prober {
+	cr, user := r.p.cfg.Credentials, r.usernames[res.Endpoint] // Run has waited for every source
+	if user == "" || cr.User != r.req.Address || user == cr.User {
+		return r.p
+	}
+	c := *cr
+	c.User = user
+	p := *r.p
+	p.cfg.Credentials = &c
+	return &p
 }

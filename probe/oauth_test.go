@@ -233,7 +233,7 @@ func TestParseOAuthChallenge(t *testing.T) {
 func TestSendWithToken(t *testing.T) {
 	good, old := mintOpaque(t), mintOpaque(t)
 	w := oauthWorld(map[string]sandbox.Token{good: {User: alice, Scopes: allMailScopes}, old: {User: alice, Scopes: allMailScopes, Expired: true}})
-	submission := Endpoint{SMTP, "mail.a.test", 587, STARTTLS}
+	submission := Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 587, Security: STARTTLS}
 	for _, c := range []struct {
 		token, want string
 	}{{good, ""}, {old, catalog.OAuthTokenExpired}} {

@@ -50,6 +50,9 @@ type Config struct {
 	Credentials *Credentials
 	// Progress, when set, is told each step and verdict as it happens (progress.go).
 	Progress Progress
+	// ISPDB is where discovery asks Mozilla's ISPDB: an https:// URL prefix (discover.DefaultISPDB) or a
+	// directory with one file per domain; empty never asks.
+	ISPDB string
 }
 
 // Prober runs probes with one Config.

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // Status is the verdict for an endpoint or a whole run.
@@ -95,9 +96,12 @@ type Result struct {
 	Endpoint
 	// Address is the IP address that was dialled.
 	Address string `json:"address,omitempty"`
-	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess.
+	// Source says how the endpoint was found: explicit, srv, autoconfig, autoconfig-http, ispdb,
+	// mx-provider, autodiscover, autodiscover-redirected, mx, guess (the most trusted source that named it).
 	Source string `json:"source"`
-	Status Status `json:"status"`
+	// Username is the login name a discovery source gives for this endpoint, when one does.
+	Username string `json:"username,omitempty"`
+	Status   Status `json:"status"`
 	// Greeting is the server's first line(s).
 	Greeting string `json:"greeting,omitempty"`
 	// STARTTLS is true when the connection was upgraded with STARTTLS/STLS.
@@ -138,8 +142,14 @@ type Setting struct {
 	SecurityLabel string `json:"security_label"`
 	// RequiresAuth is true when the server offers or demands a login (outgoing: "My server requires authentication").
 	RequiresAuth bool `json:"requires_auth"`
-	// Username is the login name to type, when known.
+	// Username is the login name to type, when known: the one the login test used, else the one the
+	// setting's source gives, else the address.
 	Username string `json:"username,omitempty"`
+	// Source is the discovery source of the setting's endpoint (see Result.Source).
+	Source string `json:"source,omitempty"`
+	// Provider is the registrable domain of a server outside the user's domain that a provider source
+	// (ISPDB, MX provider, Autodiscover) named: the provider's settings, not the domain's own.
+	Provider string `json:"provider,omitempty"`
 	// LoginVerified is true when mailcheck logged in successfully with these settings.
 	LoginVerified bool `json:"login_verified"`
 	// Authentication are the login methods the domain's autoconfig file names for this server, as mail
@@ -169,10 +179,13 @@ type Report struct {
 	StartedAt  time.Time  `json:"started_at"`
 	DurationMS float64    `json:"duration_ms"`
 	DNS        []DNSQuery `json:"dns,omitempty"`
-	// Autoconfig are the mail client configuration files fetched during discovery.
+	// Autoconfig are the domain's own mail client configuration files fetched over HTTPS (also in Discovery).
 	Autoconfig []AutoconfigLookup `json:"autoconfig,omitempty"`
-	Endpoints  []Result           `json:"endpoints"`
-	Settings   Settings           `json:"settings"`
+	// Discovery records every source asked (autoconfig over https and http, ISPDB, the MX provider,
+	// Autodiscover): where, the answer's status, what it listed and how long it took.
+	Discovery []discover.Lookup `json:"discovery,omitempty"`
+	Endpoints []Result          `json:"endpoints"`
+	Settings  Settings          `json:"settings"`
 	// Problems are findings about the domain as a whole (no mail servers, a service not offered).
 	Problems []Problem `json:"problems"`
 }

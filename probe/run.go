@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // Request says what to probe: a domain (discovery) or explicit endpoints.
@@ -35,7 +36,10 @@ const (
 	SourceGuess      = "guess"
 )
 
-var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceAutoconfig: 2, SourceMX: 3, SourceGuess: 4}
+// The sources of probe/discover rank by how much a mail client trusts them; forgeable ones come last, so
+// an endpoint they name keeps the source of any other that names it too (logins.go trusts by source).
+var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceAutoconfig: 2, discover.Autodiscover: 3,
+	discover.ISPDB: 4, discover.Provider: 5, SourceMX: 6, SourceGuess: 7, discover.AutoconfigHTTP: 8, discover.AutodiscoverRedirected: 9}
 
 // maxParallel bounds concurrent connections, so a domain with many MX hosts cannot exhaust the machine.
 const maxParallel = 64
@@ -48,12 +52,16 @@ type run struct {
 	sem chan struct{}
 	wg  sync.WaitGroup
 
-	mu       sync.Mutex
-	report   *Report
-	results  map[Endpoint][]Result
-	source   map[Endpoint]string
-	hosts    map[string]*hostLookup
-	recorded map[dnsKey]bool
+	mu      sync.Mutex
+	report  *Report
+	results map[Endpoint][]Result
+	source  map[Endpoint]string
+	// usernames are the login names the discovery sources give, by endpoint; claims are what each source
+	// named, for the comparison of sources (disagree.go).
+	usernames map[Endpoint]string
+	claims    []claim
+	hosts     map[string]*hostLookup
+	recorded  map[dnsKey]bool
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -83,11 +91,13 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 	start := time.Now()
 	r := &run{
 		p: p, ctx: ctx, req: req, sem: make(chan struct{}, maxParallel),
-		report:   &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
-		results:  map[Endpoint][]Result{},
-		source:   map[Endpoint]string{},
-		hosts:    map[string]*hostLookup{},
-		recorded: map[dnsKey]bool{},
+		report:  &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
+		results: map[Endpoint][]Result{},
+		source:  map[Endpoint]string{},
+
+		usernames: map[Endpoint]string{},
+		hosts:     map[string]*hostLookup{},
+		recorded:  map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
 	}
@@ -148,11 +158,13 @@ func (r *run) discover() {
 						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), svc.Protocol.Name(), svc.Security.Label(), svc.Port), ""))
 					continue
 				}
-				r.plan(Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}, SourceSRV)
+				ep := Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}
+				r.addClaim(claim{source: SourceSRV, where: strings.TrimSuffix(name, "."), ep: ep})
+				r.plan(ep, SourceSRV)
 			}
 		}(svc)
 	}
-	r.autoconfig()
+	r.sources()
 
 	offered := func(svc Service) bool {
 		if done, ok := srvDone[svc]; ok {
@@ -206,10 +218,14 @@ func (r *run) discover() {
 			r.mu.Unlock()
 			return
 		}
+		var best *dns.MX
 		for _, rr := range msg.Answer {
 			mx, ok := rr.(*dns.MX)
 			if !ok || mx.Mx == "." { // "." is a null MX (RFC 7505)
 				continue
+			}
+			if best == nil || mx.Preference < best.Preference {
+				best = mx
 			}
 			host := strings.ToLower(strings.TrimSuffix(mx.Mx, "."))
 			if strings.HasSuffix(host, "."+d) {
@@ -217,6 +233,9 @@ func (r *run) discover() {
 			} else {
 				planHost(host, SourceMX, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
 			}
+		}
+		if best != nil {
+			r.provider(best.Mx)
 		}
 	}()
 }
@@ -392,8 +411,9 @@ func (r *run) unresolved(ep Endpoint, source string, err error) {
 	case SourceMX:
 		r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
 		return
-	case SourceAutoconfig:
-		r.hostProblem(ep.Host, fmt.Sprintf("the server %s named by the domain's autoconfig file has no usable address: %v", ep.Host, err), err)
+	case SourceSRV, SourceExplicit:
+	default:
+		r.hostProblem(ep.Host, fmt.Sprintf("the server %s named by %s has no usable address: %v", ep.Host, sourceLabel(source), err), err)
 		return
 	}
 	res := Result{Endpoint: ep, Source: source, Status: StatusFail}
@@ -418,6 +438,12 @@ func (r *run) hostProblem(host, summary string, err error) {
 	r.report.Problems = append(r.report.Problems, newProblem(classifyIn(r.ctx, err, false), summary, ""))
 }
 
+func (r *run) addClaim(c claim) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.claims = append(r.claims, c)
+}
+
 func (r *run) addProblem(pr Problem) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -433,6 +459,7 @@ func (r *run) finish() {
 	for ep, results := range r.results {
 		for i := range results {
 			results[i].Source = r.source[ep]
+			results[i].Username = r.usernames[ep]
 		}
 		r.compareFamilies(results)
 		rep.Endpoints = append(rep.Endpoints, results...)
@@ -461,6 +488,7 @@ func (r *run) finish() {
 	})
 	sort.SliceStable(rep.Problems, func(i, j int) bool { return rep.Problems[i].Summary < rep.Problems[j].Summary })
 	sort.SliceStable(rep.Autoconfig, func(i, j int) bool { return rep.Autoconfig[i].URL < rep.Autoconfig[j].URL })
+	sortDiscovery(rep.Discovery)
 	if rep.Endpoints == nil {
 		rep.Endpoints = []Result{}
 	}
@@ -485,6 +513,7 @@ func (r *run) finish() {
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
 	}
 	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
+	r.judgeSources()
 	annotateAuthentication(rep)
 	rep.Status = r.overall()
 }

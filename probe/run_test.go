@@ -167,7 +167,7 @@ func TestExplicitEndpointDNSFailures(t *testing.T) {
 		"broken.x.test": catalog.DNSServerFailure,
 	}
 	for host, want := range cases {
-		rep := p.Run(context.Background(), Request{Target: host, Endpoints: []Endpoint{{POP3, host, 110, STARTTLS}}})
+		rep := p.Run(context.Background(), Request{Target: host, Endpoints: []Endpoint{{Protocol: POP3, Host: host, Port: 110, Security: STARTTLS}}})
 		if len(rep.Endpoints) != 1 || !hasProblem(rep.Endpoints[0], want) {
 			t.Errorf("%s: endpoints %+v, want problem %s", host, rep.Endpoints, want)
 			continue
@@ -181,7 +181,7 @@ func TestExplicitEndpointDNSFailures(t *testing.T) {
 func TestDNSTimeoutIsClassified(t *testing.T) {
 	sb, p := world(t, sandbox.World{Domain: "slow.test", DNSDelayUntilTimeout: []string{"mail.slow.test."}}, nil)
 	p.cfg.Resolver = &Resolver{Servers: []string{sb.DNSAddr}, Timeout: 200 * time.Millisecond}
-	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{IMAP, "mail.slow.test", 993, TLS}}})
+	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{Protocol: IMAP, Host: "mail.slow.test", Port: 993, Security: TLS}}})
 	if len(rep.Endpoints) != 1 || !hasProblem(rep.Endpoints[0], catalog.DNSTimeout) {
 		t.Fatalf("endpoints %+v, want dns_timeout", rep.Endpoints)
 	}
@@ -227,11 +227,11 @@ func TestCertificateProblems(t *testing.T) {
 		want  string
 		avoid string
 	}{
-		{Endpoint{IMAP, "expired.c.test", 993, TLS}, catalog.CertExpired, catalog.CertUntrusted},
-		{Endpoint{POP3, "future.c.test", 995, TLS}, catalog.CertNotYetValid, catalog.CertUntrusted},
-		{Endpoint{SMTP, "self.c.test", 465, TLS}, catalog.CertUntrusted, catalog.CertHostMismatch},
-		{Endpoint{SMTP, "wrong.c.test", 587, STARTTLS}, catalog.CertHostMismatch, catalog.CertUntrusted},
-		{Endpoint{IMAP, "old.c.test", 993, TLS}, catalog.TLSVersionOld, catalog.CertUntrusted},
+		{Endpoint{Protocol: IMAP, Host: "expired.c.test", Port: 993, Security: TLS}, catalog.CertExpired, catalog.CertUntrusted},
+		{Endpoint{Protocol: POP3, Host: "future.c.test", Port: 995, Security: TLS}, catalog.CertNotYetValid, catalog.CertUntrusted},
+		{Endpoint{Protocol: SMTP, Host: "self.c.test", Port: 465, Security: TLS}, catalog.CertUntrusted, catalog.CertHostMismatch},
+		{Endpoint{Protocol: SMTP, Host: "wrong.c.test", Port: 587, Security: STARTTLS}, catalog.CertHostMismatch, catalog.CertUntrusted},
+		{Endpoint{Protocol: IMAP, Host: "old.c.test", Port: 993, Security: TLS}, catalog.TLSVersionOld, catalog.CertUntrusted},
 	}
 	for _, c := range cases {
 		rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{c.ep}})
@@ -246,7 +246,7 @@ func TestCertificateProblems(t *testing.T) {
 			t.Errorf("%s: the greeting behind the bad certificate was not read", c.ep)
 		}
 	}
-	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{IMAP, "good.c.test", 143, STARTTLS}}})
+	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{Protocol: IMAP, Host: "good.c.test", Port: 143, Security: STARTTLS}}})
 	res := rep.Endpoints[0]
 	if res.Status != StatusOK || !res.STARTTLS || res.PlaintextLogin != "refused" || !hasCap(res.Capabilities.BeforeTLS, "LOGINDISABLED") {
 		t.Errorf("good STARTTLS endpoint: status %s starttls %v plaintext %q caps %v problems %v",
@@ -266,7 +266,7 @@ func TestBlackholedPortsCostOneTimeout(t *testing.T) {
 	for i := 0; i < 10; i++ {
 		host := "h" + itoa(i) + ".b.test"
 		recs = append(recs, host+"."+ttl+"A 127.0.0."+itoa(40+i))
-		eps = append(eps, Endpoint{SMTP, host, 25, STARTTLS})
+		eps = append(eps, Endpoint{Protocol: SMTP, Host: host, Port: 25, Security: STARTTLS})
 	}
 	_, p := world(t, sandbox.World{Domain: "b.test", Records: recs}, nil)
 	barrier := newBarrierDialer(len(eps))
@@ -293,7 +293,7 @@ func TestOverallDeadlineEndsEverything(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	rep := p.Run(ctx, Request{Endpoints: []Endpoint{{IMAP, "mail.s.test", 993, TLS}}})
+	rep := p.Run(ctx, Request{Endpoints: []Endpoint{{Protocol: IMAP, Host: "mail.s.test", Port: 993, Security: TLS}}})
 	if took := time.Since(start); took > 10*time.Second {
 		t.Fatalf("the run outlived its 300 ms deadline: %v", took)
 	}

@@ -10,7 +10,7 @@ import (
 )
 
 func TestSend(t *testing.T) {
-	submission := Endpoint{SMTP, "mail.a.test", 587, STARTTLS}
+	submission := Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 587, Security: STARTTLS}
 	cases := []struct {
 		name     string
 		creds    *Credentials

@@ -85,6 +85,10 @@ func settingOf(r Result, address string) *Setting {
 		SecurityLabel: r.Security.Label(),
 		RequiresAuth:  len(r.AuthMechanisms) > 0,
 		Username:      address,
+		Source:        r.Source,
+	}
+	if r.Username != "" {
+		st.Username = r.Username // the login name the endpoint's source gives
 	}
 	if r.Auth != nil && (r.Auth.Tested || r.Auth.SameAs != "") {
 		st.Username = r.Auth.User

@@ -95,6 +95,9 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 			}
 			extra += "   " + pal.fail("login failed: "+title)
 		}
+		if s.Provider != "" {
+			extra += "   " + pal.dim("the provider's settings ("+s.Provider+", from "+s.Source+")")
+		}
 		fmt.Fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
@@ -103,7 +106,7 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 }
 
 func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
-	if len(rep.DNS) == 0 && len(rep.Autoconfig) == 0 {
+	if len(rep.DNS) == 0 && len(rep.Discovery) == 0 {
 		return
 	}
 	var lines strings.Builder
@@ -122,19 +125,7 @@ func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
 		}
 	}
-	for _, a := range rep.Autoconfig {
-		switch {
-		case len(a.Servers) > 0:
-			var names []string
-			for _, ep := range a.Servers {
-				names = append(names, ep.URL())
-			}
-			fmt.Fprintf(&lines, "  %-40s %s\n", "autoconfig", a.URL)
-			fmt.Fprintf(&lines, "  %-40s %s\n", "", "lists "+strings.Join(names, " "))
-		case verbose:
-			fmt.Fprintf(&lines, "  %-40s %s\n", "autoconfig", pal.dim(a.URL+": "+a.Error))
-		}
-	}
+	writeSources(&lines, rep, pal, verbose)
 	if lines.Len() > 0 {
 		fmt.Fprintln(b, pal.head("Discovery"))
 		b.WriteString(lines.String())

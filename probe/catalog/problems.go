@@ -42,6 +42,7 @@ const (
 	DNSRefused        = "dns_refused"
 	ServiceNotOffered = "service_not_offered"
 	NoMailServers     = "no_mail_servers"
+	SourcesDisagree   = "sources_disagree"
 
 	ConnectRefused     = "connect_refused"
 	ConnectTimeout     = "connect_timeout"
@@ -126,6 +127,9 @@ var problems = append([]Problem{
 	{ServiceNotOffered, Info, "Service explicitly not offered",
 		"The domain publishes an SRV record with target \".\", which says (RFC 6186 section 3.4 / RFC 2782) that this service is deliberately not offered.",
 		"Use one of the services the domain does offer; the settings section lists them."},
+	{SourcesDisagree, Warn, "Discovery sources disagree",
+		"The places mail clients read settings from (the domain's autoconfig file, its SRV records, Mozilla's ISPDB, the MX provider, Microsoft Autodiscover) name different servers, ports or security modes for the same service, or one of them names a server that does not work. Each mail client follows its own order, so users of different programs end up with different settings, and some with broken ones.",
+		"Trust the setting the probe found working and correct or remove the source that says otherwise (the summary names it): update the autoconfig file or Autodiscover answer, fix the SRV record, or ask Mozilla to update the ISPDB entry (github.com/thunderbird/autoconfig)."},
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},

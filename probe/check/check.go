@@ -92,6 +92,10 @@ type Target struct {
 	OAuth bool
 	// Where says where the target was defined, for error messages: "check.toml:12" or "argument 2".
 	Where string
+	// Domain, when set, makes this a domain target: discovery runs for it (Address, when the config
+	// gave one) and Incoming/Outgoing are the settings it must recommend (nil: not checked).
+	Domain, Address    string
+	Incoming, Outgoing *probe.Endpoint
 }
 
 // Result is one expectation's verdict.
@@ -117,7 +121,9 @@ type TargetResult struct {
 	Index    int    `json:"index"`
 	Name     string `json:"name"`
 	Endpoint string `json:"endpoint"`
-	Expect   string `json:"expect"`
+	// Domain is set for a domain target (Endpoint then holds the domain too).
+	Domain string `json:"domain,omitempty"`
+	Expect string `json:"expect"`
 	// Status is the worst of the checks.
 	Status Status `json:"status"`
 	// TimeMS is how long probing the endpoint took (connect, TLS, capabilities, login).

@@ -40,11 +40,15 @@ type Spec struct {
 	User           string   `toml:"user"`
 	PasswordEnv    string   `toml:"password_env"`
 	TokenEnv       string   `toml:"token_env"`
+	// Domain, Incoming and Outgoing make a domain target (domain.go): what discovery recommends.
+	Domain   string `toml:"domain"`
+	Incoming string `toml:"incoming"`
+	Outgoing string `toml:"outgoing"`
 }
 
 // Keys are the keys of a [[target]] table, in the order the README documents them.
 var Keys = []string{"name", "endpoint", "expect", "cert_min_days", "cert_warn_days", "plaintext_login",
-	"auth_mechanisms", "login", "user", "password_env", "token_env"}
+	"auth_mechanisms", "login", "user", "password_env", "token_env", "domain", "incoming", "outgoing"}
 
 // Defaults are the thresholds the command's flags give every TLS target that does not set its own.
 type Defaults struct {
@@ -66,6 +70,9 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 func (s Spec) Target(d Defaults) (Target, error) {
 	bad := func(key, format string, a ...any) (Target, error) {
 		return Target{}, &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
+	}
+	if s.Domain != "" || s.Incoming != "" || s.Outgoing != "" {
+		return s.domainTarget()
 	}
 	if strings.TrimSpace(s.Endpoint) == "" {
 		return bad("endpoint", `is missing: write e.g. endpoint = "imaps://mail.example.com:993"`)

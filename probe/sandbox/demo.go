@@ -17,9 +17,22 @@ import "time"
 //   - mx.sandbox.test (127.0.0.6): the MX, SMTP 25 with STARTTLS and no AUTH.
 //   - autoconfig.sandbox.test (127.0.0.7): HTTPS 443 serving Thunderbird's config-v1.1.xml, which lists
 //     IMAPS, POP3S and submission with %EMAILADDRESS% as the user name.
+//   - ispdb.sandbox.test (127.0.0.8): HTTPS 443, a mirror of Mozilla's ISPDB (DemoISPDB) with an
+//     out-of-date entry for sandbox.test (IMAP on mail.sandbox.test 143 STARTTLS, which fails: the
+//     sources disagree) and the entry of the mail provider mailhost.test.
+//   - autodiscover.sandbox.test (127.0.0.9): HTTPS 443, Microsoft Autodiscover (POX) naming the same
+//     servers as the autoconfig file.
 //   - sandbox.test itself has no address.
 //
-// The one user is alice@sandbox.test, password "correct horse battery staple".
+// Two more domains show a mail provider and its customer:
+//   - mailhost.test, the provider: mx.mailhost.test (127.0.0.20, SMTP 25), imap.mailhost.test
+//     (127.0.0.21, IMAPS 993), smtp.mailhost.test (127.0.0.22, submission 587), and
+//     autodiscover.mailhost.test (127.0.0.23, Autodiscover with LoginName).
+//   - customer.test hosts nothing itself: its MX is mx.mailhost.test and its _autodiscover._tcp SRV
+//     record points at autodiscover.mailhost.test. Its settings come from the provider (ISPDB entry of
+//     mailhost.test, found through the MX).
+//
+// The users are alice@sandbox.test and bob@customer.test, password "correct horse battery staple".
 //
 // The demo's report does not depend on how fast the machine is: every working server answers within the
 // prober's ordinary step budget, and the one port that never answers (25, black-holed) gives up on its
@@ -27,7 +40,8 @@ import "time"
 func DemoWorld() World {
 	const ttl = " 300 IN "
 	return World{
-		Domain: "sandbox.test",
+		Domain:     "sandbox.test",
+		OtherZones: []string{"mailhost.test", "customer.test"},
 		Records: []string{
 			"sandbox.test." + ttl + "SOA ns.sandbox.test. hostmaster.sandbox.test. 2024010101 3600 600 86400 300",
 			"sandbox.test." + ttl + "MX 10 mx.sandbox.test.",
@@ -44,6 +58,18 @@ func DemoWorld() World {
 			"mail.sandbox.test." + ttl + "A 127.0.0.5",
 			"mx.sandbox.test." + ttl + "A 127.0.0.6",
 			"autoconfig.sandbox.test." + ttl + "A 127.0.0.7",
+			"ispdb.sandbox.test." + ttl + "A 127.0.0.8",
+			"autodiscover.sandbox.test." + ttl + "A 127.0.0.9",
+
+			"mailhost.test." + ttl + "MX 10 mx.mailhost.test.",
+			"mx.mailhost.test." + ttl + "A 127.0.0.20",
+			"imap.mailhost.test." + ttl + "A 127.0.0.21",
+			"smtp.mailhost.test." + ttl + "A 127.0.0.22",
+			"autodiscover.mailhost.test." + ttl + "A 127.0.0.23",
+
+			"customer.test." + ttl + "MX 10 mx.mailhost.test.",
+			"customer.test." + ttl + `TXT "v=spf1 include:mailhost.test -all"`,
+			"_autodiscover._tcp.customer.test." + ttl + "SRV 0 0 443 autodiscover.mailhost.test.",
 		},
 		Services: []Service{
 			{IP: "127.0.0.2", Port: 993, Proto: ProtoIMAP, Mode: ModeTLS, Cert: CertGood},
@@ -59,8 +85,17 @@ func DemoWorld() World {
 			{IP: "127.0.0.6", Port: 25, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
 			{IP: "127.0.0.7", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
 				Files: map[string]string{"/mail/config-v1.1.xml": demoAutoconfig}},
+			{IP: "127.0.0.8", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
+				Files: map[string]string{"/v1.1/sandbox.test": demoISPDBSandbox, "/v1.1/mailhost.test": demoISPDBMailhost}},
+			{IP: "127.0.0.9", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
+				Files: map[string]string{"/autodiscover/autodiscover.xml": demoAutodiscoverSandbox}},
+			{IP: "127.0.0.20", Port: 25, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
+			{IP: "127.0.0.21", Port: 993, Proto: ProtoIMAP, Mode: ModeTLS, Cert: CertGood},
+			{IP: "127.0.0.22", Port: 587, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
+			{IP: "127.0.0.23", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
+				Files: map[string]string{"/autodiscover/autodiscover.xml": demoAutodiscoverMailhost}},
 		},
-		Users: map[string]string{"alice@sandbox.test": "correct horse battery staple"},
+		Users: map[string]string{"alice@sandbox.test": "correct horse battery staple", "bob@customer.test": "correct horse battery staple"},
 	}
 }
 
@@ -98,4 +133,79 @@ const demoAutoconfig = `<?xml version="1.0" encoding="UTF-8"?>
     </outgoingServer>
   </emailProvider>
 </clientConfig>
+`
+
+// DemoISPDB is the URL of the sandbox's ISPDB mirror (the --ispdb the demo uses).
+const DemoISPDB = "https://ispdb.sandbox.test/v1.1/"
+
+// demoISPDBSandbox is an out-of-date ISPDB entry: the provider moved IMAP to imap.sandbox.test 993 and
+// nobody told Mozilla.
+const demoISPDBSandbox = `<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="sandbox.test">
+    <domain>sandbox.test</domain>
+    <incomingServer type="imap">
+      <hostname>mail.sandbox.test</hostname>
+      <port>143</port>
+      <socketType>STARTTLS</socketType>
+      <username>%EMAILADDRESS%</username>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>smtp.sandbox.test</hostname>
+      <port>587</port>
+      <socketType>STARTTLS</socketType>
+      <username>%EMAILADDRESS%</username>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>
+`
+
+// demoISPDBMailhost is the provider's ISPDB entry, as big providers have them.
+const demoISPDBMailhost = `<?xml version="1.0" encoding="UTF-8"?>
+<clientConfig version="1.1">
+  <emailProvider id="mailhost.test">
+    <domain>mailhost.test</domain>
+    <displayName>Mailhost</displayName>
+    <incomingServer type="imap">
+      <hostname>imap.mailhost.test</hostname>
+      <port>993</port>
+      <socketType>SSL</socketType>
+      <username>%EMAILADDRESS%</username>
+    </incomingServer>
+    <outgoingServer type="smtp">
+      <hostname>smtp.mailhost.test</hostname>
+      <port>587</port>
+      <socketType>STARTTLS</socketType>
+      <username>%EMAILADDRESS%</username>
+    </outgoingServer>
+  </emailProvider>
+</clientConfig>
+`
+
+// demoAutodiscoverSandbox is sandbox.test's Autodiscover answer (POX, response schema 2006a).
+const demoAutodiscoverSandbox = `<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <Protocol><Type>IMAP</Type><Server>imap.sandbox.test</Server><Port>993</Port><SSL>on</SSL><SPA>off</SPA><AuthRequired>on</AuthRequired></Protocol>
+      <Protocol><Type>SMTP</Type><Server>smtp.sandbox.test</Server><Port>587</Port><Encryption>TLS</Encryption><SPA>off</SPA><AuthRequired>on</AuthRequired></Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
+`
+
+// demoAutodiscoverMailhost is the provider's Autodiscover answer, reached by customers through SRV.
+const demoAutodiscoverMailhost = `<?xml version="1.0" encoding="utf-8"?>
+<Autodiscover xmlns="http://schemas.microsoft.com/exchange/autodiscover/responseschema/2006">
+  <Response xmlns="http://schemas.microsoft.com/exchange/autodiscover/outlook/responseschema/2006a">
+    <Account>
+      <AccountType>email</AccountType>
+      <Action>settings</Action>
+      <Protocol><Type>IMAP</Type><Server>imap.mailhost.test</Server><Port>993</Port><SSL>on</SSL><AuthRequired>on</AuthRequired></Protocol>
+      <Protocol><Type>SMTP</Type><Server>smtp.mailhost.test</Server><Port>587</Port><Encryption>TLS</Encryption><AuthRequired>on</AuthRequired></Protocol>
+    </Account>
+  </Response>
+</Autodiscover>
 `

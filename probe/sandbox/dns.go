@@ -20,8 +20,12 @@ type zone struct {
 	all []dns.RR
 	// exists holds every owner name and every empty non-terminal between it and the origin: such a name
 	// answers NOERROR with no data, not NXDOMAIN (RFC 8020).
-	exists   map[string]bool
-	soa      dns.RR
+	exists map[string]bool
+	soa    dns.RR
+	// origins are the zone's name and World.OtherZones, each answered with authority; soas holds the SOA
+	// record of each.
+	origins  []string
+	soas     map[string]dns.RR
 	servFail map[string]bool
 	silent   map[string]bool
 }
@@ -40,8 +44,18 @@ func newZone(w World) (*zone, error) {
 		exists:   make(map[string]bool),
 		servFail: make(map[string]bool),
 		silent:   make(map[string]bool),
+		soas:     make(map[string]dns.RR),
 	}
-	z.exists[z.origin] = true
+	z.origins = []string{z.origin}
+	for _, o := range w.OtherZones {
+		if _, ok := dns.IsDomainName(o); !ok {
+			return nil, fmt.Errorf("sandbox: World.OtherZones: %q is not a domain name", o)
+		}
+		z.origins = append(z.origins, dns.CanonicalName(o))
+	}
+	for _, o := range z.origins {
+		z.exists[o] = true
+	}
 	for _, text := range w.Records {
 		rr, err := dns.NewRR(text)
 		if err != nil {
@@ -51,19 +65,20 @@ func newZone(w World) (*zone, error) {
 			return nil, fmt.Errorf("sandbox: record %q is empty", text)
 		}
 		name := dns.CanonicalName(rr.Header().Name)
-		if !dns.IsSubDomain(z.origin, name) {
+		origin := z.originOf(name)
+		if origin == "" {
 			return nil, fmt.Errorf("sandbox: record %q is outside the zone %s", text, z.origin)
 		}
 		rr.Header().Name = name
 		if soa, ok := rr.(*dns.SOA); ok {
-			if name != z.origin {
+			if name != origin {
 				return nil, fmt.Errorf("sandbox: SOA record %q is not at the zone apex", text)
 			}
-			z.soa = soa
+			z.soas[origin] = soa
 		}
 		z.rrs[name] = append(z.rrs[name], rr)
 		z.all = append(z.all, rr)
-		for n := name; n != z.origin; {
+		for n := name; n != origin; {
 			z.exists[n] = true
 			i, end := dns.NextLabel(n, 0)
 			if end {
@@ -72,14 +87,18 @@ func newZone(w World) (*zone, error) {
 			n = n[i:]
 		}
 	}
-	if z.soa == nil {
-		soa, err := dns.NewRR(fmt.Sprintf("%s 300 IN SOA ns.%s hostmaster.%s 1 3600 600 86400 300", z.origin, z.origin, z.origin))
+	for _, o := range z.origins {
+		if z.soas[o] != nil {
+			continue
+		}
+		soa, err := dns.NewRR(fmt.Sprintf("%s 300 IN SOA ns.%s hostmaster.%s 1 3600 600 86400 300", o, o, o))
 		if err != nil {
 			return nil, fmt.Errorf("sandbox: making a SOA record: %w", err)
 		}
-		z.soa = soa
-		z.rrs[z.origin] = append(z.rrs[z.origin], soa)
+		z.soas[o] = soa
+		z.rrs[o] = append(z.rrs[o], soa)
 	}
+	z.soa = z.soas[z.origin]
 	for _, n := range w.ServFail {
 		z.servFail[dns.CanonicalName(n)] = true
 	}
@@ -112,11 +131,22 @@ func (z *zone) lookup(name string, qtype uint16) ([]dns.RR, int) {
 		}
 		out = append(out, dns.Copy(cname))
 		name = dns.CanonicalName(cname.Target)
-		if !dns.IsSubDomain(z.origin, name) {
+		if z.originOf(name) == "" {
 			return out, dns.RcodeSuccess
 		}
 	}
 	return out, dns.RcodeSuccess
+}
+
+// originOf is the zone origin a name belongs to (the longest that contains it), "" when none does.
+func (z *zone) originOf(name string) string {
+	best := ""
+	for _, o := range z.origins {
+		if dns.IsSubDomain(o, name) && len(o) > len(best) {
+			best = o
+		}
+	}
+	return best
 }
 
 // hostFor is the first name, in the World's record order, whose A or AAAA record holds addr, without the
@@ -194,13 +224,13 @@ func (z *zone) ServeDNS(w dns.ResponseWriter, req *dns.Msg) {
 		m.Rcode = dns.RcodeServerFailure
 	case q.Qclass != dns.ClassINET && q.Qclass != dns.ClassANY:
 		m.Rcode = dns.RcodeRefused
-	case !dns.IsSubDomain(z.origin, name):
+	case z.originOf(name) == "":
 		m.Rcode = dns.RcodeRefused
 	default:
 		m.Authoritative = true
 		m.Answer, m.Rcode = z.lookup(name, q.Qtype)
 		if m.Rcode == dns.RcodeNameError || len(m.Answer) == 0 {
-			m.Ns = []dns.RR{dns.Copy(z.soa)}
+			m.Ns = []dns.RR{dns.Copy(z.soas[z.originOf(name)])}
 		}
 	}
 	if udp {

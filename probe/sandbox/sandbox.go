@@ -180,6 +180,9 @@ type World struct {
 	// "sandbox.test. 300 IN MX 10 mx.sandbox.test.". Every name must be inside Domain. A SOA record is
 	// made up when none is given (it goes in the authority section of negative answers, RFC 2308).
 	Records []string
+	// OtherZones are more domains the DNS server answers for with authority (a mail provider's, a
+	// customer's), so that one sandbox can hold several domains; Records may lie in any of them.
+	OtherZones []string
 	// Services are the servers, one per (IP, Port).
 	Services []Service
 	// Users maps a login to its password, e.g. "alice@sandbox.test": "correct horse battery staple".

@@ -1,4 +1,4 @@
-package probe
+package discover
 
 import "strings"
 
@@ -29,22 +29,6 @@ func appendAuthMethods(have, methods []string) []string {
 		}
 	}
 	return have
-}
-
-// annotateAuthentication gives each recommended setting the login methods an autoconfig file names for
-// its server, so that a user sees that a provider wants OAuth2 before typing a password.
-func annotateAuthentication(rep *Report) {
-	for _, s := range []*Setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
-		if s == nil {
-			continue
-		}
-		url := Endpoint{Protocol: s.Protocol, Host: s.Server, Port: s.Port, Security: s.Security}.URL()
-		for _, a := range rep.Autoconfig {
-			for _, label := range a.Authentication[url] {
-				s.Authentication = appendLabel(s.Authentication, label)
-			}
-		}
-	}
 }
 
 func appendLabel(have []string, label string) []string {

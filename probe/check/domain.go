@@ -1,0 +1,107 @@
+package check
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/mailcheck/mailcheck/probe"
+)
+
+// Checks of a domain target.
+const (
+	// CheckIncoming: discovery recommends the expected incoming setting.
+	CheckIncoming = "incoming"
+	// CheckOutgoing: discovery recommends the expected outgoing setting.
+	CheckOutgoing = "outgoing"
+)
+
+// domainTarget validates a domain target: domain (or an address) and the incoming and/or outgoing
+// setting, as endpoint URLs, that discovery must recommend. The endpoint checks do not apply.
+func (s Spec) domainTarget() (Target, error) {
+	bad := func(key, format string, a ...any) (Target, error) {
+		return Target{}, &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
+	}
+	if strings.TrimSpace(s.Domain) == "" {
+		return bad("domain", `is missing: incoming and outgoing belong to a domain target, e.g. domain = "example.com"`)
+	}
+	for _, set := range []struct {
+		key string
+		on  bool
+	}{
+		{"endpoint", s.Endpoint != ""}, {"expect", s.Expect != ""}, {"cert_min_days", s.CertMinDays != nil},
+		{"cert_warn_days", s.CertWarnDays != nil}, {"plaintext_login", s.PlaintextLogin != ""},
+		{"auth_mechanisms", len(s.AuthMechanisms) > 0}, {"login", s.Login}, {"user", s.User != ""},
+		{"password_env", s.PasswordEnv != ""},
+	} {
+		if set.on {
+			return bad(set.key, "cannot be combined with domain: a domain target checks what discovery recommends; give the endpoint a target of its own")
+		}
+	}
+	domain, address, err := probe.ParseTarget(s.Domain)
+	if err != nil {
+		return bad("domain", "%v", err)
+	}
+	t := Target{Name: strings.TrimSpace(s.Name), Domain: domain, Address: address, Expect: Present}
+	if t.Name == "" {
+		t.Name = strings.TrimSpace(s.Domain)
+	}
+	if s.Incoming == "" && s.Outgoing == "" {
+		return bad("incoming", `and outgoing are both missing: give the settings discovery must recommend, e.g. incoming = "imaps://imap.example.com:993"`)
+	}
+	for _, f := range []struct {
+		key, raw string
+		dst      **probe.Endpoint
+		ok       func(probe.Protocol) bool
+	}{
+		{"incoming", s.Incoming, &t.Incoming, func(p probe.Protocol) bool { return p != probe.SMTP }},
+		{"outgoing", s.Outgoing, &t.Outgoing, func(p probe.Protocol) bool { return p == probe.SMTP }},
+	} {
+		if f.raw == "" {
+			continue
+		}
+		ep, err := probe.ParseEndpoint(f.raw)
+		if err != nil {
+			return bad(f.key, "%v", err)
+		}
+		if !f.ok(ep.Protocol) {
+			return bad(f.key, "%q is not an %s server URL", f.raw, map[string]string{"incoming": "IMAP or POP3", "outgoing": "SMTP"}[f.key])
+		}
+		*f.dst = &ep
+	}
+	return t, nil
+}
+
+// EvaluateDomain judges a domain target by the settings discovery recommended: the incoming and outgoing
+// checks fail when they differ from the expected URLs (a changed recommendation is what CI should
+// notice), and the run's own verdict is reported alongside.
+func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
+	tr := TargetResult{Name: t.Name, Endpoint: t.Domain, Domain: t.Domain, Expect: Present, Status: Pass, TimeMS: rep.DurationMS}
+	for _, c := range []struct {
+		check string
+		want  *probe.Endpoint
+		got   *probe.Setting
+	}{{CheckIncoming, t.Incoming, rep.Settings.Incoming}, {CheckOutgoing, t.Outgoing, rep.Settings.Outgoing}} {
+		if c.want == nil {
+			continue
+		}
+		r := Result{Check: c.check, Status: Pass, Expected: c.check + " setting " + c.want.URL(), Found: "no " + c.check + " setting"}
+		if c.got != nil {
+			got := probe.Endpoint{Protocol: c.got.Protocol, Host: c.got.Server, Port: c.got.Port, Security: c.got.Security}
+			r.Found = got.URL()
+			if c.got.Provider != "" {
+				r.Found += " (the provider's, from " + c.got.Source + ")"
+			} else if c.got.Source != "" {
+				r.Found += " (from " + c.got.Source + ")"
+			}
+			if got.URL() != c.want.URL() {
+				r.Status = Fail
+			}
+		} else {
+			r.Status = Fail
+		}
+		r.Message = "expected " + r.Expected + "; found " + r.Found
+		tr.Checks = append(tr.Checks, r)
+		tr.Status = Worse(tr.Status, r.Status)
+	}
+	return tr
+}
