@@ -84,12 +84,16 @@ type DNSError struct {
 	NoData bool
 	// Err is the transport error when no answer came.
 	Err error
+	// CNAMELoop is the chain of names, when the answer's CNAMEs lead back to a name already seen.
+	CNAMELoop []string
 }
 
 func (e *DNSError) Error() string {
 	switch {
 	case e.Err != nil:
 		return fmt.Sprintf("DNS %s lookup for %s failed: %v", e.Type, e.Name, e.Err)
+	case len(e.CNAMELoop) > 0:
+		return fmt.Sprintf("the CNAME records of %s form a loop (%s), so it has no %s record", e.Name, strings.Join(e.CNAMELoop, " → "), e.Type)
 	case e.NoData:
 		return fmt.Sprintf("%s exists but has no %s record", e.Name, e.Type)
 	default:
@@ -203,9 +207,38 @@ func addrsOf(host string, qtype uint16, msg *dns.Msg) ([]string, error) {
 		}
 	}
 	if len(addrs) == 0 {
+		if loop := cnameLoop(host, msg); loop != nil {
+			return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, CNAMELoop: loop}
+		}
 		return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, NoData: true}
 	}
 	return addrs, nil
+}
+
+// cnameLoop follows the answer's CNAME chain from host and returns it when it comes back to a name
+// already on it, else nil. The chain is bounded by the answer's size.
+func cnameLoop(host string, msg *dns.Msg) []string {
+	next := map[string]string{}
+	for _, rr := range msg.Answer {
+		if c, ok := rr.(*dns.CNAME); ok {
+			next[dns.CanonicalName(c.Hdr.Name)] = dns.CanonicalName(c.Target)
+		}
+	}
+	name := dns.CanonicalName(host)
+	seen := map[string]bool{}
+	var chain []string
+	for {
+		chain = append(chain, strings.TrimSuffix(name, "."))
+		if seen[name] {
+			return chain
+		}
+		seen[name] = true
+		n, ok := next[name]
+		if !ok {
+			return nil
+		}
+		name = n
+	}
 }
 
 // answerStrings renders the answer section for the report.
