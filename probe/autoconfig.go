@@ -53,6 +53,7 @@ func (r *run) autoconfig() {
 		go func() {
 			defer r.wg.Done()
 			lookup := r.fetchAutoconfig(u)
+			lookup.Servers = r.limitAutoconfig(u, lookup.Servers)
 			r.mu.Lock()
 			r.report.Autoconfig = append(r.report.Autoconfig, lookup)
 			r.mu.Unlock()

@@ -23,6 +23,9 @@ type Resolver struct {
 
 	mu    sync.Mutex
 	cache map[dnsKey]*dnsCall
+	// inFlight bounds the queries outstanding at once (maxDNSInFlight), so a domain naming hundreds of
+	// hosts cannot open hundreds of sockets.
+	inFlight chan struct{}
 }
 
 type dnsKey struct {
@@ -111,6 +114,7 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*dns.M
 	r.mu.Lock()
 	if r.cache == nil {
 		r.cache = make(map[dnsKey]*dnsCall)
+		r.inFlight = make(chan struct{}, maxDNSInFlight)
 	}
 	call, ok := r.cache[key]
 	if !ok {
@@ -118,7 +122,13 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*dns.M
 		r.cache[key] = call
 		r.mu.Unlock()
 		start := time.Now()
-		call.msg, call.err = r.exchange(ctx, key.name, qtype)
+		select {
+		case r.inFlight <- struct{}{}:
+			call.msg, call.err = r.exchange(ctx, key.name, qtype)
+			<-r.inFlight
+		case <-ctx.Done():
+			call.err = &DNSError{Name: name, Type: dns.TypeToString[qtype], Rcode: -1, Err: ctx.Err()}
+		}
 		call.took = time.Since(start)
 		close(call.done)
 	} else {

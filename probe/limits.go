@@ -3,7 +3,14 @@ package probe
 import (
 	"fmt"
 	"net"
+	"sort"
+	"strings"
+	"sync"
 	"sync/atomic"
+
+	"github.com/miekg/dns"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
 // maxConnBytes bounds what mailcheck reads from one connection, TLS records included, whoever reads it:
@@ -53,4 +60,173 @@ func (c *limitedConn) exceeded() error {
 		return &readLimitError{limit: c.limit}
 	}
 	return nil
+}
+
+// Fan-out limits: what one run may probe, so that a domain's DNS or autoconfig file cannot turn mailcheck
+// into a flood of connections against its own servers or someone else's (README "Limits").
+const (
+	// maxMXHosts are the most preferred MX hosts probed (RFC 5321 section 5.1: lowest preference first).
+	maxMXHosts = 10
+	// maxSRVTargets are the SRV targets probed per service, by priority and weight (RFC 2782).
+	maxSRVTargets = 10
+	// maxAutoconfigServers are the servers probed per autoconfig file, in the file's order.
+	maxAutoconfigServers = 10
+	// maxPerAddress bounds the connections open at one time to one address: a host's seven standard
+	// ports at once, but no burst of hundreds that providers throttle and that could be aimed at a third
+	// party.
+	maxPerAddress = 8
+	// maxDNSInFlight bounds the DNS queries one resolver has outstanding.
+	maxDNSInFlight = 32
+)
+
+// limitMX keeps the maxMXHosts most preferred MX records of an answer (the null MX "." included, which
+// the caller skips) and says in the report when it cut.
+func (r *run) limitMX(domain string, answer []dns.RR) []dns.RR {
+	var mxs []*dns.MX
+	for _, rr := range answer {
+		if mx, ok := rr.(*dns.MX); ok {
+			mxs = append(mxs, mx)
+		}
+	}
+	if len(mxs) <= maxMXHosts {
+		return answer
+	}
+	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
+	out := make([]dns.RR, 0, maxMXHosts)
+	for _, mx := range mxs[:maxMXHosts] {
+		out = append(out, mx)
+	}
+	r.addProblem(newProblem(catalog.FanoutLimited,
+		fmt.Sprintf("%s has %d MX records: probed the %d most preferred", domain, len(mxs), maxMXHosts), ""))
+	return out
+}
+
+// limitSRV keeps the maxSRVTargets best SRV records of one service: lowest priority first, then highest
+// weight (RFC 2782; a client tries them in that order, the weighted draw aside).
+func (r *run) limitSRV(name string, answer []dns.RR) []dns.RR {
+	var srvs []*dns.SRV
+	for _, rr := range answer {
+		if s, ok := rr.(*dns.SRV); ok {
+			srvs = append(srvs, s)
+		}
+	}
+	if len(srvs) <= maxSRVTargets {
+		return answer
+	}
+	sort.SliceStable(srvs, func(i, j int) bool {
+		if srvs[i].Priority != srvs[j].Priority {
+			return srvs[i].Priority < srvs[j].Priority
+		}
+		return srvs[i].Weight > srvs[j].Weight
+	})
+	out := make([]dns.RR, 0, maxSRVTargets)
+	for _, s := range srvs[:maxSRVTargets] {
+		out = append(out, s)
+	}
+	r.addProblem(newProblem(catalog.FanoutLimited,
+		fmt.Sprintf("%s has %d SRV records: probed the %d with the best priority and weight", strings.TrimSuffix(name, "."), len(srvs), maxSRVTargets), ""))
+	return out
+}
+
+// limitAutoconfig keeps the first maxAutoconfigServers servers of an autoconfig file.
+func (r *run) limitAutoconfig(url string, servers []Endpoint) []Endpoint {
+	if len(servers) <= maxAutoconfigServers {
+		return servers
+	}
+	r.addProblem(newProblem(catalog.FanoutLimited,
+		fmt.Sprintf("the autoconfig file %s lists %d servers: probed the first %d", url, len(servers), maxAutoconfigServers), ""))
+	return servers[:maxAutoconfigServers]
+}
+
+// destination is where a probe connects; one run opens one connection per destination whose result
+// other names can share (see connect).
+type destination struct {
+	addr     string
+	port     int
+	security Security
+	protocol Protocol
+}
+
+// destProbe is the first probe of a destination; done is closed when res is final.
+type destProbe struct {
+	done chan struct{}
+	res  Result
+	host string
+}
+
+// destinations holds a run's per-destination state: first probes and per-address connection slots.
+type destinations struct {
+	mu    sync.Mutex
+	first map[destination]*destProbe
+	perIP map[string]chan struct{}
+}
+
+// connect probes ep at addr, at most maxPerAddress at a time per address. The first probe of a
+// destination (address, port, security, protocol) runs; a later one for another name waits for it, and
+// when that found nothing but silence or a refusal (no greeting: the server never spoke), it shares that
+// result instead of connecting again: 500 SRV names for one silent address cost one connection, not 500.
+// A destination that answered is probed again per name, since the certificate (SNI) depends on the name.
+func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
+	key := destination{addr, ep.Port, ep.Security, ep.Protocol}
+	r.dest.mu.Lock()
+	if r.dest.first == nil {
+		r.dest.first, r.dest.perIP = map[destination]*destProbe{}, map[string]chan struct{}{}
+	}
+	first, seen := r.dest.first[key]
+	if !seen {
+		first = &destProbe{done: make(chan struct{}), host: ep.Host}
+		r.dest.first[key] = first
+	}
+	slots, ok := r.dest.perIP[addr]
+	if !ok {
+		slots = make(chan struct{}, maxPerAddress)
+		r.dest.perIP[addr] = slots
+	}
+	r.dest.mu.Unlock()
+
+	if seen {
+		select {
+		case <-first.done:
+		case <-r.ctx.Done():
+			return Result{}, false
+		}
+		if first.res.Greeting == "" && first.res.TLS == nil && len(first.res.Problems) > 0 {
+			return sharedFailure(first, ep, source), true
+		}
+	}
+	res, ok := Result{}, false
+	defer func() {
+		if !seen {
+			first.res = res
+			close(first.done)
+		}
+	}()
+	// The address's slot first, then the run's: a probe waiting for a busy address holds no run slot.
+	select {
+	case slots <- struct{}{}:
+	case <-r.ctx.Done():
+		return res, false
+	}
+	defer func() { <-slots }()
+	select {
+	case r.sem <- struct{}{}:
+	case <-r.ctx.Done():
+		return res, false
+	}
+	defer func() { <-r.sem }()
+	res, ok = r.p.probeConnection(r.ctx, ep, addr, source), true
+	return res, ok
+}
+
+// sharedFailure is the first probe's failure at the same destination, told for another name.
+func sharedFailure(first *destProbe, ep Endpoint, source string) Result {
+	res := Result{Endpoint: ep, Address: first.res.Address, Source: source, Timings: first.res.Timings}
+	for _, pr := range first.res.Problems {
+		pr.Summary = fmt.Sprintf("%s (one connection to %s port %d, made for %s, answered for every name that leads there)",
+			pr.Summary, first.res.Address, ep.Port, first.host)
+		res.Problems = append(res.Problems, pr)
+	}
+	res.Transcript = first.res.Transcript
+	res.Status = statusOf(res.Problems)
+	return res
 }
