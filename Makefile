@@ -38,9 +38,15 @@ bench:
 stress:
 	bash bench/stress.sh
 
-## fuzz: fuzz the pasted-error parser for a minute
+## fuzz: run every fuzz target (every parser of untrusted input) for FUZZTIME each; prints executions
+FUZZTIME ?= 10s
 fuzz:
-	$(GO) test -run=NONE -fuzz=FuzzExplain -fuzztime=60s ./probe/explain/
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    out=$$($(GO) test -run=NONE -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+	    echo "$$out" | grep -o 'execs: [0-9]*' | tail -1 | sed "s|^|$$fn ($${pkg#github.com/mailcheck/mailcheck/}): |"; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin
