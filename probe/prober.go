@@ -235,7 +235,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
 		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
-			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed", ep.Host))
+			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
 			return
 		}
 	}
@@ -256,7 +256,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		}
 		if res.STARTTLS {
 			if caps, err = d.capabilities(s, true); err != nil {
-				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed", ep.Host))
+				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 				return
 			}
 			res.Capabilities.AfterTLS = caps
