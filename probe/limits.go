@@ -82,50 +82,48 @@ const (
 // limitMX keeps the maxMXHosts most preferred MX records of an answer (the null MX "." included, which
 // the caller skips) and says in the report when it cut.
 func (r *run) limitMX(domain string, answer []dns.RR) []dns.RR {
-	var mxs []*dns.MX
-	for _, rr := range answer {
-		if mx, ok := rr.(*dns.MX); ok {
-			mxs = append(mxs, mx)
-		}
+	kept, total := keepBest(answer, maxMXHosts, func(a, b *dns.MX) bool { return a.Preference < b.Preference })
+	if total > maxMXHosts {
+		r.addProblem(newProblem(catalog.FanoutLimited,
+			fmt.Sprintf("%s has %d MX records: probed the %d most preferred", domain, total, maxMXHosts), ""))
 	}
-	if len(mxs) <= maxMXHosts {
-		return answer
-	}
-	sort.SliceStable(mxs, func(i, j int) bool { return mxs[i].Preference < mxs[j].Preference })
-	out := make([]dns.RR, 0, maxMXHosts)
-	for _, mx := range mxs[:maxMXHosts] {
-		out = append(out, mx)
-	}
-	r.addProblem(newProblem(catalog.FanoutLimited,
-		fmt.Sprintf("%s has %d MX records: probed the %d most preferred", domain, len(mxs), maxMXHosts), ""))
-	return out
+	return kept
 }
 
 // limitSRV keeps the maxSRVTargets best SRV records of one service: lowest priority first, then highest
 // weight (RFC 2782; a client tries them in that order, the weighted draw aside).
 func (r *run) limitSRV(name string, answer []dns.RR) []dns.RR {
-	var srvs []*dns.SRV
-	for _, rr := range answer {
-		if s, ok := rr.(*dns.SRV); ok {
-			srvs = append(srvs, s)
+	kept, total := keepBest(answer, maxSRVTargets, func(a, b *dns.SRV) bool {
+		if a.Priority != b.Priority {
+			return a.Priority < b.Priority
 		}
-	}
-	if len(srvs) <= maxSRVTargets {
-		return answer
-	}
-	sort.SliceStable(srvs, func(i, j int) bool {
-		if srvs[i].Priority != srvs[j].Priority {
-			return srvs[i].Priority < srvs[j].Priority
-		}
-		return srvs[i].Weight > srvs[j].Weight
+		return a.Weight > b.Weight
 	})
-	out := make([]dns.RR, 0, maxSRVTargets)
-	for _, s := range srvs[:maxSRVTargets] {
-		out = append(out, s)
+	if total > maxSRVTargets {
+		r.addProblem(newProblem(catalog.FanoutLimited,
+			fmt.Sprintf("%s has %d SRV records: probed the %d with the best priority and weight", strings.TrimSuffix(name, "."), total, maxSRVTargets), ""))
 	}
-	r.addProblem(newProblem(catalog.FanoutLimited,
-		fmt.Sprintf("%s has %d SRV records: probed the %d with the best priority and weight", strings.TrimSuffix(name, "."), len(srvs), maxSRVTargets), ""))
-	return out
+	return kept
+}
+
+// keepBest returns the n best records of type T in answer by less, and how many there were; with no more
+// than n it returns answer as it is.
+func keepBest[T dns.RR](answer []dns.RR, n int, less func(a, b T) bool) ([]dns.RR, int) {
+	var recs []T
+	for _, rr := range answer {
+		if v, ok := rr.(T); ok {
+			recs = append(recs, v)
+		}
+	}
+	if len(recs) <= n {
+		return answer, len(recs)
+	}
+	sort.SliceStable(recs, func(i, j int) bool { return less(recs[i], recs[j]) })
+	out := make([]dns.RR, 0, n)
+	for _, v := range recs[:n] {
+		out = append(out, v)
+	}
+	return out, len(recs)
 }
 
 // limitAutoconfig keeps the first maxAutoconfigServers servers of an autoconfig file.
