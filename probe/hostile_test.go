@@ -263,3 +263,42 @@ func TestHugeCertificateChain(t *testing.T) {
 		t.Errorf("problems %v, want %s", problemCodes(res), catalog.TLSHandshake)
 	}
 }
+
+// TestRawFieldsAreCapped: a server that sends almost 1 MiB of capabilities, in lines under the line
+// limit, and a long multi-line greeting gets a bounded result, not megabytes of report.
+func TestRawFieldsAreCapped(t *testing.T) {
+	addr := scripted(t, func(c net.Conn, r *bufio.Reader) error {
+		for i := 0; i < 100; i++ {
+			c.Write([]byte("220-" + strings.Repeat("g", 2000) + "\r\n"))
+		}
+		c.Write([]byte("220 hi\r\n"))
+		if err := expect(r, "EHLO"); err != nil {
+			return err
+		}
+		w := bufio.NewWriter(c)
+		for i := 0; i < 400; i++ {
+			w.WriteString("250-X" + strings.Repeat("c", 1500) + "\r\n")
+		}
+		w.WriteString("250 END\r\n")
+		if err := w.Flush(); err != nil {
+			return nil
+		}
+		r.ReadString('\n')
+		return nil
+	})
+	p := newTestProber(fixedDialer{addr}, nil)
+	p.cfg.STARTTLS = STARTTLSNo
+	res := p.ProbeEndpoint(context.Background(), Endpoint{SMTP, "mail.example.test", 587, STARTTLS}, "127.0.0.1", SourceExplicit)
+	if len(res.Greeting) > maxGreeting+64 {
+		t.Errorf("greeting of %d bytes kept", len(res.Greeting))
+	}
+	caps := res.Capabilities.BeforeTLS
+	if len(caps) != maxCapabilities+1 || !strings.Contains(caps[len(caps)-1], "more") {
+		t.Fatalf("%d capabilities kept (problems %v)", len(caps), problemCodes(res))
+	}
+	for _, c := range caps {
+		if len(c) > maxCapabilityLen+64 {
+			t.Fatalf("a capability of %d bytes kept", len(c))
+		}
+	}
+}

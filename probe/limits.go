@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/miekg/dns"
 
@@ -18,6 +19,42 @@ import (
 // lists, certificate chains and login answers stay far below it; a server that sends a 2 GB literal or
 // endless EHLO lines is cut off here instead of filling memory.
 const maxConnBytes = 1 << 20
+
+// What a result keeps of a server's words (the JSON report's raw fields): a greeting, and capability
+// lists of at most maxCapabilities entries of maxCapabilityLen bytes. Real ones are far smaller; a
+// hostile server's 1 MiB of capabilities must not become megabytes of report per endpoint.
+const (
+	maxGreeting      = 4096
+	maxCapabilities  = 256
+	maxCapabilityLen = 512
+)
+
+// capText cuts s to n bytes (on a UTF-8 boundary) and says so.
+func capText(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + fmt.Sprintf(" … (%d more bytes)", len(s)-cut)
+}
+
+// capList keeps the first maxCapabilities capabilities, each cut to maxCapabilityLen.
+func capList(caps []string) []string {
+	if caps == nil {
+		return nil
+	}
+	out := make([]string, 0, min(len(caps), maxCapabilities+1))
+	for _, c := range caps[:min(len(caps), maxCapabilities)] {
+		out = append(out, capText(c, maxCapabilityLen))
+	}
+	if len(caps) > maxCapabilities {
+		out = append(out, fmt.Sprintf("… (%d more)", len(caps)-maxCapabilities))
+	}
+	return out
+}
 
 // readLimitError says that a server sent more than a connection may carry.
 type readLimitError struct{ limit int64 }

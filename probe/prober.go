@@ -201,18 +201,18 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 	if got := sniffProtocol(first); got != ep.Protocol {
 		if got == "" {
-			res.Greeting = first
+			res.Greeting = capText(first, maxGreeting)
 			res.Problems = append(res.Problems, newProblem(catalog.ProtocolError,
 				fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(first)), ""))
 		} else {
-			res.Greeting = first
+			res.Greeting = capText(first, maxGreeting)
 			res.Problems = append(res.Problems, newProblem(catalog.WrongProtocol,
 				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), first))
 		}
 		return
 	}
 	greeting, err := d.greeting(s, first)
-	res.Greeting = greeting
+	res.Greeting = capText(greeting, maxGreeting)
 	res.Timings.GreetingMS = ms(time.Since(t2))
 	if err != nil {
 		var re *replyError
@@ -240,9 +240,9 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		}
 	}
 	if ep.Security == TLS {
-		res.Capabilities.AfterTLS = caps
+		res.Capabilities.AfterTLS = capList(caps)
 	} else {
-		res.Capabilities.BeforeTLS = caps
+		res.Capabilities.BeforeTLS = capList(caps)
 		if d.loginDisabled(caps) {
 			res.PlaintextLogin = "refused"
 		} else {
@@ -259,7 +259,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 				return
 			}
-			res.Capabilities.AfterTLS = caps
+			res.Capabilities.AfterTLS = capList(caps)
 		}
 	}
 	res.AuthMechanisms = d.authMechanisms(caps)

@@ -76,9 +76,11 @@ func run(stdout, stderr io.Writer) int {
 	b := &bench{bin: bin, out: stdout, ok: true}
 	steps := []func() error{
 		func() error { return b.hugeLiteral(caFile, cert) },
-		func() error { return b.endlessEHLO(1, false) },
-		func() error { return b.endlessEHLO(20, false) },
-		func() error { return b.endlessEHLO(20, true) },
+		func() error { return b.endlessEHLO(1, false, false) },
+		func() error { return b.endlessEHLO(20, false, false) },
+		func() error { return b.endlessEHLO(20, true, false) },
+		func() error { return b.endlessEHLO(20, false, true) },
+		func() error { return b.endlessEHLO(20, true, true) },
 		b.manyMX,
 		b.manySRV,
 	}
@@ -255,8 +257,9 @@ func authCode(js []byte) string {
 }
 
 // endlessEHLO: n SMTP servers that answer EHLO with endless lines of 8 KB (just under mailcheck's line
-// limit, so that it is the byte limits that hold), probed with -v.
-func (b *bench) endlessEHLO(n int, asJSON bool) error {
+// limit, so that it is the byte limits that hold), probed with -v. finite ends the answer just under the
+// connection's byte limit instead, so that the capabilities are kept (and their caps hold).
+func (b *bench) endlessEHLO(n int, asJSON, finite bool) error {
 	line := []byte("250-" + strings.Repeat("A", 8180) + "\r\n")
 	var args []string
 	args = append(args, "probe", "-v", "--starttls=no", "--max-time=60s")
@@ -270,11 +273,13 @@ func (b *bench) endlessEHLO(n int, asJSON bool) error {
 			if _, err := r.ReadString('\n'); err != nil {
 				return
 			}
-			for {
+			for i := 0; !finite || i < 120; i++ {
 				if _, err := c.Write(line); err != nil {
 					return
 				}
 			}
+			c.Write([]byte("250 END\r\n"))
+			_, _ = io.Copy(io.Discard, r)
 		})
 		if err != nil {
 			return err
@@ -290,7 +295,15 @@ func (b *bench) endlessEHLO(n int, asJSON bool) error {
 	if asJSON {
 		mode = "-v --json"
 	}
-	name := fmt.Sprintf("%d SMTP endpoints with endless 8 KB EHLO lines, %s", n, mode)
+	what := "endless 8 KB EHLO lines"
+	if finite {
+		what = "~1 MB EHLO answers"
+	}
+	plural := "s"
+	if n == 1 {
+		plural = ""
+	}
+	name := fmt.Sprintf("%d SMTP endpoint%s with %s, %s", n, plural, what, mode)
 	limit := int64(maxSingleRSS)
 	if n > 1 {
 		limit = maxTwentyRSS
