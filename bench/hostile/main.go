@@ -83,6 +83,7 @@ func run(stdout, stderr io.Writer) int {
 		func() error { return b.endlessEHLO(20, true, true) },
 		b.manyMX,
 		b.manySRV,
+		b.fewFiles,
 	}
 	fmt.Fprintf(stdout, "%-62s %12s %13s  %s\n", "case", "figure", "target", "")
 	for _, step := range steps {
@@ -374,6 +375,54 @@ func (b *bench) manySRV() error {
 	_ = json.Unmarshal(out, &rep)
 	b.row("500 SRV records at one silent address, --timeout 3s: time", took.Round(10*time.Millisecond).String(), maxSRVDuration.String(), took <= maxSRVDuration)
 	fmt.Fprintf(b.out, "    endpoints %d, connections to the silent address %d, RSS %s\n", len(rep.Endpoints), accepted.Load(), mib(rss))
+	return nil
+}
+
+// fewFiles runs the demo (its own sandbox) at ulimit -n 24: every finding whose error is this machine
+// running out of file descriptors must be local_resources, never a DNS or server failure. (The bench
+// reads the error text here, which the classifier never does, to see that it classified by type.)
+func (b *bench) fewFiles() error {
+	out, err := exec.Command("sh", "-c", `ulimit -n 24 && exec "$0" demo --json`, b.bin).Output()
+	if _, ok := err.(*exec.ExitError); ok {
+		err = nil // exit 1: problems found
+	}
+	if err != nil {
+		return fmt.Errorf("demo at ulimit -n 24: %v", err)
+	}
+	var doc any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		return fmt.Errorf("demo at ulimit -n 24: %v", err)
+	}
+	local, wrong := 0, map[string]int{}
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			code, _ := v["code"].(string)
+			text := fmt.Sprint(v["summary"], v["detail"])
+			if code != "" && (strings.Contains(text, "too many open files") || strings.Contains(text, "no buffer space")) {
+				if code == "local_resources" {
+					local++
+				} else {
+					wrong[code]++
+				}
+			}
+			for _, x := range v {
+				walk(x)
+			}
+		case []any:
+			for _, x := range v {
+				walk(x)
+			}
+		}
+	}
+	walk(doc)
+	n := 0
+	for _, c := range wrong {
+		n += c
+	}
+	b.row("demo at ulimit -n 24: out-of-files errors not local_resources", fmt.Sprint(n), "0", n == 0)
+	fmt.Fprintf(b.out, "    out-of-files errors reported as local_resources: %d; otherwise: %v\n", local, wrong)
 	return nil
 }
 
