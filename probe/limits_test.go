@@ -19,6 +19,10 @@ type countingDialer struct {
 	mu   sync.Mutex
 	// dials and open count per host (the address without its port).
 	dials, open, peak map[string]int
+	// gate, when set, holds every dial until gateAt connections are open at once, so that connections
+	// overlap for certain and a missing limit shows; each arrival rechecks it.
+	gate   chan struct{}
+	gateAt func(open int) bool
 }
 
 func newCountingDialer(next Dialer) *countingDialer {
@@ -31,7 +35,18 @@ func (d *countingDialer) DialContext(ctx context.Context, network, addr string) 
 	d.dials[addr]++
 	d.open[host]++
 	d.peak[host] = max(d.peak[host], d.open[host])
+	gate := d.gate
+	if gate != nil && d.gateAt(d.open[host]) {
+		close(gate)
+		d.gate = nil
+	}
 	d.mu.Unlock()
+	if gate != nil {
+		select {
+		case <-gate:
+		case <-ctx.Done():
+		}
+	}
 	c, err := d.next.DialContext(ctx, network, addr)
 	if err != nil {
 		d.closed(host)
@@ -119,24 +134,39 @@ func TestManyMXRecords(t *testing.T) {
 	}
 }
 
-// TestConnectionsPerAddressAreBounded: many names at one answering address never hold more than
-// maxPerAddress connections open at once.
+// TestConnectionsPerAddressAreBounded: 30 endpoints at one answering address (each on a port of its own,
+// so none shares another's result) never hold more than maxPerAddress connections open at once.
 func TestConnectionsPerAddressAreBounded(t *testing.T) {
-	w := sandbox.World{Domain: "h.test", Services: []sandbox.Service{{IP: "127.0.0.10", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS}}}
-	for _, svc := range []string{"_imaps", "_imap", "_pop3s", "_pop3", "_submission", "_submissions"} {
-		for i := 1; i <= 10; i++ {
-			w.Records = append(w.Records, fmt.Sprintf("%s._tcp.h.test.%sSRV 0 1 993 %s%d.h.test.", svc, ttl, strings.TrimPrefix(svc, "_"), i))
-			w.Records = append(w.Records, fmt.Sprintf("%s%d.h.test.%sA 127.0.0.10", strings.TrimPrefix(svc, "_"), i, ttl))
+	w := sandbox.World{Domain: "h.test"}
+	for k, svc := range []struct {
+		label string
+		proto sandbox.Proto
+	}{{"imaps", sandbox.ProtoIMAP}, {"pop3s", sandbox.ProtoPOP3}, {"submissions", sandbox.ProtoSMTP}} {
+		for i := 1; i <= maxSRVTargets; i++ {
+			port := 10000 + k*100 + i
+			w.Services = append(w.Services, sandbox.Service{IP: "127.0.0.10", Port: port, Proto: svc.proto, Mode: sandbox.ModeTLS})
+			w.Records = append(w.Records,
+				fmt.Sprintf("_%s._tcp.h.test.%sSRV 0 1 %d %s%d.h.test.", svc.label, ttl, port, svc.label, i),
+				fmt.Sprintf("%s%d.h.test.%sA 127.0.0.10", svc.label, i, ttl))
 		}
 	}
 	sb, p := world(t, w, nil)
 	cd := newCountingDialer(sb)
+	// The first dials wait until maxPerAddress are open together: with the limit that is the most there
+	// can be; without it, the other endpoints' dials come on top of them.
+	cd.gate = make(chan struct{})
+	cd.gateAt = func(open int) bool { return open >= maxPerAddress }
 	p.cfg.Dialer = cd
 	rep := p.Run(context.Background(), Request{Target: "h.test", Domain: "h.test"})
-	if len(rep.Endpoints) == 0 {
-		t.Fatal("nothing probed")
+	if n := len(rep.Endpoints); n < 3*maxSRVTargets {
+		t.Fatalf("%d endpoints probed, want %d", n, 3*maxSRVTargets)
 	}
 	if peak := cd.peak["127.0.0.10"]; peak > maxPerAddress {
 		t.Errorf("%d connections open at once to 127.0.0.10, limit %d", peak, maxPerAddress)
+	}
+	for _, e := range rep.Endpoints {
+		if e.Greeting == "" {
+			t.Errorf("%s: no greeting: %v", e.Endpoint, problemCodes(e))
+		}
 	}
 }
