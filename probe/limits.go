@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"sort"
@@ -182,11 +183,23 @@ type destination struct {
 	protocol Protocol
 }
 
-// destProbe is the first probe of a destination; done is closed when res is final.
+// destProbe is the first probe of a destination; spoke is closed when the server has said something (a
+// greeting line or a TLS handshake), done when res is final.
 type destProbe struct {
-	done chan struct{}
-	res  Result
-	host string
+	spoke, done chan struct{}
+	res         Result
+	host        string
+}
+
+// spokeKey carries, in the context of a destination's first probe, the function that closes its spoke.
+type spokeKey struct{}
+
+// serverSpoke tells a waiting run that the server of this probe answered: other names for the same
+// destination need not wait for the whole conversation to know it is not silent.
+func serverSpoke(ctx context.Context) {
+	if f, ok := ctx.Value(spokeKey{}).(func()); ok {
+		f()
+	}
 }
 
 // destinations holds a run's per-destination state: first probes and per-address connection slots.
@@ -197,10 +210,10 @@ type destinations struct {
 }
 
 // connect probes ep at addr, at most maxPerAddress at a time per address. The first probe of a
-// destination (address, port, security, protocol) runs; a later one for another name waits for it, and
-// when that found nothing but silence or a refusal (no greeting: the server never spoke), it shares that
-// result instead of connecting again: 500 SRV names for one silent address cost one connection, not 500.
-// A destination that answered is probed again per name, since the certificate (SNI) depends on the name.
+// destination (address, port, security, protocol) runs; a later one for another name waits until the
+// server has spoken (then it is probed again for this name, since the certificate (SNI) depends on the
+// name) or the first probe has ended without a word (silence or a refusal: then it shares that result
+// instead of connecting again, so 500 SRV names for one silent address cost one connection, not 500).
 func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 	key := destination{addr, ep.Port, ep.Security, ep.Protocol}
 	r.dest.mu.Lock()
@@ -209,7 +222,7 @@ func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 	}
 	first, seen := r.dest.first[key]
 	if !seen {
-		first = &destProbe{done: make(chan struct{}), host: ep.Host}
+		first = &destProbe{spoke: make(chan struct{}), done: make(chan struct{}), host: ep.Host}
 		r.dest.first[key] = first
 	}
 	slots, ok := r.dest.perIP[addr]
@@ -219,15 +232,19 @@ func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 	}
 	r.dest.mu.Unlock()
 
+	ctx := r.ctx
 	if seen {
 		select {
+		case <-first.spoke: // it answers: probe this name on its own, in parallel
 		case <-first.done:
+			if first.res.Greeting == "" && first.res.TLS == nil && len(first.res.Problems) > 0 {
+				return sharedFailure(first, ep, source), true
+			}
 		case <-r.ctx.Done():
 			return Result{}, false
 		}
-		if first.res.Greeting == "" && first.res.TLS == nil && len(first.res.Problems) > 0 {
-			return sharedFailure(first, ep, source), true
-		}
+	} else {
+		ctx = context.WithValue(r.ctx, spokeKey{}, sync.OnceFunc(func() { close(first.spoke) }))
 	}
 	res, ok := Result{}, false
 	defer func() {
@@ -249,7 +266,7 @@ func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 		return res, false
 	}
 	defer func() { <-r.sem }()
-	res, ok = r.p.probeConnection(r.ctx, ep, addr, source), true
+	res, ok = r.p.probeConnection(ctx, ep, addr, source), true
 	return res, ok
 }
 

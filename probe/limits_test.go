@@ -1,6 +1,7 @@
 package probe
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"net"
@@ -167,6 +168,44 @@ func TestConnectionsPerAddressAreBounded(t *testing.T) {
 	for _, e := range rep.Endpoints {
 		if e.Greeting == "" {
 			t.Errorf("%s: no greeting: %v", e.Endpoint, problemCodes(e))
+		}
+	}
+}
+
+// TestNamesAtOneAnsweringDestinationRunInParallel: a second name for the same address and port does not
+// wait for the first name's whole conversation once the server has greeted; here the server answers
+// EHLO only when both connections are open, so serialised probes would never finish.
+func TestNamesAtOneAnsweringDestinationRunInParallel(t *testing.T) {
+	var mu sync.Mutex
+	conns := 0
+	both := make(chan struct{})
+	addr := scripted(t, func(c net.Conn, r *bufio.Reader) error {
+		mu.Lock()
+		if conns++; conns == 2 {
+			close(both)
+		}
+		mu.Unlock()
+		c.Write([]byte("220 shared ESMTP\r\n"))
+		if err := expect(r, "EHLO"); err != nil {
+			return err
+		}
+		<-both
+		c.Write([]byte("250-shared\r\n250 AUTH PLAIN\r\n"))
+		r.ReadString('\n')
+		return nil
+	})
+	_, p := world(t, sandbox.World{Domain: "j.test", Records: []string{
+		"one.j.test." + ttl + "A 127.0.0.12", "two.j.test." + ttl + "A 127.0.0.12",
+	}}, nil)
+	p.cfg.Dialer = fixedDialer{addr}
+	p.cfg.STARTTLS = STARTTLSNo
+	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{SMTP, "one.j.test", 587, STARTTLS}, {SMTP, "two.j.test", 587, STARTTLS}}})
+	if len(rep.Endpoints) != 2 {
+		t.Fatalf("%d endpoints", len(rep.Endpoints))
+	}
+	for _, e := range rep.Endpoints {
+		if len(e.AuthMechanisms) == 0 {
+			t.Errorf("%s: no EHLO answer: %v", e.Endpoint, problemCodes(e))
 		}
 	}
 }

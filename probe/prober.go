@@ -186,10 +186,14 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		}
 		res.Timings.TLSMS = ms(time.Since(t1))
 		p.recordTLS(res, tc)
+		serverSpoke(ctx)
 	}
 
 	t2 := time.Now()
 	first, err := s.readLine()
+	if err == nil {
+		serverSpoke(ctx)
+	}
 	if err != nil {
 		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && s.speaksTLS(ep.Host) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
