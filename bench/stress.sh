@@ -38,7 +38,8 @@ cleanup() {
 	wait 2>/dev/null
 	[ -n "${COLD_CACHE:-}" ] && rm -rf "$COLD_CACHE"
 }
-trap cleanup EXIT INT TERM
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 for _ in $(seq 1 "$BUSY"); do
 	taskset -c "$CPU" bash -c 'while :; do :; done' &

@@ -49,6 +49,8 @@ type Config struct {
 	Now func() time.Time
 	// Credentials, when set, are tried on every reachable endpoint.
 	Credentials *Credentials
+	// Progress, when set, is told each step and verdict as it happens (progress.go).
+	Progress Progress
 }
 
 // Prober runs probes with one Config.
@@ -130,6 +132,7 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 	res.Timings.TotalMS = ms(time.Since(start))
 	res.Transcript = tr.snapshot()
 	res.Status = statusOf(res.Problems)
+	p.finished(EndpointDone, &res)
 	return res
 }
 
@@ -140,10 +143,12 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 		tr = newTranscript(p.trBudget)
 	}
 	start := time.Now()
+	p.stepStarted(res, StepLogin)
 	p.testLogin(ctx, res, tr)
 	res.Timings.TotalMS += ms(time.Since(start))
 	res.Transcript = append(res.Transcript, tr.snapshot()...)
 	res.Status = statusOf(res.Problems)
+	p.finished(LoginDone, res)
 }
 
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
@@ -164,6 +169,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 
 	t0 := time.Now()
+	p.stepStarted(res, StepConnect)
 	tr.note("connecting to " + net.JoinHostPort(res.Address, strconv.Itoa(ep.Port)))
 	conn, err := p.dial(ctx, res.Address, ep.Port)
 	if err != nil {
@@ -179,6 +185,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	s := newSession(ctx, conn, p.cfg.Timeout, tr)
 	if ep.Security == TLS {
 		t1 := time.Now()
+		p.stepStarted(res, StepTLS)
 		tc, err := s.startTLS(p.tlsConfig(ep.Host))
 		if err != nil {
 			p.handshakeFailed(ctx, res, err)
@@ -190,12 +197,13 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 
 	t2 := time.Now()
+	p.stepStarted(res, StepGreeting)
 	first, err := s.readLine()
 	if err == nil {
 		serverSpoke(ctx)
 	}
 	if err != nil {
-		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && s.speaksTLS(ep.Host) {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.tlsCheck(s, res) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
@@ -238,6 +246,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
+		p.stepStarted(res, StepCapabilities)
 		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
 			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
 			return
@@ -297,6 +306,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 		return true
 	}
 	t := time.Now()
+	p.stepStarted(res, StepSTARTTLS)
 	if err := d.startTLS(s); err != nil {
 		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))

@@ -185,6 +185,9 @@ type World struct {
 	// Users maps a login to its password, e.g. "alice@sandbox.test": "correct horse battery staple".
 	// Logins are the users' addresses and compare case-insensitively.
 	Users map[string]string
+	// Tokens are the OAuth2 access tokens the servers accept, by token string (see oauth.go); with any,
+	// IMAP, POP3 and SMTP also offer XOAUTH2 and OAUTHBEARER.
+	Tokens map[string]Token
 	// ServFail lists names the DNS server answers with SERVFAIL.
 	ServFail []string
 	// DNSDelayUntilTimeout lists names the DNS server never answers.
