@@ -60,18 +60,26 @@ fmt:
 e2e:
 	bash e2e/run.sh
 
-## bench: whole-domain probe through a 50 ms RTT proxy; prints the ratios
+## bench: whole-domain probe through a 50 ms RTT proxy (prints the ratios), then the hostile-server
+## figures: peak RSS and output of the binary against scripted hostile servers, and the fan-out limits
 bench:
 	$(GO) run ./bench
+	$(GO) run ./bench/hostile
 
 ## stress: the suite on a starved machine (one pinned CPU shared with busy loops, GOMAXPROCS=1, -race,
 ## an empty build cache for the first run), RUNS times (default 10); see bench/stress.sh
 stress:
 	bash bench/stress.sh
 
-## fuzz: fuzz the pasted-error parser for a minute
+## fuzz: run every fuzz target (every parser of untrusted input) for FUZZTIME each; prints executions
+FUZZTIME ?= 10s
 fuzz:
-	$(GO) test -run=NONE -fuzz=FuzzExplain -fuzztime=60s ./probe/explain/
+	@set -e; for pkg in $$($(GO) list ./...); do \
+	  for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz' || true); do \
+	    out=$$($(GO) test -run=NONE -fuzz="^$$fn\$$" -fuzztime=$(FUZZTIME) $$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+	    echo "$$out" | grep -o 'execs: [0-9]*' | tail -1 | sed "s|^|$$fn ($${pkg#github.com/mailcheck/mailcheck/}): |"; \
+	  done; \
+	done
 
 clean:
 	rm -rf bin

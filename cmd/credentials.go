@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -70,7 +71,7 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 		if read == nil {
 			read = promptPassword
 		}
-		if password, err = read(fmt.Sprintf("Password for %s: ", user)); err != nil {
+		if password, err = read(fmt.Sprintf("Password for %s: ", termsafe.String(user))); err != nil {
 			return nil, usageError("reading the password: %v", err)
 		}
 	default:

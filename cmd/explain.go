@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/explain"
 	"github.com/mailcheck/mailcheck/report"
@@ -206,7 +207,7 @@ func runExplainProbe(ctx context.Context, opts *ExplainOptions, e explain.Explan
 	} else {
 		color := opts.color(opts.IO)
 		if err = report.ExplainText(opts.IO.Out, e, color); err == nil {
-			fmt.Fprintf(opts.IO.Out, "\nRe-test of %s: %s\n\n", ep.URL(), v.Summary)
+			fmt.Fprintf(opts.IO.Out, "\nRe-test of %s: %s\n\n", termsafe.String(ep.URL()), termsafe.String(v.Summary))
 			err = report.Text(opts.IO.Out, rep, report.TextOptions{Color: color, Verbose: opts.Verbose})
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -137,7 +138,7 @@ func runOAuth(ctx context.Context, opts *OAuthOptions) error {
 		HTTPClient: opts.httpClient,
 		Prompt: func(verify, code string) {
 			fmt.Fprintf(opts.IO.ErrOut, "To sign in as %s, open %s and enter the code %s\nWaiting for the sign-in (at most %v)…\n",
-				opts.User, verify, code, opts.Timeout)
+				termsafe.String(opts.User), termsafe.String(verify), termsafe.String(code), opts.Timeout)
 		},
 	})
 	var dle *probe.DeviceLoginError
@@ -161,7 +162,7 @@ func runOAuth(ctx context.Context, opts *OAuthOptions) error {
 	if opts.Out != "" {
 		note += "; written to " + opts.Out
 	}
-	fmt.Fprintln(opts.IO.ErrOut, note+".")
+	fmt.Fprintln(opts.IO.ErrOut, termsafe.String(note)+".") // the scopes are the provider's words
 	return nil
 }
 

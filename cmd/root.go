@@ -10,6 +10,8 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 )
 
 // Exit codes: a stable API, documented in the README.
@@ -147,11 +149,11 @@ func Run(args []string, ios *IOStreams) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Err != nil {
-			fmt.Fprintf(ios.ErrOut, "mailcheck: %v\n", ee.Err)
+			fmt.Fprintf(ios.ErrOut, "mailcheck: %s\n", termsafe.String(ee.Err.Error()))
 		}
 		return ee.Code
 	}
 	// Cobra's own errors (unknown command, missing argument) are usage errors.
-	fmt.Fprintf(ios.ErrOut, "mailcheck: %v\n", err)
+	fmt.Fprintf(ios.ErrOut, "mailcheck: %s\n", termsafe.String(err.Error()))
 	return ExitUsage
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/report"
@@ -150,7 +151,7 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 			return problemsFound
 		}
 		if rep.Settings.Outgoing == nil {
-			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", domain)
+			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", termsafe.String(domain))
 			if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 				return err
 			}

@@ -175,8 +175,15 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transc
 	default:
 		err = p.loginPOP3(s, mech, red)
 	}
-	if err != nil && expired.Load() {
-		return fmt.Errorf("no answer to the login within %v: %w", limit, os.ErrDeadlineExceeded)
+	if err != nil {
+		// The libraries may wrap or replace the error of the conn under them: the byte limit and the
+		// watchdog are asked directly, the limit first (a server that sends too much did answer).
+		if lerr := s.lim.exceeded(); lerr != nil {
+			return lerr
+		}
+		if expired.Load() {
+			return fmt.Errorf("no answer to the login within %v: %w", limit, os.ErrDeadlineExceeded)
+		}
 	}
 	return err
 }

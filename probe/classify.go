@@ -39,8 +39,16 @@ func classify(err error, dialing bool) string {
 		replyErr  *replyError
 		certErr   *tls.CertificateVerificationError
 		netDNSErr *net.DNSError
+		limitErr  *readLimitError
+		lineErr   *lineTooLongError
 	)
 	switch {
+	case isLocalResource(err):
+		// Checked first: a DNS query or a dial that failed for want of a file descriptor says nothing
+		// about the resolver or the server.
+		return catalog.LocalResources
+	case errors.As(err, &limitErr), errors.As(err, &lineErr):
+		return catalog.ReplyTooLarge
 	case errors.As(err, &dnsErr):
 		return classifyDNS(dnsErr)
 	case errors.As(err, &netDNSErr):
@@ -102,12 +110,24 @@ func isTimeout(err error) bool {
 		(errors.As(err, &ne) && ne.Timeout())
 }
 
+// isLocalResource says whether err is this machine running out of file descriptors, sockets or buffers.
+func isLocalResource(err error) bool {
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOBUFS)
+}
+
 func classifyDNS(e *DNSError) string {
 	switch {
 	case e.Err != nil:
-		if isTimeout(e.Err) {
+		switch {
+		case isTimeout(e.Err):
 			return catalog.DNSTimeout
+		case errors.Is(e.Err, syscall.ECONNREFUSED), errors.Is(e.Err, syscall.ENETUNREACH), errors.Is(e.Err, syscall.EHOSTUNREACH):
+			// Nothing listens at the resolver's address (an ICMP port unreachable), or no route to it:
+			// no DNS server failed, none answered.
+			return catalog.DNSUnreachable
 		}
+		return catalog.DNSServerFailure
+	case len(e.CNAMELoop) > 0:
 		return catalog.DNSServerFailure
 	case e.NoData:
 		return catalog.DNSNoAddress

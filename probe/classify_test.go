@@ -128,7 +128,54 @@ func TestClassifiedFailures(t *testing.T) {
 				}
 				_, err := c.Write([]byte("220 go ahead\r\n250 injected\r\n"))
 				return err
-			}, catalog.ProtocolError, "", false},
+			}, catalog.STARTTLSFailed, "possible command injection", false},
+		{"clear text after agreeing to STARTTLS", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n"))
+				if err := expect(r, "a2 STARTTLS"); err != nil {
+					return err
+				}
+				if _, err := c.Write([]byte("a2 OK begin TLS\r\n")); err != nil {
+					return err
+				}
+				r.ReadByte() // the ClientHello starts; answer it in clear text
+				_, err := c.Write([]byte("* BAD what is this\r\n"))
+				return err
+			}, catalog.STARTTLSFailed, "did not start TLS", false},
+		{"IMAP BYE [UNAVAILABLE] greeting", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: TLS},
+			tlsServer(func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("* BYE [UNAVAILABLE] Server overloaded, try later\r\n"))
+				return err
+			}), catalog.GreetingTempFail, "", false},
+		{"IMAP PREAUTH on a plain port", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				_, err := c.Write([]byte("* PREAUTH [CAPABILITY IMAP4rev1 STARTTLS] logged in as alice\r\n"))
+				r.ReadString('\n')
+				return err
+			}, catalog.PreauthUnencrypted, "PREAUTH", false},
+		{"endless 220- greeting", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				for i := 0; i < 5000; i++ {
+					if _, err := c.Write([]byte("220-still greeting\r\n")); err != nil {
+						return nil // the client gave up, as it should
+					}
+				}
+				return nil
+			}, catalog.ProtocolError, "cannot read: the SMTP reply does not end", false},
+		{"endless EHLO answer of long lines", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
+			func(c net.Conn, r *bufio.Reader) error {
+				c.Write([]byte("220 hi\r\n"))
+				if err := expect(r, "EHLO"); err != nil {
+					return err
+				}
+				line := []byte("250-" + strings.Repeat("A", 8000) + "\r\n")
+				for i := 0; i < 500; i++ {
+					if _, err := c.Write(line); err != nil {
+						return nil // the client gave up, as it should
+					}
+				}
+				return nil
+			}, catalog.ReplyTooLarge, "", false},
 		{"garbled SMTP reply", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 587, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
@@ -155,7 +202,7 @@ func TestClassifiedFailures(t *testing.T) {
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK " + strings.Repeat("x", 10000) + "\r\n"))
 				return err
-			}, catalog.ProtocolError, "", false},
+			}, catalog.ReplyTooLarge, "longer than 8192 bytes", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -23,6 +23,9 @@ type Resolver struct {
 
 	mu    sync.Mutex
 	cache map[dnsKey]*dnsCall
+	// inFlight bounds the queries outstanding at once (maxDNSInFlight), so a domain naming hundreds of
+	// hosts cannot open hundreds of sockets.
+	inFlight chan struct{}
 }
 
 type dnsKey struct {
@@ -87,12 +90,16 @@ type DNSError struct {
 	NoData bool
 	// Err is the transport error when no answer came.
 	Err error
+	// CNAMELoop is the chain of names, when the answer's CNAMEs lead back to a name already seen.
+	CNAMELoop []string
 }
 
 func (e *DNSError) Error() string {
 	switch {
 	case e.Err != nil:
 		return fmt.Sprintf("DNS %s lookup for %s failed: %v", e.Type, e.Name, e.Err)
+	case len(e.CNAMELoop) > 0:
+		return fmt.Sprintf("the CNAME records of %s form a loop (%s), so it has no %s record", e.Name, strings.Join(e.CNAMELoop, " → "), e.Type)
 	case e.NoData:
 		return fmt.Sprintf("%s exists but has no %s record", e.Name, e.Type)
 	default:
@@ -110,6 +117,7 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*dns.M
 	r.mu.Lock()
 	if r.cache == nil {
 		r.cache = make(map[dnsKey]*dnsCall)
+		r.inFlight = make(chan struct{}, maxDNSInFlight)
 	}
 	call, ok := r.cache[key]
 	if !ok {
@@ -117,7 +125,13 @@ func (r *Resolver) Query(ctx context.Context, name string, qtype uint16) (*dns.M
 		r.cache[key] = call
 		r.mu.Unlock()
 		start := time.Now()
-		call.msg, call.err = r.exchange(ctx, key.name, qtype)
+		select {
+		case r.inFlight <- struct{}{}:
+			call.msg, call.err = r.exchange(ctx, key.name, qtype)
+			<-r.inFlight
+		case <-ctx.Done():
+			call.err = &DNSError{Name: name, Type: dns.TypeToString[qtype], Rcode: -1, Err: ctx.Err()}
+		}
 		call.took = time.Since(start)
 		close(call.done)
 	} else {
@@ -206,9 +220,38 @@ func addrsOf(host string, qtype uint16, msg *dns.Msg) ([]string, error) {
 		}
 	}
 	if len(addrs) == 0 {
+		if loop := cnameLoop(host, msg); loop != nil {
+			return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, CNAMELoop: loop}
+		}
 		return nil, &DNSError{Name: host, Type: typ, Rcode: msg.Rcode, NoData: true}
 	}
 	return addrs, nil
+}
+
+// cnameLoop follows the answer's CNAME chain from host and returns it when it comes back to a name
+// already on it, else nil. The chain is bounded by the answer's size.
+func cnameLoop(host string, msg *dns.Msg) []string {
+	next := map[string]string{}
+	for _, rr := range msg.Answer {
+		if c, ok := rr.(*dns.CNAME); ok {
+			next[dns.CanonicalName(c.Hdr.Name)] = dns.CanonicalName(c.Target)
+		}
+	}
+	name := dns.CanonicalName(host)
+	seen := map[string]bool{}
+	var chain []string
+	for {
+		chain = append(chain, strings.TrimSuffix(name, "."))
+		if seen[name] {
+			return chain
+		}
+		seen[name] = true
+		n, ok := next[name]
+		if !ok {
+			return nil
+		}
+		name = n
+	}
 }
 
 // answerStrings renders the answer section for the report.

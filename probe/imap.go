@@ -12,9 +12,30 @@ type imapDialogue struct{}
 func (imapDialogue) greeting(s *session, first string) (string, error) {
 	u := strings.ToUpper(first)
 	if strings.HasPrefix(u, "* BYE") {
-		return first, &replyError{Reply: first} // RFC 3501 section 7.1.5: the server refuses the connection
+		// RFC 3501 section 7.1.5: the server refuses the connection; RFC 5530 [UNAVAILABLE] says only
+		// for now, like POP3 [SYS/TEMP] and SMTP 421.
+		return first, &replyError{Reply: first, Temporary: imapResponseCode(first) == "UNAVAILABLE"}
 	}
 	return first, nil
+}
+
+// imapResponseCode returns the upper-cased response code of an untagged status line ("* BYE [UNAVAILABLE]
+// …" gives "UNAVAILABLE"), or "" when there is none (RFC 3501 section 7.1).
+func imapResponseCode(line string) string {
+	f := strings.Fields(line)
+	if len(f) < 3 || !strings.HasPrefix(f[2], "[") {
+		return ""
+	}
+	code := strings.TrimPrefix(f[2], "[")
+	if i := strings.IndexByte(code, ']'); i >= 0 {
+		code = code[:i]
+	}
+	return strings.ToUpper(code)
+}
+
+// isPreauth says whether an IMAP greeting is PREAUTH (RFC 3501 section 7.1.4).
+func isPreauth(greeting string) bool {
+	return strings.HasPrefix(strings.ToUpper(greeting), "* PREAUTH")
 }
 
 // greetingCaps extracts "[CAPABILITY ...]" from a greeting, which saves a round trip (RFC 3501 7.1).

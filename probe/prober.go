@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -58,6 +59,8 @@ type Config struct {
 // Prober runs probes with one Config.
 type Prober struct {
 	cfg Config
+	// trBudget is what the transcripts of this prober's runs may still keep, in bytes.
+	trBudget *atomic.Int64
 }
 
 // NewProber fills in defaults.
@@ -74,7 +77,9 @@ func NewProber(cfg Config) *Prober {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Prober{cfg: cfg}
+	p := &Prober{cfg: cfg, trBudget: new(atomic.Int64)}
+	p.trBudget.Store(maxRunTranscriptBytes)
+	return p
 }
 
 func (p *Prober) now() time.Time { return p.cfg.Now() }
@@ -123,14 +128,12 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 	res := Result{Endpoint: ep, Address: addr, Source: source}
 	var tr *transcript
 	if p.cfg.Transcript {
-		tr = &transcript{start: time.Now()}
+		tr = newTranscript(p.trBudget)
 	}
 	start := time.Now()
 	p.converse(ctx, &res, tr)
 	res.Timings.TotalMS = ms(time.Since(start))
-	if tr != nil {
-		res.Transcript = tr.lines
-	}
+	res.Transcript = tr.snapshot()
 	res.Status = statusOf(res.Problems)
 	p.finished(EndpointDone, &res)
 	return res
@@ -140,15 +143,13 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 func (p *Prober) loginOn(ctx context.Context, res *Result) {
 	var tr *transcript
 	if p.cfg.Transcript {
-		tr = &transcript{start: time.Now()}
+		tr = newTranscript(p.trBudget)
 	}
 	start := time.Now()
 	p.stepStarted(res, StepLogin)
 	p.testLogin(ctx, res, tr)
 	res.Timings.TotalMS += ms(time.Since(start))
-	if tr != nil {
-		res.Transcript = append(res.Transcript, tr.lines...)
-	}
+	res.Transcript = append(res.Transcript, tr.snapshot()...)
 	res.Status = statusOf(res.Problems)
 	p.finished(LoginDone, res)
 }
@@ -156,7 +157,11 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
 	defer cancel()
-	return p.cfg.Dialer.DialContext(dctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+	c, err := p.cfg.Dialer.DialContext(dctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
+	if err != nil {
+		return nil, err
+	}
+	return newLimitedConn(c, maxConnBytes), nil
 }
 
 func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
@@ -191,37 +196,54 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		}
 		res.Timings.TLSMS = ms(time.Since(t1))
 		p.recordTLS(res, tc)
+		serverSpoke(ctx)
 	}
 
 	t2 := time.Now()
 	p.stepStarted(res, StepGreeting)
 	first, err := s.readLine()
+	if err == nil {
+		serverSpoke(ctx)
+	}
 	if err != nil {
 		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.tlsCheck(s, res) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
 		}
-		fail(err, false, fmt.Sprintf("%s port %d accepted the connection but sent no greeting", ep.Host, ep.Port))
+		fail(err, false, greetingReadSummary(ep, err))
 		return
 	}
 	if got := sniffProtocol(first); got != ep.Protocol {
 		if got == "" {
-			res.Greeting = first
+			res.Greeting = capText(first, maxGreeting)
 			res.Problems = append(res.Problems, newProblem(catalog.ProtocolError,
 				fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(first)), ""))
 		} else {
-			res.Greeting = first
+			res.Greeting = capText(first, maxGreeting)
 			res.Problems = append(res.Problems, newProblem(catalog.WrongProtocol,
 				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), first))
 		}
 		return
 	}
 	greeting, err := d.greeting(s, first)
-	res.Greeting = greeting
+	res.Greeting = capText(greeting, maxGreeting)
 	res.Timings.GreetingMS = ms(time.Since(t2))
 	if err != nil {
-		fail(err, false, fmt.Sprintf("%s refused the session in its greeting", ep.Host))
+		var re *replyError
+		if errors.As(err, &re) {
+			fail(err, false, fmt.Sprintf("%s refused the session in its greeting", ep.Host))
+		} else {
+			fail(err, false, fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err))
+		}
+		return
+	}
+	if ep.Protocol == IMAP && ep.Security != TLS && isPreauth(greeting) {
+		// RFC 3501 section 6.2.1 / RFC 9051 section 7.1.4: STARTTLS is only possible before
+		// authentication, so a clear-text PREAUTH leaves no way to encrypt; a client that requires TLS
+		// must close the connection (and an attacker can inject PREAUTH to strip STARTTLS).
+		res.Problems = append(res.Problems, newProblem(catalog.PreauthUnencrypted,
+			fmt.Sprintf("%s port %d greeted the connection as already logged in (PREAUTH) before encryption, so STARTTLS is impossible", ep.Host, ep.Port), greeting))
 		return
 	}
 
@@ -229,14 +251,14 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	if ep.Protocol != IMAP || caps == nil {
 		p.stepStarted(res, StepCapabilities)
 		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
-			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed", ep.Host))
+			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
 			return
 		}
 	}
 	if ep.Security == TLS {
-		res.Capabilities.AfterTLS = caps
+		res.Capabilities.AfterTLS = capList(caps)
 	} else {
-		res.Capabilities.BeforeTLS = caps
+		res.Capabilities.BeforeTLS = capList(caps)
 		if d.loginDisabled(caps) {
 			res.PlaintextLogin = "refused"
 		} else {
@@ -250,10 +272,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 		}
 		if res.STARTTLS {
 			if caps, err = d.capabilities(s, true); err != nil {
-				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed", ep.Host))
+				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 				return
 			}
-			res.Capabilities.AfterTLS = caps
+			res.Capabilities.AfterTLS = capList(caps)
 		}
 	}
 	res.AuthMechanisms = d.authMechanisms(caps)
@@ -295,7 +317,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 	}
 	tc, err := s.startTLS(p.tlsConfig(ep.Host))
 	if err != nil {
-		p.handshakeFailed(ctx, res, err)
+		p.upgradeFailed(ctx, res, err)
 		return false
 	}
 	res.Timings.TLSMS = ms(time.Since(t))
@@ -314,6 +336,40 @@ func (p *Prober) recordTLS(res *Result, tc *tls.Conn) {
 	res.Problems = append(res.Problems, probs...)
 }
 
+// upgradeFailed explains a failure after the server agreed to STARTTLS: the user chose STARTTLS rightly,
+// so clear text or garbage instead of a TLS handshake is the server's broken upgrade, not
+// tls_on_plain_port, whose fix would be to choose STARTTLS.
+func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error) {
+	ep := res.Endpoint
+	var (
+		rh tls.RecordHeaderError
+		pe *protocolError
+	)
+	switch {
+	case errors.As(err, &rh):
+		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSFailed,
+			fmt.Sprintf("%s port %d agreed to STARTTLS but then did not start TLS (it sent %q…)", ep.Host, ep.Port, string(rh.RecordHeader[:])), err.Error()))
+	case errors.As(err, &pe):
+		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSFailed,
+			fmt.Sprintf("%s port %d: %s", ep.Host, ep.Port, pe.msg), err.Error()))
+	default:
+		p.handshakeFailed(ctx, res, err)
+	}
+}
+
+// greetingReadSummary says why no greeting line could be read: silence, or a line or stream too long.
+func greetingReadSummary(ep Endpoint, err error) string {
+	var (
+		le *lineTooLongError
+		re *readLimitError
+	)
+	switch {
+	case errors.As(err, &le), errors.As(err, &re):
+		return fmt.Sprintf("%s port %d sent a greeting mailcheck will not read: %v", ep.Host, ep.Port, err)
+	}
+	return fmt.Sprintf("%s port %d accepted the connection but sent no greeting", ep.Host, ep.Port)
+}
+
 func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 	ep := res.Endpoint
 	var rh tls.RecordHeaderError
@@ -326,8 +382,15 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
 		return
 	}
-	res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
-		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
+	code := classifyIn(ctx, err, false)
+	var pe *protocolError
+	if code == catalog.ProtocolError && !errors.As(err, &pe) {
+		// crypto/tls reports a broken server handshake (an oversized certificate chain, a malformed
+		// message) with untyped errors: the server's TLS setup failed, not the mail protocol.
+		code = catalog.TLSHandshake
+	}
+	res.Problems = append(res.Problems, newProblem(code,
+		fmt.Sprintf("the TLS handshake with %s port %d failed: %v", ep.Host, ep.Port, err), err.Error()))
 }
 
 // judgeLogin notes endpoints where no login method is offered on the connection a client would use.

@@ -96,7 +96,22 @@ func (r *redactor) scrub(line string) string {
 			line = strings.ReplaceAll(line, s, redacted)
 		}
 	}
-	return line
+	// The marker next to the text around it can spell a secret again ("]abc" + "abc" leaves
+	// "[redacted]abc"), so replace until nothing is found; a line that still carries one is dropped
+	// whole. A secret inside the marker itself ("dact") cannot be told apart from it and is not looked for.
+	for range 4 {
+		found := false
+		for _, s := range r.secrets {
+			if s != "" && !strings.Contains(redacted, s) && strings.Contains(line, s) {
+				line = strings.ReplaceAll(line, s, redacted)
+				found = true
+			}
+		}
+		if !found {
+			return line
+		}
+	}
+	return redacted
 }
 
 // recordingConn writes each line read or written to a transcript, redacted, with its direction. It sits

@@ -62,6 +62,8 @@ type run struct {
 	claims    []claim
 	hosts     map[string]*hostLookup
 	recorded  map[dnsKey]bool
+	// dest shares results and bounds connections per destination (limits.go).
+	dest destinations
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -142,7 +144,7 @@ func (r *run) discover() {
 			if err != nil || msg.Rcode != dns.RcodeSuccess {
 				return // absent SRV records are normal: most domains have none
 			}
-			for _, rr := range msg.Answer {
+			for _, rr := range r.limitSRV(name, msg.Answer) {
 				srv, ok := rr.(*dns.SRV)
 				if !ok {
 					continue
@@ -219,7 +221,7 @@ func (r *run) discover() {
 			return
 		}
 		var best *dns.MX
-		for _, rr := range msg.Answer {
+		for _, rr := range r.limitMX(d, msg.Answer) {
 			mx, ok := rr.(*dns.MX)
 			if !ok || mx.Mx == "." { // "." is a null MX (RFC 7505)
 				continue
@@ -393,14 +395,9 @@ func (r *run) plan(ep Endpoint, source string) {
 
 // probe runs one endpoint at one address within the run's connection limit.
 func (r *run) probe(ep Endpoint, addr, source string) {
-	select {
-	case r.sem <- struct{}{}:
-	case <-r.ctx.Done():
-		return
+	if res, ok := r.connect(ep, addr, source); ok {
+		r.addResult(ep, res)
 	}
-	res := r.p.probeConnection(r.ctx, ep, addr, source)
-	<-r.sem
-	r.addResult(ep, res)
 }
 
 // unresolved records an endpoint whose host has no address, as its source makes it matter.

@@ -17,6 +17,9 @@ import (
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
+// dataTermTimeout bounds the wait for the reply to the end of DATA (RFC 5321 section 4.5.3.2.6).
+const dataTermTimeout = 10 * time.Minute
+
 // SendRequest is a test message to submit.
 type SendRequest struct {
 	// Server is the submission endpoint.
@@ -66,8 +69,8 @@ type SendResult struct {
 // Send submits a test message step by step, recording each reply, and explains the first refusal.
 func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
-	tr := &transcript{start: time.Now()}
-	defer func() { out.Transcript = tr.lines }()
+	tr := newTranscript(p.trBudget)
+	defer func() { out.Transcript = tr.snapshot() }()
 	password, token := "", ""
 	if p.cfg.Credentials != nil {
 		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
@@ -108,15 +111,18 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
 	defer c.Close()
 	c.CommandTimeout = p.cfg.Timeout
-	c.SubmissionTimeout = p.cfg.Timeout
+	// The answer to the end of the message waits for content filters, which often take longer than one
+	// step; RFC 5321 section 4.5.3.2.6 suggests 10 minutes. The run's --max-time still ends it (open closes
+	// the connection when ctx ends), and sendProblem then says the message may have been queued.
+	c.SubmissionTimeout = dataTermTimeout
 
 	// step runs one SMTP exchange and records it with the server's last reply line from the transcript.
 	step := func(name, command string, f func() error) error {
 		t := time.Now()
-		n := len(tr.lines)
+		tr.mark()
 		err := f()
 		st := SendStep{Step: name, Command: command, OK: err == nil, TimeMS: ms(time.Since(t))}
-		st.Reply = lastServerLine(tr.lines[n:])
+		st.Reply = tr.stepReply()
 		out.Steps = append(out.Steps, st)
 		return err
 	}
@@ -183,27 +189,6 @@ func tlsNote(ep Endpoint) string {
 		return ", STARTTLS done"
 	}
 	return " (unencrypted)"
-}
-
-// lastServerLine summarises the server's reply within a step's transcript lines: a multi-line reply
-// (EHLO) is shown by its first line and a count.
-func lastServerLine(lines []string) string {
-	var reply []string
-	for _, l := range lines {
-		if j := strings.Index(l, "S: "); j >= 0 {
-			reply = append(reply, l[j+3:])
-		}
-	}
-	switch len(reply) {
-	case 0:
-		return ""
-	case 1:
-		return reply[0]
-	}
-	if last := reply[len(reply)-1]; len(last) > 3 && last[3] == ' ' && strings.HasPrefix(reply[0], last[:3]+"-") {
-		return strings.Replace(reply[0], "-", " ", 1) + fmt.Sprintf(" (+%d lines)", len(reply)-1)
-	}
-	return reply[len(reply)-1]
 }
 
 // addressError says what is wrong with an address before a server has to.
@@ -328,6 +313,10 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)
 	summary := fmt.Sprintf("the server refused %s: %s", stageName(stage), reply)
+	if stage == "data" && (code == catalog.TimeLimit || code == catalog.ResponseTimeout) {
+		summary = "no answer came to the end of the message before mailcheck stopped waiting; the server may " +
+			"still have queued it, so look in the recipient's mailbox before sending again (a retry can duplicate it)"
+	}
 	if code == catalog.AddressSyntax && addrErr != nil {
 		summary = addrErr.Error()
 	} else if stage == "connect" {

@@ -106,6 +106,7 @@ func (r *run) ask(source func() discover.Lookup) {
 	go func() {
 		defer r.wg.Done()
 		l := source()
+		l.Servers = r.limitSource(l)
 		r.mu.Lock()
 		r.report.Discovery = append(r.report.Discovery, l)
 		if l.Source == discover.Autoconfig {

@@ -79,11 +79,11 @@ type checkText struct {
 }
 
 func (s *checkText) Begin(n int) error {
-	_, err := fmt.Fprintf(s.w, "%s — %d target%s\n\n", s.pal.head("mailcheck check"), n, plural(n))
-	return err
+	fprintf(s.w, "%s — %d target%s\n\n", s.pal.head("mailcheck check"), n, plural(n))
+	return nil
 }
 
-func (s *checkText) mark(st check.Status) string {
+func (s *checkText) mark(st check.Status) styled {
 	switch st {
 	case check.Pass:
 		return s.pal.ok("✓")
@@ -103,29 +103,29 @@ func (s *checkText) Target(t check.TargetResult) error {
 	if t.Expect == check.Absent {
 		title += "  " + pal.dim("(expected absent)")
 	}
-	fmt.Fprintf(b, "%s %s\n", s.mark(t.Status), title)
+	fprintf(b, "%s %s\n", s.mark(t.Status), title)
 	explained := map[string]bool{}
 	for _, c := range t.Checks {
-		code := ""
+		code := styled("")
 		if c.Problem != nil && c.Status != check.Pass {
 			code = " " + pal.dim("["+c.Problem.Code+"]")
 		}
-		fmt.Fprintf(b, "    %s %-16s expected %s; found %s%s\n", s.mark(c.Status), c.Check, oneLine(c.Expected), oneLine(c.Found), code)
+		fprintf(b, "    %s %-16s expected %s; found %s%s\n", s.mark(c.Status), c.Check, oneLine(c.Expected), oneLine(c.Found), code)
 		if p := c.Problem; p != nil && c.Status != check.Pass && !explained[p.Code] {
 			// One explanation per problem per target: later checks blocked by it only name its code.
 			explained[p.Code] = true
-			fmt.Fprintf(b, "        What it means: %s\n", p.Explanation)
-			fmt.Fprintf(b, "        What to do:    %s\n", p.Fix)
+			fprintf(b, "        What it means: %s\n", p.Explanation)
+			fprintf(b, "        What to do:    %s\n", p.Fix)
 		}
 	}
 	if s.opt.Verbose {
 		for _, r := range t.Probe {
 			for _, l := range r.Transcript {
-				fmt.Fprintf(b, "      %s\n", pal.dim(l))
+				fprintf(b, "      %s\n", pal.dim(l))
 			}
 		}
 	}
-	fmt.Fprintln(b)
+	fprintln(b)
 	_, err := io.WriteString(s.w, b.String())
 	return err
 }
@@ -138,7 +138,7 @@ func oneLine(s string) string {
 func (s *checkText) End(run *check.Run) error {
 	pal := s.pal
 	c := run.Counts
-	var line string
+	var line styled
 	switch run.Status {
 	case check.Pass:
 		line = pal.ok(fmt.Sprintf("Result: PASSED — %d check%s passed", c.Total(), plural(c.Total())))
@@ -150,6 +150,6 @@ func (s *checkText) End(run *check.Run) error {
 			line += pal.fail(fmt.Sprintf(", %d warn", c.Warn))
 		}
 	}
-	_, err := fmt.Fprintf(s.w, "%s %s\n", line, pal.dim("("+fmtMS(run.DurationMS)+")"))
-	return err
+	fprintf(s.w, "%s %s\n", line, pal.dim("("+fmtMS(run.DurationMS)+")"))
+	return nil
 }

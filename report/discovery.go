@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"unicode"
 
 	"github.com/mailcheck/mailcheck/probe"
 )
@@ -25,24 +24,24 @@ func writeSources(b *strings.Builder, rep *probe.Report, pal palette, verbose bo
 		}
 		switch {
 		case l.Found():
-			fmt.Fprintf(b, "  %-40s %s\n", label, where)
+			fprintf(b, "  %-40s %s\n", label, where)
 			var names []string
 			for _, s := range l.Servers {
 				n := s.URL()
 				if s.Username != "" {
-					n += " (user " + safe(s.Username) + ")"
+					n += " (user " + s.Username + ")"
 				}
 				names = append(names, n)
 			}
-			fmt.Fprintf(b, "  %-40s %s\n", "", "lists "+strings.Join(names, " "))
+			fprintf(b, "  %-40s %s\n", "", "lists "+strings.Join(names, " "))
 			for _, r := range l.Redirects {
-				fmt.Fprintf(b, "  %-40s %s\n", "", pal.dim("via "+safe(r)))
+				fprintf(b, "  %-40s %s\n", "", pal.dim("via "+r))
 			}
 			if l.CrossDomain != "" {
-				fmt.Fprintf(b, "  %-40s %s\n", "", pal.warn("redirected into another domain: "+safe(l.CrossDomain)))
+				fprintf(b, "  %-40s %s\n", "", pal.warn("redirected into another domain: "+l.CrossDomain))
 			}
 		case verbose || l.HTTPStatus == 200 || l.CrossDomain != "":
-			fmt.Fprintf(b, "  %-40s %s\n", label, pal.dim(where+": "+safe(l.Error)))
+			fprintf(b, "  %-40s %s\n", label, pal.dim(where+": "+l.Error))
 		default:
 			empty[l.Source]++
 		}
@@ -56,18 +55,6 @@ func writeSources(b *strings.Builder, rep *probe.Report, pal palette, verbose bo
 			names = append(names, src)
 		}
 		sort.Strings(names)
-		fmt.Fprintf(b, "  %-40s %s\n", "nothing published at", pal.dim(strings.Join(names, ", ")+" (-v lists them)"))
+		fprintf(b, "  %-40s %s\n", "nothing published at", pal.dim(strings.Join(names, ", ")+" (-v lists them)"))
 	}
-}
-
-// safe makes a server-provided string harmless on a terminal: control characters (escape sequences,
-// carriage returns) become '?'. It is the one place discovery output passes through, to be replaced by
-// the project-wide sanitiser.
-func safe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || r == unicode.ReplacementChar {
-			return '?'
-		}
-		return r
-	}, s)
 }

@@ -21,7 +21,7 @@ func TestWriteSources(t *testing.T) {
 	writeSources(&b, rep, newPalette(false), false)
 	out := b.String()
 	for _, want := range []string{
-		"imaps://imap.x.test:993 (user bob?[2J)",     // a server's user name, escape neutralised
+		"imaps://imap.x.test:993 (user bob\\x1b[2J)", // a server's user name, escape neutralised
 		"https://ispdb.test/v1.1/x.test: not a mail", // an answer that came but was unusable is shown
 		"nothing published at",                       // the rest folded
 		"autoconfig-http ×2 (-v lists them)",

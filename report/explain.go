@@ -26,7 +26,7 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 		section(b, pal, "What it means")
 		paragraph(b, e.Meaning)
 		if e.Confidence == "C" || e.Confidence == "D" {
-			paragraph(b, pal.dim("(This meaning comes from secondary sources, not from the vendor; treat it with care.)"))
+			paragraph(b, string(pal.dim("(This meaning comes from secondary sources, not from the vendor; treat it with care.)")))
 		}
 		if e.Explanation != "" {
 			paragraph(b, e.Explanation)
@@ -130,7 +130,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 	var rows []row
 	add := func(label, value string) {
 		if value != "" {
-			rows = append(rows, row{label, value})
+			rows = append(rows, row{label, string(safe(value))}) // read from the pasted text
 		}
 	}
 	add("Program", f.Client)
@@ -169,7 +169,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 		if problem == "" {
 			problem = "not an error"
 		}
-		writeRow(b, label, fmt.Sprintf("%s → %s %s", m.Why, m.Code.Name, pal.dim("["+problem+"]")))
+		writeRow(b, label, fmt.Sprintf("%s → %s %s", safe(m.Why), m.Code.Name, pal.dim("["+problem+"]")))
 	}
 	var unknown []string
 	for _, u := range e.Unrecognised {
@@ -178,7 +178,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 		}
 	}
 	if len(unknown) > 0 {
-		writeRow(b, "Unknown codes", strings.Join(unknown, ", "))
+		writeRow(b, "Unknown codes", string(safe(strings.Join(unknown, ", "))))
 	}
 }
 
@@ -199,11 +199,11 @@ func writeRetest(b *strings.Builder, e explain.Explanation, pal palette) {
 	case e.Retest != nil:
 		ep := e.Retest.Endpoint()
 		paragraph(b, fmt.Sprintf("The text describes %s on %s, port %d, security %s. Probe exactly that, and compare with what the domain offers:",
-			strings.ToUpper(e.Retest.Protocol), e.Retest.Host, e.Retest.Port, ep.Security.Label()))
-		fmt.Fprintf(b, "    %s\n", e.ProbeCommand)
+			safe(strings.ToUpper(e.Retest.Protocol)), safe(e.Retest.Host), e.Retest.Port, ep.Security.Label()))
+		fprintf(b, "    %s\n", e.ProbeCommand)
 	case e.ProbeCommand != "":
 		paragraph(b, "Probe every mail server of the account's domain:")
-		fmt.Fprintf(b, "    %s\n", e.ProbeCommand)
+		fprintf(b, "    %s\n", e.ProbeCommand)
 	default:
 		paragraph(b, "Probe every mail server of the user's domain (use their e-mail address):")
 		fmt.Fprintf(b, "    %s\n", "mailcheck probe user@example.com")

@@ -5,6 +5,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe/check"
 )
 
@@ -123,7 +124,7 @@ func shorten(s string, n int) string {
 
 // nagiosText keeps plugin output parseable: "|" starts the performance data and a newline ends line one.
 func nagiosText(s string) string {
-	return strings.NewReplacer("|", "/", "\r", " ", "\n", " ").Replace(s)
+	return termsafe.String(strings.NewReplacer("|", "/", "\r", " ", "\n", " ").Replace(s))
 }
 
 // nagiosPerfdata is one time and one certificate value per target, labelled by endpoint.

@@ -7,12 +7,12 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/briandowns/spinner"
 	"golang.org/x/term"
 
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -116,8 +116,8 @@ func (p *Progress) Event(e probe.Event) {
 
 // verdictLine is a mark (maybe coloured) and the rest of a line, made safe for the terminal: it carries
 // strings a server chose (its login methods), which must not reach the terminal as control sequences.
-func (p *Progress) verdictLine(mark, rest string) string {
-	return "  " + mark + terminalSafe(rest)
+func (p *Progress) verdictLine(mark styled, rest string) string {
+	return "  " + string(mark+safe(rest))
 }
 
 // Stop erases the live line and ends the animation; later events print nothing. Safe to call twice.
@@ -162,7 +162,7 @@ func (p *Progress) status(now time.Time) string {
 	p.mu.Unlock()
 	// One line that never wraps: the spinner erases one line per frame. Bytes, not runes, are counted
 	// (as the spinner does, so "…" counts three), and the frame takes a few.
-	text = terminalSafe(text)
+	text = termsafe.String(text)
 	for max := p.width() - 6; len(text) > max && max > 0; {
 		_, size := utf8.DecodeLastRuneInString(text)
 		text = text[:len(text)-size]
@@ -190,15 +190,4 @@ func limit(d time.Duration) string {
 		return fmt.Sprintf("%d s", d/time.Second)
 	}
 	return elapsed(d)
-}
-
-// terminalSafe replaces control characters (C0, DEL, C1: escape sequences, carriage returns, bells)
-// with '?', so that a string from a server or DNS cannot move the cursor or recolour the terminal.
-func terminalSafe(s string) string {
-	return strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) {
-			return '?'
-		}
-		return r
-	}, s)
 }

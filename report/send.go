@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"io"
 	"strings"
 
@@ -17,7 +16,7 @@ func SendText(w io.Writer, res *probe.SendResult, opt TextOptions) error {
 	if res.DryRun {
 		mode = " (dry run: stops before DATA)"
 	}
-	fmt.Fprintf(b, "%s send via %s%s\n  from %s to %s\n\n", pal.head("mailcheck"), res.Server, mode, res.From, strings.Join(res.To, ", "))
+	fprintf(b, "%s send via %s%s\n  from %s to %s\n\n", pal.head("mailcheck"), res.Server, mode, res.From, strings.Join(res.To, ", "))
 	for _, st := range res.Steps {
 		m := pal.ok("✓")
 		if !st.OK {
@@ -27,30 +26,30 @@ func SendText(w io.Writer, res *probe.SendResult, opt TextOptions) error {
 		if cmd == "" {
 			cmd = st.Step
 		}
-		fmt.Fprintf(b, "  %s %-34s %s %s\n", m, cmd, pal.dim("→"), st.Reply)
+		fprintf(b, "  %s %-34s %s %s\n", m, cmd, pal.dim("→"), st.Reply)
 	}
 	if opt.Verbose && len(res.Transcript) > 0 {
-		fmt.Fprintln(b, "\n"+pal.head("Transcript"))
+		fprintln(b, "\n"+pal.head("Transcript"))
 		for _, l := range res.Transcript {
-			fmt.Fprintf(b, "  %s\n", pal.dim(l))
+			fprintf(b, "  %s\n", pal.dim(l))
 		}
 	}
-	fmt.Fprintln(b)
+	fprintln(b)
 	switch {
 	case res.Delivered:
-		fmt.Fprintf(b, "%s The server accepted the message %s for delivery.\n", pal.ok("Result: SENT —"), res.MessageID)
+		fprintf(b, "%s The server accepted the message %s for delivery.\n", pal.ok("Result: SENT —"), res.MessageID)
 	case res.Accepted:
-		fmt.Fprintf(b, "%s The server would accept this message (nothing was delivered).\n", pal.ok("Result: ACCEPTED —"))
+		fprintf(b, "%s The server would accept this message (nothing was delivered).\n", pal.ok("Result: ACCEPTED —"))
 	default:
-		fmt.Fprintf(b, "%s\n", pal.fail("Result: REFUSED"))
+		fprintf(b, "%s\n", pal.fail("Result: REFUSED"))
 	}
 	if p := res.Problem; p != nil {
-		fmt.Fprintf(b, "\n  %s %s %s\n", pal.fail("✗"), pal.head(p.Title()), pal.dim("["+p.Code+"]"))
-		fmt.Fprintf(b, "      • %s\n", p.Summary)
-		fmt.Fprintf(b, "    What it means: %s\n", p.Explanation)
-		fmt.Fprintf(b, "    What to do:    %s\n", p.Fix)
+		fprintf(b, "\n  %s %s %s\n", pal.fail("✗"), pal.head(p.Title()), pal.dim("["+p.Code+"]"))
+		fprintf(b, "      • %s\n", p.Summary)
+		fprintf(b, "    What it means: %s\n", p.Explanation)
+		fprintf(b, "    What to do:    %s\n", p.Fix)
 		if len(p.ClientErrors) > 0 {
-			fmt.Fprintf(b, "    Mail clients show: %s\n", strings.Join(p.ClientErrors, "; "))
+			fprintf(b, "    Mail clients show: %s\n", strings.Join(p.ClientErrors, "; "))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

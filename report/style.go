@@ -3,23 +3,33 @@
 package report
 
 import (
+	"fmt"
+	"io"
+
 	"github.com/fatih/color"
+
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 )
 
-// palette holds the colours of one rendering; with colour off every function returns its input unchanged.
+// styled is text the renderer has already made terminal-safe (and perhaps coloured): fprintf passes it
+// through, while it escapes every plain string, which may come from a server or the user.
+type styled string
+
+// palette holds the colours of one rendering; with colour off every function returns its input, made
+// terminal-safe, unchanged otherwise.
 type palette struct {
-	ok, warn, fail, info, head, dim func(a ...any) string
+	ok, warn, fail, info, head, dim func(a ...any) styled
 }
 
 func newPalette(enabled bool) palette {
-	mk := func(attrs ...color.Attribute) func(a ...any) string {
+	mk := func(attrs ...color.Attribute) func(a ...any) styled {
 		c := color.New(attrs...)
 		if enabled {
 			c.EnableColor()
 		} else {
 			c.DisableColor()
 		}
-		return c.Sprint
+		return func(a ...any) styled { return styled(c.Sprint(string(safe(fmt.Sprint(safeArgs(a)...))))) }
 	}
 	return palette{
 		ok:   mk(color.FgGreen),
@@ -29,4 +39,40 @@ func newPalette(enabled bool) palette {
 		head: mk(color.Bold),
 		dim:  mk(color.Faint),
 	}
+}
+
+// safe makes one string terminal-safe.
+func safe(s string) styled { return styled(termsafe.String(s)) }
+
+// safeArgs makes every string-like argument terminal-safe: plain strings, errors and Stringers are
+// escaped, styled text is kept as it is, numbers and the rest pass unchanged.
+func safeArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case styled:
+			out[i] = string(v)
+		case string:
+			out[i] = termsafe.String(v)
+		case error:
+			out[i] = termsafe.String(v.Error())
+		case fmt.Stringer:
+			out[i] = termsafe.String(v.String())
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// fprintf is fmt.Fprintf for human output: the format is the renderer's own, every argument is made
+// terminal-safe (see safeArgs). All text renderers print through it, so a server's escape sequences
+// never reach the terminal.
+func fprintf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, format, safeArgs(args)...)
+}
+
+// fprintln is fmt.Fprintln with the arguments of fprintf.
+func fprintln(w io.Writer, args ...any) {
+	fmt.Fprintln(w, safeArgs(args)...)
 }

@@ -22,7 +22,7 @@ type TextOptions struct {
 func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	pal := newPalette(opt.Color)
 	b := &strings.Builder{}
-	fmt.Fprintf(b, "%s %s — %d endpoint%s probed in %s\n\n", pal.head("mailcheck"), rep.Target,
+	fprintf(b, "%s %s — %d endpoint%s probed in %s\n\n", pal.head("mailcheck"), rep.Target,
 		len(rep.Endpoints), plural(len(rep.Endpoints)), fmtMS(rep.DurationMS))
 
 	writeSettings(b, rep, pal)
@@ -30,7 +30,7 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	writeEndpoints(b, rep, pal, opt.Verbose)
 	writeProblems(b, rep, pal)
 
-	verdict := map[probe.Status]string{
+	verdict := map[probe.Status]styled{
 		probe.StatusOK:   pal.ok("Result: OK — the settings above work."),
 		probe.StatusWarn: pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
 		probe.StatusFail: pal.fail("Result: FAILED — see the problems above."),
@@ -38,7 +38,7 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	if len(rep.Endpoints) > 0 && rep.Status != probe.StatusFail && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
 		verdict = pal.ok("Result: OK — the endpoints work.")
 	}
-	fmt.Fprintln(b, verdict)
+	fprintln(b, verdict)
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -62,26 +62,26 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	if in == nil && out == nil && rep.Domain == "" {
 		return // explicit endpoints: nothing was chosen
 	}
-	fmt.Fprintln(b, pal.head("Settings to type into the mail client"))
+	fprintln(b, pal.head("Settings to type into the mail client"))
 	line := func(label string, s *probe.Setting, missing string) {
 		if s == nil {
-			fmt.Fprintf(b, "  %-14s %s\n", label, pal.fail(missing))
+			fprintf(b, "  %-14s %s\n", label, pal.fail(missing))
 			return
 		}
-		extra := ""
+		extra := styled("")
 		if s.Username != "" {
-			extra = "   user " + s.Username
+			extra = "   user " + safe(s.Username)
 		}
 		if s.Protocol == probe.SMTP {
 			if s.RequiresAuth {
-				extra += "   requires authentication (" + sameLogin(s) + ")"
+				extra += "   requires authentication (" + safe(sameLogin(s)) + ")"
 			} else {
 				extra += "   no authentication offered"
 			}
 		}
 		// The autoconfig file's login methods, unless it only names the normal password everyone expects.
 		if len(s.Authentication) > 0 && !(len(s.Authentication) == 1 && s.Authentication[0] == "normal password") {
-			extra += "   authentication: " + strings.Join(s.Authentication, ", ")
+			extra += "   authentication: " + safe(strings.Join(s.Authentication, ", "))
 		}
 		switch {
 		case s.LoginVerified && oauthMechanism(s.LoginMechanism):
@@ -98,11 +98,11 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 		if s.Provider != "" {
 			extra += "   " + pal.dim("the provider's settings ("+s.Provider+", from "+s.Source+")")
 		}
-		fmt.Fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
+		fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
 	line("Outgoing mail", out, "none found that works with a valid certificate")
-	fmt.Fprintln(b)
+	fprintln(b)
 }
 
 func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
@@ -114,22 +114,22 @@ func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 		switch {
 		case len(q.Answers) > 0 && (verbose || q.Type == "MX" || q.Type == "SRV"):
 			for _, a := range q.Answers {
-				fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), a)
+				fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), a)
 			}
 		case q.Problem != nil && (verbose || q.Type == "A" || q.Type == "MX"):
 			if q.Rcode == "NXDOMAIN" && q.Type != "A" {
 				continue // one line per missing name is enough
 			}
-			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(dnsOutcome(q)))
+			fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(dnsOutcome(q)))
 		case verbose && len(q.Answers) == 0:
-			fmt.Fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
+			fprintf(&lines, "  %-40s %s\n", strings.TrimSuffix(q.Name, "."), pal.dim(q.Type+": no records ("+q.Rcode+")"))
 		}
 	}
 	writeSources(&lines, rep, pal, verbose)
 	if lines.Len() > 0 {
-		fmt.Fprintln(b, pal.head("Discovery"))
+		fprintln(b, pal.head("Discovery"))
 		b.WriteString(lines.String())
-		fmt.Fprintln(b)
+		fprintln(b)
 	}
 }
 
@@ -145,7 +145,7 @@ func dnsOutcome(q probe.DNSQuery) string {
 	return q.Type + ": " + q.Rcode
 }
 
-func mark(pal palette, st probe.Status) string {
+func mark(pal palette, st probe.Status) styled {
 	switch st {
 	case probe.StatusOK:
 		return pal.ok("✓")
@@ -174,23 +174,23 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 	if len(rep.Endpoints) == 0 {
 		return
 	}
-	fmt.Fprintln(b, pal.head("Endpoints"))
+	fprintln(b, pal.head("Endpoints"))
 	quiet := map[string][]int{}
 	for _, e := range rep.Endpoints {
 		if unoffered(e, verbose) {
 			quiet[e.Host] = append(quiet[e.Host], e.Port)
 			continue
 		}
-		fmt.Fprintf(b, "  %s\n", endpointLine(pal, e))
+		fprintf(b, "  %s\n", endpointLine(pal, e))
 		if verbose {
 			if len(e.Capabilities.BeforeTLS) > 0 {
-				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities before TLS:"), strings.Join(e.Capabilities.BeforeTLS, " "))
+				fprintf(b, "      %s %s\n", pal.dim("capabilities before TLS:"), strings.Join(e.Capabilities.BeforeTLS, " "))
 			}
 			if len(e.Capabilities.AfterTLS) > 0 {
-				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities after TLS: "), strings.Join(e.Capabilities.AfterTLS, " "))
+				fprintf(b, "      %s %s\n", pal.dim("capabilities after TLS: "), strings.Join(e.Capabilities.AfterTLS, " "))
 			}
 			for _, l := range e.Transcript {
-				fmt.Fprintf(b, "      %s\n", pal.dim(l))
+				fprintf(b, "      %s\n", pal.dim(l))
 			}
 		}
 	}
@@ -201,14 +201,14 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 			hosts = append(hosts, h+" "+strings.Trim(fmt.Sprint(ports), "[]"))
 		}
 		sort.Strings(hosts)
-		fmt.Fprintf(b, "  %s\n", pal.dim("Not offered (connection refused) on guessed names: "+strings.Join(hosts, "; ")))
+		fprintf(b, "  %s\n", pal.dim("Not offered (connection refused) on guessed names: "+strings.Join(hosts, "; ")))
 	}
-	fmt.Fprintln(b)
+	fprintln(b)
 }
 
 // endpointLine is an endpoint's one line: mark, protocol, host:port, security, address and summary.
-func endpointLine(pal palette, e probe.Result) string {
-	return mark(pal, e.Status) + " " + endpointFields(e)
+func endpointLine(pal palette, e probe.Result) styled {
+	return mark(pal, e.Status) + " " + safe(endpointFields(e))
 }
 
 // endpointFields is endpointLine without the mark.
@@ -288,24 +288,24 @@ func writeProblems(b *strings.Builder, rep *probe.Report, pal palette) {
 	sort.SliceStable(order, func(i, j int) bool {
 		return sevRank[groups[order[i]].first.Severity] < sevRank[groups[order[j]].first.Severity]
 	})
-	fmt.Fprintln(b, pal.head("Problems"))
+	fprintln(b, pal.head("Problems"))
 	for _, code := range order {
 		g := groups[code]
 		p := g.first
-		sym := map[catalog.Severity]string{catalog.Fail: pal.fail("✗"), catalog.Warn: pal.warn("⚠"), catalog.Info: pal.info("ℹ")}[p.Severity]
-		fmt.Fprintf(b, "  %s %s %s\n", sym, pal.head(p.Title()), pal.dim("["+p.Code+"]"))
+		sym := map[catalog.Severity]styled{catalog.Fail: pal.fail("✗"), catalog.Warn: pal.warn("⚠"), catalog.Info: pal.info("ℹ")}[p.Severity]
+		fprintf(b, "  %s %s %s\n", sym, pal.head(p.Title()), pal.dim("["+p.Code+"]"))
 		seen := map[string]bool{}
 		for _, pl := range g.places {
 			if !seen[pl] {
 				seen[pl] = true
-				fmt.Fprintf(b, "      • %s\n", pl)
+				fprintf(b, "      • %s\n", pl)
 			}
 		}
-		fmt.Fprintf(b, "    What it means: %s\n", p.Explanation)
-		fmt.Fprintf(b, "    What to do:    %s\n", p.Fix)
+		fprintf(b, "    What it means: %s\n", p.Explanation)
+		fprintf(b, "    What to do:    %s\n", p.Fix)
 		if len(p.ClientErrors) > 0 {
-			fmt.Fprintf(b, "    Mail clients show: %s\n", strings.Join(p.ClientErrors, "; "))
+			fprintf(b, "    Mail clients show: %s\n", strings.Join(p.ClientErrors, "; "))
 		}
-		fmt.Fprintln(b)
+		fprintln(b)
 	}
 }

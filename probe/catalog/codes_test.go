@@ -28,15 +28,19 @@ var textKinds = map[CodeKind]bool{KindProvider: true, KindTLS: true, KindNetwork
 // probeOnly are problems that only `mailcheck probe` finds: no mail client or server shows an error code
 // for them, so no pasted text can lead there.
 var probeOnly = map[string]string{
-	ServiceNotOffered: "an SRV record with target '.', seen only in DNS",
-	TimeLimit:         "mailcheck's own --max-time, not a server's failure",
-	NoMailServers:     "discovery found nothing; no client error says that",
-	SourcesDisagree:   "a comparison of discovery sources, which no client shows",
-	IPv6Unreachable:   "needs a comparison of IPv4 and IPv6 connections",
-	CertExpiringSoon:  "a warning about a certificate that still works",
-	STARTTLSSkipped:   "a warning about how the probe ran",
-	PlaintextAuth:     "a warning about what the server offers",
-	AuthNotAttempted:  "the probe chose not to log in",
+	ServiceNotOffered:  "an SRV record with target '.', seen only in DNS",
+	TimeLimit:          "mailcheck's own --max-time, not a server's failure",
+	NoMailServers:      "discovery found nothing; no client error says that",
+	SourcesDisagree:    "a comparison of discovery sources, which no client shows",
+	IPv6Unreachable:    "needs a comparison of IPv4 and IPv6 connections",
+	CertExpiringSoon:   "a warning about a certificate that still works",
+	STARTTLSSkipped:    "a warning about how the probe ran",
+	PlaintextAuth:      "a warning about what the server offers",
+	AuthNotAttempted:   "the probe chose not to log in",
+	DNSUnreachable:     "mailcheck's own resolver transport; clients say 'server not found'",
+	ReplyTooLarge:      "mailcheck's own read limit",
+	PreauthUnencrypted: "a finding about what the server offers",
+	FanoutLimited:      "a note about how the probe ran",
 	// Microsoft words it exactly as for passwords (auth_basic_disabled); only the probe knows the login used OAuth2.
 	OAuthSMTPAuthDisabled: "the text of auth_basic_disabled, seen on an OAuth2 login",
 	OAuthTokenRejected:    "a token refused without any words that say why",

@@ -103,6 +103,13 @@ const (
 	LocalStore           = "local_store"
 	LocalSoftware        = "local_software"
 	UserCancelled        = "user_cancelled"
+
+	// Added by the hostile-server work (issue 13).
+	DNSUnreachable     = "dns_unreachable"
+	ReplyTooLarge      = "reply_too_large"
+	PreauthUnencrypted = "preauth_unencrypted"
+	LocalResources     = "local_resources"
+	FanoutLimited      = "fanout_limited"
 )
 
 // problems is the catalogue. Wording rule: explanation = what happened and what it means;
@@ -124,6 +131,12 @@ var problems = append([]Problem{
 	{DNSRefused, Fail, "DNS query refused",
 		"The DNS server refused to answer (REFUSED, FORMERR or NOTIMP). It is not willing to resolve names for this client.",
 		"Use a DNS server that resolves for this network (`--resolver`), or fix the resolver's access rules."},
+	{DNSUnreachable, Fail, "DNS server unreachable",
+		"Nothing answers DNS at the configured DNS server's address: the port is closed (the query was refused with an ICMP error) or there is no route to it. The domain itself may be fine.",
+		"Check the DNS servers configured on the device (VPNs often change them) and try `--resolver` with another DNS server."},
+	{FanoutLimited, Info, "Some servers were not probed",
+		"The domain names more servers (MX hosts, SRV targets, autoconfig entries or addresses) than mailcheck probes in one run. It probed the most preferred ones, as a mail client would, so that a domain cannot turn mailcheck into a flood of connections against its servers or someone else's.",
+		"Nothing to do for the probed servers; probe others by URL (`mailcheck probe imaps://HOST:993`) if they matter."},
 	{ServiceNotOffered, Info, "Service explicitly not offered",
 		"The domain publishes an SRV record with target \".\", which says (RFC 6186 section 3.4 / RFC 2782) that this service is deliberately not offered.",
 		"Use one of the services the domain does offer; the settings section lists them."},
@@ -176,6 +189,12 @@ var problems = append([]Problem{
 	{GreetingTempFail, Fail, "Server temporarily unavailable",
 		"The server answered with a temporary refusal (for example SMTP 421): it is overloaded, rate-limiting this address, or shutting down.",
 		"Retry in a few minutes; if it persists, contact the provider."},
+	{ReplyTooLarge, Fail, "Server sent far too much",
+		"The server sent a line or an answer far longer than any mail server sends (more than mailcheck reads), so mailcheck stopped reading. Real greetings, capability lists and login answers are a few hundred bytes; this is a broken or hostile server, or not a mail server at all.",
+		"Check the port and server name; the server operator should look at what the service on this port sends (`-v` shows the start of it)."},
+	{PreauthUnencrypted, Fail, "Logged in without encryption (IMAP PREAUTH)",
+		"The IMAP server greeted the connection as already logged in (PREAUTH) before any encryption. STARTTLS is then impossible (RFC 3501 section 6.2.1), so a mail client that insists on STARTTLS must give up, and one that does not reads the mailbox in clear text. An attacker on the network can also inject PREAUTH to strip STARTTLS.",
+		"Use the SSL/TLS port (993). The server operator should not pre-authenticate clear-text connections."},
 	{ProtocolError, Fail, "Unexpected answer from the server",
 		"The server's answer did not follow the mail protocol. A proxy, an antivirus scanner or a non-mail service may sit on this port.",
 		"Check the port, disable antivirus e-mail scanning to test, and compare with `-v` to see the exchange."},
@@ -299,6 +318,10 @@ var problems = append([]Problem{
 	{ServerTemporary, Fail, "Temporary server failure",
 		"The server had a temporary problem (a 4xx reply, greylisting, or a full disk) and asks the client to try again later.",
 		"Retry later; a mail client retries by itself. If it lasts more than an hour, contact the provider."},
+
+	{LocalResources, Fail, "This computer ran out of resources",
+		"The computer running the test ran out of open files, sockets or network buffers (EMFILE, ENFILE, ENOBUFS; Windows socket errors 10024 and 10055). The server was not at fault; the test said nothing about it.",
+		"Close programs that hold many connections, raise the open-file limit (`ulimit -n`), or probe fewer servers at once, then retry."},
 
 	// --- Only seen in pasted client errors ---
 	{LocalStore, Fail, "Mail program's data file damaged or full",
