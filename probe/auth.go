@@ -148,6 +148,7 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transc
 		return err
 	}
 	defer s.close()
+	res.Auth.sent = true // from here on the server may count the attempt (see logins)
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
 	// with repeated failures), so the login exchange gets a longer limit than other steps. A watchdog
 	// enforces it whatever deadlines the protocol library sets on the connection itself.
@@ -288,7 +289,7 @@ func (p *Prober) loginSMTP(s *session, rc *recordingConn, mech string, red *reda
 	defer c.Close()
 	// go-smtp sets its own deadline before every command; give it our limit, not its 5-minute default.
 	c.CommandTimeout = s.step
-	if err := c.Hello(strings.Trim(ehloName(s.conn), "[]")); err != nil {
+	if err := c.Hello(ehloName(s.conn)); err != nil {
 		return err
 	}
 	if err := c.Auth(saslClient(mech, cr, red)); err != nil {
@@ -373,23 +374,10 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	switch {
 	case errors.As(err, &imapErr):
 		reply = strings.TrimSpace(fmt.Sprintf("%s [%s] %s", imapErr.Type, imapErr.Code, imapErr.Text))
-		switch imapErr.Code {
-		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed:
-			code = catalog.AuthFailed
-		case imap.ResponseCodeExpired, imap.ResponseCodeContactAdmin:
-			code = catalog.AuthAccountDisabled
-		case imap.ResponseCodePrivacyRequired:
-			code = catalog.AuthPlaintextRefused
-		case imap.ResponseCodeUnavailable:
-			code = catalog.AuthTemporary
-		case imap.ResponseCodeInUse:
-			code = catalog.MailboxInUse
-		case "":
+		if imapErr.Code == "" {
 			reply = strings.TrimSpace(fmt.Sprintf("%s %s", imapErr.Type, imapErr.Text))
-			code = catalog.AuthFailed
-		default:
-			code = catalog.AuthFailed
 		}
+		code = classifyIMAPAuth(imapErr)
 	case errors.As(err, &smtpErr):
 		reply = smtpReply(smtpErr)
 		code = classifySMTPAuth(smtpErr, res.Security == TLS || res.STARTTLS)
@@ -418,6 +406,30 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 		return newProblem(code, fmt.Sprintf("the login test on %s failed before the server judged the password: %s", res.Endpoint, reply), reply)
 	}
 	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
+}
+
+// classifyIMAPAuth reads an IMAP login refusal. Only NO answers about the account judge the credentials
+// (RFC 5530 section 3): BAD is a command the server did not understand (RFC 3501 section 7.1.3), and
+// SERVERBUG, LIMIT, UNAVAILABLE and CANNOT say the server could not decide, not that the password is wrong.
+func classifyIMAPAuth(e *imap.Error) string {
+	if e.Type == imap.StatusResponseTypeBad {
+		return catalog.ProtocolError
+	}
+	switch e.Code {
+	case imap.ResponseCodeExpired, imap.ResponseCodeContactAdmin:
+		return catalog.AuthAccountDisabled
+	case imap.ResponseCodePrivacyRequired:
+		return catalog.AuthPlaintextRefused
+	case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
+		return catalog.AuthTemporary
+	case imap.ResponseCodeCannot:
+		return catalog.ProtocolError
+	case imap.ResponseCodeInUse:
+		return catalog.MailboxInUse
+	}
+	// AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, and a bare NO ("NO Login failed"), which is how most
+	// servers refuse a wrong password.
+	return catalog.AuthFailed
 }
 
 // smtpReply renders an SMTP refusal as the server wrote it: "535 5.7.8 Authentication failed".

@@ -55,9 +55,27 @@ var secureEndpoints = []Endpoint{
 func TestLoginRightPassword(t *testing.T) {
 	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
 	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	tested := map[Protocol]int{}
 	for _, e := range rep.Endpoints {
-		if e.Auth == nil || !e.Auth.Tested || !e.Auth.OK {
+		if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || !e.Auth.OK {
 			t.Errorf("%s: auth %+v, problems %v\n%s", e.Endpoint, e.Auth, problemCodes(e), strings.Join(e.Transcript, "\n"))
+		}
+		if e.Auth != nil && e.Auth.Tested {
+			tested[e.Protocol]++
+			if e.Protocol == SMTP {
+				// RFC 5321 section 4.1.3: an address literal is in brackets, on the login connection too.
+				login := strings.Join(e.Transcript, "\n")
+				login = login[strings.Index(login, "login test on a new connection"):]
+				if !strings.Contains(login, "C: EHLO [127.0.0.1]") {
+					t.Errorf("%s: the login's EHLO is not an address literal:\n%s", e.Endpoint, login)
+				}
+			}
+		}
+	}
+	// One server (one address) per protocol: one login each, the other port points at it.
+	for _, proto := range []Protocol{IMAP, POP3, SMTP} {
+		if tested[proto] != 1 {
+			t.Errorf("%s: %d logins tested on one server, want 1", proto, tested[proto])
 		}
 	}
 	if rep.Settings.Incoming == nil || !rep.Settings.Incoming.LoginVerified || rep.Settings.Outgoing == nil || !rep.Settings.Outgoing.LoginVerified {
@@ -67,12 +85,20 @@ func TestLoginRightPassword(t *testing.T) {
 }
 
 func TestLoginWrongPassword(t *testing.T) {
-	_, p := world(t, authWorld(), &Credentials{User: alice, Password: wrongPW})
-	// Both SMTP endpoints are tried: a failed AUTH on one must not disturb the other.
+	sb, p := world(t, authWorld(), &Credentials{User: alice, Password: wrongPW})
 	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	// Six endpoints on one server: one failed login per protocol, not one per port (fail2ban counts them).
+	for _, proto := range []sandbox.Proto{sandbox.ProtoIMAP, sandbox.ProtoPOP3, sandbox.ProtoSMTP} {
+		if n := sb.FailedLogins(proto); n != 1 {
+			t.Errorf("%s: the server saw %d failed logins, want 1", proto, n)
+		}
+	}
 	for _, e := range rep.Endpoints {
-		if e.Auth == nil || !e.Auth.Tested || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
+		if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
 			t.Errorf("%s: auth %+v\n%s", e.Endpoint, e.Auth, strings.Join(e.Transcript, "\n"))
+			continue
+		}
+		if e.Auth.SameAs != "" {
 			continue
 		}
 		if !hasProblem(e, catalog.AuthFailed) || e.Status != StatusFail {

@@ -56,8 +56,8 @@ func (r *run) autoconfig() {
 			r.mu.Lock()
 			r.report.Autoconfig = append(r.report.Autoconfig, lookup)
 			r.mu.Unlock()
-			for _, ep := range lookup.Servers {
-				r.plan(ep, SourceAutoconfig)
+			for i, ep := range lookup.Servers {
+				r.plan(ep, origin{source: SourceAutoconfig, order: [2]int{i}}) // the file's order is its preference
 			}
 		}()
 	}

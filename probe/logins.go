@@ -15,23 +15,24 @@ import (
 //     hosts inside the user's own domain, and hosts listed in the domain's autoconfig file (fetched over
 //     HTTPS). A host outside the domain found only through SRV or MX records is not trusted with it:
 //     DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
-//   - One login per server and protocol (the best endpoint: SSL/TLS before STARTTLS, IPv4 first), not
-//     one per port and address: a wrong password must not become a dozen failed logins that lock the
-//     account or trip fail2ban. The other endpoints of the server point at that test (same_as).
-//
-// Explicit endpoints are each tested: the user listed them.
+//   - At most one login that reaches the password per server and protocol, where a server is an address:
+//     on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one machine, and one
+//     failed login per name would trip fail2ban (maxretry 5) or cPHulk. The best endpoint of the server
+//     is tried (SSL/TLS before STARTTLS); when the server judges the credentials, the other endpoints
+//     point at that test (same_as). When the attempt sent the password but got no judgement (a timeout,
+//     a server error), nothing is retried: the server may have counted it as a failure.
 func (r *run) logins() {
 	p := r.p
 	if p.cfg.Credentials == nil {
 		return
 	}
 	type key struct {
-		host  string
+		addr  string
 		proto Protocol
-		ep    Endpoint // set only for explicit endpoints: each is its own group
 	}
 	groups := map[key][]*Result{}
 	for ep, results := range r.results {
+		sources := r.origins[ep].names()
 		for i := range results {
 			res := &results[i]
 			code, summary, skip := p.loginBlocker(res)
@@ -41,63 +42,77 @@ func (r *run) logins() {
 			case code != "":
 				p.notTested(res, code, summary)
 				continue
-			case !r.trusted(ep, r.source[ep]):
+			case !trustedFor(r.req.Domain, ep, sources):
 				p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
 					"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
-					res.Endpoint, r.req.Domain, strings.ToUpper(r.source[ep]), ep.URL(), p.cfg.Credentials.User))
+					res.Endpoint, r.req.Domain, strings.ToUpper(strings.Join(sources, ", ")), ep.URL(), p.cfg.Credentials.User))
 				continue
 			}
-			k := key{host: ep.Host, proto: ep.Protocol}
-			if r.source[ep] == SourceExplicit {
-				k.ep = ep
-			}
+			k := key{addr: res.Address, proto: ep.Protocol}
 			groups[k] = append(groups[k], res)
 		}
 	}
 	var wg sync.WaitGroup
 	for _, members := range groups {
-		sort.SliceStable(members, func(i, j int) bool {
-			a, b := members[i], members[j]
-			if securityRank[a.Security] != securityRank[b.Security] {
-				return securityRank[a.Security] < securityRank[b.Security]
-			}
-			if isIPv4(a.Address) != isIPv4(b.Address) {
-				return isIPv4(a.Address)
-			}
-			return a.Port < b.Port
-		})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Try the endpoints in order until one gives a verdict on the credentials (accepted, or
-			// refused for a reason of the account); that verdict then stands for the whole server.
-			for i, m := range members {
-				if r.ctx.Err() != nil {
-					p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
-					continue
-				}
-				p.loginOn(r.ctx, m)
-				if !credentialVerdict(m.Auth) {
-					continue
-				}
-				for _, o := range members[i+1:] {
-					o.Auth = &AuthResult{User: m.Auth.User, OK: m.Auth.OK, Mechanism: m.Auth.Mechanism,
-						SameAs: m.Endpoint.URL() + " (" + m.Address + ")", Problem: m.Auth.Problem}
-				}
-				return
-			}
+			r.loginServer(members)
 		}()
 	}
 	wg.Wait()
 }
 
-// trusted says whether an endpoint may receive the password (see logins).
-func (r *run) trusted(ep Endpoint, source string) bool {
-	return trustedFor(r.req.Domain, ep, source)
+// loginServer tests the login on one server (one address and protocol), at most once up to the password.
+func (r *run) loginServer(members []*Result) {
+	p := r.p
+	sort.SliceStable(members, func(i, j int) bool {
+		a, b := members[i], members[j]
+		if securityRank[a.Security] != securityRank[b.Security] {
+			return securityRank[a.Security] < securityRank[b.Security]
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		return a.Host < b.Host
+	})
+	var names []string
+	for _, m := range members {
+		names = append(names, m.Endpoint.URL())
+	}
+	// Try the endpoints in order until the password reaches the server: a verdict on the credentials
+	// (accepted, or refused for a reason of the account) then stands for the whole server.
+	for i, m := range members {
+		if r.ctx.Err() != nil {
+			p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
+			continue
+		}
+		p.loginOn(r.ctx, m)
+		if !m.Auth.sent {
+			continue // nothing reached the server: the next endpoint may still work
+		}
+		rest := members[i+1:]
+		if len(rest) > 0 {
+			m.Auth.SharedBy = append(append([]string(nil), names[:i]...), names[i+1:]...)
+		}
+		for _, o := range rest {
+			if credentialVerdict(m.Auth) {
+				o.Auth = &AuthResult{User: m.Auth.User, OK: m.Auth.OK, Mechanism: m.Auth.Mechanism,
+					SameAs: m.Endpoint.URL() + " (" + m.Address + ")", Problem: m.Auth.Problem}
+				continue
+			}
+			p.notTested(o, catalog.AuthNotAttempted, fmt.Sprintf(
+				"the login was not repeated on %s: the same server (%s) gave no verdict on the password through %s, and a second attempt could count as another failed login",
+				o.Endpoint, o.Address, m.Endpoint.URL()))
+		}
+		return
+	}
 }
 
-func trustedFor(domain string, ep Endpoint, source string) bool {
-	if source == SourceExplicit || source == SourceAutoconfig {
+// trustedFor says whether an endpoint may receive the password (see logins): one of its sources is
+// enough, so a provider host that both SRV and the HTTPS autoconfig file name is trusted.
+func trustedFor(domain string, ep Endpoint, sources []string) bool {
+	if hasSource(sources, SourceExplicit) || hasSource(sources, SourceAutoconfig) {
 		return true
 	}
 	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))
@@ -108,7 +123,11 @@ func trustedFor(domain string, ep Endpoint, source string) bool {
 func TrustedOutgoing(rep *Report, address string) *Setting {
 	var trusted []Result
 	for _, e := range rep.Endpoints {
-		if trustedFor(rep.Domain, e.Endpoint, e.Source) {
+		sources := e.Sources
+		if len(sources) == 0 {
+			sources = []string{e.Source}
+		}
+		if trustedFor(rep.Domain, e.Endpoint, sources) {
 			trusted = append(trusted, e)
 		}
 	}

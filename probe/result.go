@@ -86,6 +86,12 @@ type AuthResult struct {
 	// SameAs names the endpoint where this server's login was tested instead (one test per server and
 	// protocol); OK and Problem are that test's.
 	SameAs string `json:"same_as,omitempty"`
+	// SharedBy are the other endpoints of the same server (address and protocol) that this test stands
+	// for: they point at it with same_as, or were not tried because it gave no verdict.
+	SharedBy []string `json:"shared_by,omitempty"`
+	// sent is true once a connection carried the credentials (or was ready to): the server may have
+	// counted the attempt.
+	sent bool
 }
 
 // Result is everything learned about one endpoint, filled as far as the probe got.
@@ -93,8 +99,13 @@ type Result struct {
 	Endpoint
 	// Address is the IP address that was dialled.
 	Address string `json:"address,omitempty"`
-	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess.
+	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess. When several sources
+	// name it, this is the most authoritative one (explicit, autoconfig, srv, guess, mx).
 	Source string `json:"source"`
+	// Sources are every source that named the endpoint, most authoritative first.
+	Sources []string `json:"sources,omitempty"`
+	// order is the endpoint's place in its source (SRV priority and weight, autoconfig order).
+	order  [2]int
 	Status Status `json:"status"`
 	// Greeting is the server's first line(s).
 	Greeting string `json:"greeting,omitempty"`
@@ -132,6 +143,11 @@ type Setting struct {
 	Server   string   `json:"server"`
 	Port     int      `json:"port"`
 	Security Security `json:"security"`
+	// Source is where the setting comes from, the source it was ranked by: explicit, autoconfig, srv,
+	// guess or mx (see README "How the settings are chosen").
+	Source string `json:"source"`
+	// Sources are every source that named the server, most authoritative first.
+	Sources []string `json:"sources,omitempty"`
 	// SecurityLabel is the security mode as mail clients label it (SSL/TLS, STARTTLS, None).
 	SecurityLabel string `json:"security_label"`
 	// RequiresAuth is true when the server offers or demands a login (outgoing: "My server requires authentication").

@@ -26,17 +26,6 @@ type Request struct {
 	Endpoints []Endpoint
 }
 
-// Sources of an endpoint, best first.
-const (
-	SourceExplicit   = "explicit"
-	SourceSRV        = "srv"
-	SourceAutoconfig = "autoconfig"
-	SourceMX         = "mx"
-	SourceGuess      = "guess"
-)
-
-var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceAutoconfig: 2, SourceMX: 3, SourceGuess: 4}
-
 // maxParallel bounds concurrent connections, so a domain with many MX hosts cannot exhaust the machine.
 const maxParallel = 64
 
@@ -48,10 +37,11 @@ type run struct {
 	sem chan struct{}
 	wg  sync.WaitGroup
 
-	mu       sync.Mutex
-	report   *Report
-	results  map[Endpoint][]Result
-	source   map[Endpoint]string
+	mu      sync.Mutex
+	report  *Report
+	results map[Endpoint][]Result
+	// origins are every source that named an endpoint, best first.
+	origins  map[Endpoint]origins
 	hosts    map[string]*hostLookup
 	recorded map[dnsKey]bool
 	// hostProblems are hosts already reported as failing as a whole.
@@ -85,15 +75,15 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		p: p, ctx: ctx, req: req, sem: make(chan struct{}, maxParallel),
 		report:   &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
 		results:  map[Endpoint][]Result{},
-		source:   map[Endpoint]string{},
+		origins:  map[Endpoint]origins{},
 		hosts:    map[string]*hostLookup{},
 		recorded: map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
 	}
 	if len(req.Endpoints) > 0 {
-		for _, ep := range req.Endpoints {
-			r.plan(ep, SourceExplicit)
+		for i, ep := range req.Endpoints {
+			r.plan(ep, origin{source: SourceExplicit, order: [2]int{i}})
 		}
 	} else {
 		r.discover()
@@ -148,7 +138,9 @@ func (r *run) discover() {
 						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), svc.Protocol.Name(), svc.Security.Label(), svc.Port), ""))
 					continue
 				}
-				r.plan(Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}, SourceSRV)
+				// RFC 2782: lower priority first, then the higher weight.
+				r.plan(Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security},
+					origin{source: SourceSRV, order: [2]int{int(srv.Priority), 65535 - int(srv.Weight)}})
 			}
 		}(svc)
 	}
@@ -166,7 +158,7 @@ func (r *run) discover() {
 		defer smu.Unlock()
 		return !notOffered[svc.Protocol][svc.Security]
 	}
-	planHost := func(host, source string, want func(Service) bool) {
+	planHost := func(host string, o origin, want func(Service) bool) {
 		r.lookupHost(host) // starts the address lookups alongside the SRV queries
 		for _, svc := range Services {
 			if !want(svc) {
@@ -176,7 +168,7 @@ func (r *run) discover() {
 			go func() {
 				defer r.wg.Done()
 				if offered(svc) {
-					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, source)
+					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, o)
 				}
 			}()
 		}
@@ -185,12 +177,13 @@ func (r *run) discover() {
 	// Names mail clients guess (Thunderbird's guessConfig does the same), each for the services its name suggests.
 	all := func(Service) bool { return true }
 	only := func(p Protocol) func(Service) bool { return func(s Service) bool { return s.Protocol == p } }
-	planHost("imap."+d, SourceGuess, only(IMAP))
-	planHost("pop."+d, SourceGuess, only(POP3))
-	planHost("pop3."+d, SourceGuess, only(POP3))
-	planHost("smtp."+d, SourceGuess, only(SMTP))
-	planHost("mail."+d, SourceGuess, all)
-	planHost(d, SourceGuess, all)
+	guess := origin{source: SourceGuess}
+	planHost("imap."+d, guess, only(IMAP))
+	planHost("pop."+d, guess, only(POP3))
+	planHost("pop3."+d, guess, only(POP3))
+	planHost("smtp."+d, guess, only(SMTP))
+	planHost("mail."+d, guess, all)
+	planHost(d, guess, all)
 
 	r.wg.Add(1)
 	go func() {
@@ -212,10 +205,11 @@ func (r *run) discover() {
 				continue
 			}
 			host := strings.ToLower(strings.TrimSuffix(mx.Mx, "."))
+			o := origin{source: SourceMX, order: [2]int{int(mx.Preference)}}
 			if strings.HasSuffix(host, "."+d) {
-				planHost(host, SourceMX, all) // the domain's own server: often its only one
+				planHost(host, o, all) // the domain's own server: often its only one
 			} else {
-				planHost(host, SourceMX, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
+				planHost(host, o, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
 			}
 		}
 	}()
@@ -334,18 +328,17 @@ func worseDNSError(a, b error) error {
 	return a
 }
 
-// plan probes one endpoint on each of its host's addresses, unless already planned.
-func (r *run) plan(ep Endpoint, source string) {
+// plan probes one endpoint on each of its host's addresses, unless already planned; either way it
+// records the source that named it.
+func (r *run) plan(ep Endpoint, o origin) {
+	source := o.source
 	r.mu.Lock()
-	if prev, ok := r.source[ep]; ok {
-		if sourceRank[source] < sourceRank[prev] {
-			r.source[ep] = source
-		}
-		r.mu.Unlock()
+	prev, planned := r.origins[ep]
+	r.origins[ep] = prev.add(o)
+	r.mu.Unlock()
+	if planned {
 		return
 	}
-	r.source[ep] = source
-	r.mu.Unlock()
 
 	h := r.lookupHost(ep.Host)
 	// Each family is probed as soon as its address is known.
@@ -367,7 +360,7 @@ func (r *run) plan(ep Endpoint, source string) {
 	go func() {
 		defer r.wg.Done()
 		if _, err := r.resolve(ep.Host); err != nil {
-			r.unresolved(ep, source, err)
+			r.unresolved(ep, err)
 		}
 	}()
 }
@@ -385,7 +378,10 @@ func (r *run) probe(ep Endpoint, addr, source string) {
 }
 
 // unresolved records an endpoint whose host has no address, as its source makes it matter.
-func (r *run) unresolved(ep Endpoint, source string, err error) {
+func (r *run) unresolved(ep Endpoint, err error) {
+	r.mu.Lock()
+	source := r.origins[ep].best().source
+	r.mu.Unlock()
 	switch source {
 	case SourceGuess:
 		return // a guessed name that does not exist is no finding
@@ -431,8 +427,11 @@ var securityRank = map[Security]int{TLS: 0, STARTTLS: 1, Plain: 2}
 func (r *run) finish() {
 	rep := r.report
 	for ep, results := range r.results {
+		os := r.origins[ep]
 		for i := range results {
-			results[i].Source = r.source[ep]
+			results[i].Source = os.best().source
+			results[i].Sources = os.names()
+			results[i].order = os.best().order
 		}
 		r.compareFamilies(results)
 		rep.Endpoints = append(rep.Endpoints, results...)

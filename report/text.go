@@ -57,6 +57,21 @@ func fmtMS(v float64) string {
 	return fmt.Sprintf("%.0f ms", v)
 }
 
+// settingSources say where a recommended setting comes from (probe.Setting.Source).
+var settingSources = map[string]string{
+	probe.SourceExplicit:   "as given",
+	probe.SourceAutoconfig: "published in the domain's autoconfig file",
+	probe.SourceSRV:        "published in SRV",
+	probe.SourceGuess:      "guessed (the name mail clients try)",
+	probe.SourceMX:         "the domain's MX host: nothing published or guessed works, so only this inbound mail server is left",
+}
+
+// sourceNames are the sources in a few words, for "also named by".
+var sourceNames = map[string]string{
+	probe.SourceExplicit: "the command line", probe.SourceAutoconfig: "the autoconfig file", probe.SourceSRV: "SRV",
+	probe.SourceGuess: "the guessed names", probe.SourceMX: "the MX records",
+}
+
 func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	in, out := rep.Settings.Incoming, rep.Settings.Outgoing
 	if in == nil && out == nil && rep.Domain == "" {
@@ -90,6 +105,18 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 			extra += "   " + pal.fail("login failed: "+title)
 		}
 		fmt.Fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
+		if from := settingSources[s.Source]; from != "" {
+			var also []string
+			for _, o := range s.Sources {
+				if o != s.Source {
+					also = append(also, sourceNames[o])
+				}
+			}
+			if len(also) > 0 {
+				from += "; also named by " + strings.Join(also, ", ")
+			}
+			fmt.Fprintf(b, "  %-14s %s\n", "", pal.dim(from))
+		}
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
 	line("Outgoing mail", out, "none found that works with a valid certificate")

@@ -44,7 +44,7 @@ type literal struct{ *bytes.Reader }
 func (s *Sandbox) serveIMAP(ep *endpoint, tl *trackedListener, ln net.Listener) {
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &imapSession{Session: s.imapMem.NewSession(), done: s.wg.Done}, nil, nil
+			return &imapSession{Session: s.imapMem.NewSession(), done: s.wg.Done, sb: s}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		Logger:       discardLogger{},
@@ -70,13 +70,18 @@ type imapSession struct {
 	imapserver.Session
 	once sync.Once
 	done func()
+	sb   *Sandbox
 }
 
 var _ imapserver.SessionSASL = (*imapSession)(nil)
 
 // Login checks a user's password; failure answers NO [AUTHENTICATIONFAILED] (RFC 5530).
 func (x *imapSession) Login(username, password string) error {
-	return x.Session.Login(strings.ToLower(username), password)
+	err := x.Session.Login(strings.ToLower(username), password)
+	if err != nil {
+		x.sb.loginFailed(ProtoIMAP)
+	}
+	return err
 }
 
 // AuthenticateMechanisms lists the SASL mechanisms, as Dovecot does by default.
