@@ -487,8 +487,11 @@ func (r *run) finish() {
 	rep.Status = r.overall()
 }
 
-// compareFamilies reports an IPv6 address that fails where the IPv4 address of the same endpoint works:
-// clients fall back to IPv4 (RFC 8305), so it is a warning, not a failure of the endpoint.
+// compareFamilies reports an IPv6 address that cannot be connected to where the IPv4 address of the same
+// endpoint works: clients fall back to IPv4 for the connection (RFC 8305 section 5), so it is a warning,
+// not a failure of the endpoint. Only the connect falls back: a device that reaches the server over IPv6
+// and then meets a bad certificate, a TLS failure or a silent server shows that error, so anything after
+// the connect stays what it is, on that address.
 func (r *run) compareFamilies(results []Result) {
 	v4ok := false
 	for _, res := range results {
@@ -500,7 +503,7 @@ func (r *run) compareFamilies(results []Result) {
 		return
 	}
 	for i, res := range results {
-		if res.Address == "" || isIPv4(res.Address) || res.Status != StatusFail {
+		if res.Address == "" || isIPv4(res.Address) || res.Status != StatusFail || !connectFailed(res) {
 			continue
 		}
 		var why []string
@@ -512,6 +515,22 @@ func (r *run) compareFamilies(results []Result) {
 		results[i].Problems = []Problem{pr}
 		results[i].Status = StatusWarn
 	}
+}
+
+// connectFailed says whether a probe failed at the TCP connect, the only step clients retry on the other
+// address family.
+func connectFailed(res Result) bool {
+	for _, pr := range res.Problems {
+		if pr.Severity != catalog.Fail {
+			continue
+		}
+		switch pr.Code {
+		case catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable:
+		default:
+			return false
+		}
+	}
+	return res.Greeting == "" && res.TLS == nil
 }
 
 func isIPv4(addr string) bool {

@@ -25,8 +25,16 @@ import (
 func chooseSettings(results []Result, address string) Settings {
 	// A rejected login does not make a server unusable: the settings are still the ones to type, and the
 	// setting says the login failed (the run still fails).
+	// An endpoint is as good as its worst address: a client on IPv6 that meets a bad certificate there
+	// does not fall back to IPv4 (only a failed connect does, and compareFamilies has made that a warning).
+	broken := map[Endpoint]bool{}
+	for _, r := range results {
+		if connectionStatus(r) == StatusFail {
+			broken[r.Endpoint] = true
+		}
+	}
 	usable := func(r Result) bool {
-		return connectionStatus(r) != StatusFail && r.TLS != nil && r.TLS.Verified
+		return !broken[r.Endpoint] && r.TLS != nil && r.TLS.Verified
 	}
 	var in, out []Result
 	for _, r := range results {

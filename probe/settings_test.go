@@ -197,3 +197,42 @@ func TestEverySourceKept(t *testing.T) {
 		t.Error("a provider host found only through SRV is trusted with the password")
 	}
 }
+
+// TestIPv6FailureAfterConnect: only a failed connect falls back to IPv4 (RFC 8305). A certificate error on
+// the IPv6 address is what a device on IPv6 sees, so it stays a certificate error and fails the endpoint;
+// an IPv6 address that cannot be connected to is the warning ipv6_unreachable.
+func TestIPv6FailureAfterConnect(t *testing.T) {
+	_, p := world(t, sandbox.World{
+		Domain: "six.test",
+		Records: []string{
+			"imap.six.test." + ttl + "A 127.0.0.130", "imap.six.test." + ttl + "AAAA 2001:db8::130",
+			"smtp.six.test." + ttl + "A 127.0.0.131", "smtp.six.test." + ttl + "AAAA 2001:db8::131",
+		},
+		Services: []sandbox.Service{
+			{IP: "127.0.0.130", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			{IP: "2001:db8::130", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS, Cert: sandbox.CertExpired},
+			{IP: "127.0.0.131", Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS},
+			{IP: "2001:db8::131", Port: 0, Behavior: sandbox.BehaveUnreachable},
+		},
+	}, nil)
+	rep := p.Run(context.Background(), Request{Target: "six.test", Domain: "six.test"})
+	for _, e := range find(rep, IMAP, "imap.six.test", 993) {
+		if isIPv4(e.Address) {
+			continue
+		}
+		if e.Status != StatusFail || !hasProblem(e, catalog.CertExpired) || hasProblem(e, catalog.IPv6Unreachable) {
+			t.Errorf("IPv6 %s: status %s, problems %v; want fail with cert_expired", e.Address, e.Status, problemCodes(e))
+		}
+	}
+	if in := rep.Settings.Incoming; in != nil {
+		t.Errorf("incoming %+v: an endpoint whose IPv6 certificate has expired is recommended", in)
+	}
+	for _, e := range find(rep, SMTP, "smtp.six.test", 465) {
+		if !isIPv4(e.Address) && (e.Status != StatusWarn || !hasProblem(e, catalog.IPv6Unreachable)) {
+			t.Errorf("IPv6 %s: status %s, problems %v; want the warning ipv6_unreachable", e.Address, e.Status, problemCodes(e))
+		}
+	}
+	if out := rep.Settings.Outgoing; out == nil || out.Server != "smtp.six.test" {
+		t.Errorf("outgoing %+v, want smtp.six.test (IPv6 unreachable, IPv4 works)", out)
+	}
+}
