@@ -24,6 +24,7 @@ type world struct {
 	dnsIP                                        string
 
 	domainSRV, domainMX, domainGuess, domainNoMail, domainBadMX, domainBlocked, domainLegacy string
+	domainSRVMX, domainOneBox, v6Cert                                                        string
 
 	imapProvider, popProvider, smtpProvider, mxHost, imapGuess, smtpGuess, mailGuess string
 	expired, wrongHost, wrongHostCert, plain, refused, dropped, badMXTarget          string
@@ -53,6 +54,7 @@ func TestMain(m *testing.M) {
 		expired: get("HOST_EXPIRED"), wrongHost: get("HOST_WRONGHOST"), wrongHostCert: get("HOST_WRONGHOST_CERT"),
 		plain: get("HOST_PLAIN"), refused: get("HOST_REFUSED"), dropped: get("HOST_DROPPED"),
 		badMXTarget: get("HOST_BADMX_TARGET"),
+		domainSRVMX: get("DOMAIN_SRVMX"), domainOneBox: get("DOMAIN_ONEBOX"), v6Cert: get("HOST_V6CERT"),
 	}
 	w.user = get("MAIL_USER_LOCAL") + "@" + w.domainSRV
 	if len(missing) > 0 {
@@ -132,6 +134,7 @@ type setting struct {
 	Server        string `json:"server"`
 	Port          int    `json:"port"`
 	Security      string `json:"security"`
+	Source        string `json:"source"`
 	Username      string `json:"username"`
 	RequiresAuth  bool   `json:"requires_auth"`
 	LoginVerified bool   `json:"login_verified"`
@@ -967,4 +970,123 @@ func TestCheck(t *testing.T) {
 			t.Fatalf("POP3 that answers where it must be absent: want exit 1\n%s", r)
 		}
 	})
+}
+
+// TestSettingsLikeAMailClient: the recommended settings follow the sources the way mail clients rank them.
+func TestSettingsLikeAMailClient(t *testing.T) {
+	t.Run("SRV publishes 587 while the MX serves 465", func(t *testing.T) {
+		t.Parallel()
+		rep, r := probe(t, runOpts{}, w.domainSRVMX)
+		wantExit(t, r, 0, rep)
+		srvHost, mxHost := "smtp."+w.domainSRVMX, "mx."+w.domainSRVMX
+		// The MX machine does answer on 465 with a valid certificate: it is a candidate, and it loses.
+		wantWorking(t, rep, find(t, rep, "smtp", mxHost, 465), "mx")
+		wantSetting(t, "outgoing", rep.Settings.Outgoing, "smtp", []string{srvHost}, 587, "starttls", "", rep)
+		wantSetting(t, "incoming", rep.Settings.Incoming, "imap", []string{"imap." + w.domainSRVMX}, 993, "tls", "", rep)
+		if out := rep.Settings.Outgoing; out != nil && out.Source != "srv" {
+			t.Errorf("outgoing source %q, want srv", out.Source)
+		}
+		if in := rep.Settings.Incoming; in != nil && in.Source != "guess" {
+			t.Errorf("incoming source %q, want guess", in.Source)
+		}
+		human := mailcheck(t, runOpts{}, "probe", w.domainSRVMX)
+		if human.exit != 0 || !strings.Contains(string(human.stdout), "published in SRV") {
+			t.Errorf("the human report does not say the setting is published in SRV:\n%s", human)
+		}
+		t.Logf("mailcheck probe %s:\n%s", w.domainSRVMX, human.stdout)
+	})
+}
+
+// TestOneFailedLoginPerServer: a wrong password against a domain whose names all point at one Dovecot (and
+// one Postfix, which asks that Dovecot) costs one failed login per protocol, as Dovecot's log shows.
+func TestOneFailedLoginPerServer(t *testing.T) {
+	user := "alice@" + w.domainOneBox
+	rep, r := probe(t, runOpts{env: []string{"MAILCHECK_PASSWORD=not the password"}}, user, "--user", user)
+	wantExit(t, r, 1, rep)
+	tested := 0
+	for _, e := range rep.Endpoints {
+		if e.Auth != nil && e.Auth.Tested {
+			tested++
+		}
+	}
+	if tested != 3 {
+		t.Errorf("%d login tests, want 3 (IMAP, POP3, SMTP on one machine)\n%s", tested, rep.summary())
+	}
+	logFile := filepath.Join(w.work, "log", "dovecot.log")
+	// The login processes write their line when the client has gone; mailcheck has exited, so wait for
+	// the IMAP and POP3 lines to appear, then count.
+	var counts map[string]int
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		counts = failedLogins(t, logFile, user)
+		if counts["imap"] > 0 && counts["pop3"] > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("failed logins for %s in Dovecot's log: IMAP %d, POP3 %d, SMTP (Postfix through Dovecot's auth) %d; password checks that failed: %d",
+		user, counts["imap"], counts["pop3"], counts["smtp"], counts["mismatch"])
+	for _, proto := range []string{"imap", "pop3", "smtp"} {
+		if counts[proto] != 1 {
+			t.Errorf("%s: %d failed logins in Dovecot's log, want exactly 1", proto, counts[proto])
+		}
+	}
+}
+
+// failedLogins counts a user's failed logins in Dovecot's log: the login processes' "auth failed, N
+// attempts" lines for IMAP and POP3, and for SMTP the password checks ("Password mismatch", auth_verbose)
+// that no IMAP or POP3 login accounts for (Postfix authenticates through Dovecot's auth service).
+func failedLogins(t *testing.T, path, user string) map[string]int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading Dovecot's log: %v", err)
+	}
+	counts := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, user) {
+			continue
+		}
+		if strings.Contains(line, "Password mismatch") {
+			counts["mismatch"]++
+			continue
+		}
+		i := strings.Index(line, "auth failed, ")
+		if i < 0 {
+			continue
+		}
+		n := 0
+		fmt.Sscanf(line[i+len("auth failed, "):], "%d attempts", &n)
+		for _, proto := range []string{"imap", "pop3"} {
+			if strings.Contains(line, proto+"-login:") {
+				counts[proto] += n
+			}
+		}
+	}
+	counts["smtp"] = counts["mismatch"] - counts["imap"] - counts["pop3"]
+	return counts
+}
+
+// TestIPv6CertificateFailure: IPv4 works, but over IPv6 the same name presents an expired certificate. A
+// device on IPv6 shows that error (only a failed connect falls back), so the endpoint fails.
+func TestIPv6CertificateFailure(t *testing.T) {
+	rep, r := probe(t, runOpts{}, "imaps://"+w.v6Cert)
+	wantExit(t, r, 1, rep)
+	var v4, v6 *endpoint
+	for i, e := range rep.Endpoints {
+		if strings.Contains(e.Address, ":") {
+			v6 = &rep.Endpoints[i]
+		} else {
+			v4 = &rep.Endpoints[i]
+		}
+	}
+	if v4 == nil || v6 == nil {
+		t.Fatalf("want an IPv4 and an IPv6 result\n%s", rep.summary())
+	}
+	if v4.Status != "ok" {
+		t.Errorf("IPv4 %s: status %s, want ok\n%s", v4.Address, v4.Status, rep.summary())
+	}
+	if v6.Status != "fail" || findProblem(v6.Problems, "cert_expired") == nil || findProblem(v6.Problems, "ipv6_unreachable") != nil {
+		t.Errorf("IPv6 %s: status %s, problems %v; want fail with cert_expired, not ipv6_unreachable\n%s", v6.Address, v6.Status, codes(v6.Problems), rep.summary())
+	}
 }
