@@ -9,7 +9,7 @@ import (
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
-// logins tests the credentials after the probes, with two rules that protect the user's account:
+// Logins protect the account being tested with two rules:
 //
 //   - The password goes only to servers the user can be said to have chosen: endpoints given explicitly,
 //     hosts inside the user's own domain, and hosts listed in the domain's autoconfig file (fetched over
@@ -17,38 +17,85 @@ import (
 //     DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
 //   - At most one login that reaches the password per server and protocol, where a server is an address:
 //     on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one machine, and one
-//     failed login per name would trip fail2ban (maxretry 5) or cPHulk. The best endpoint of the server
-//     is tried (SSL/TLS before STARTTLS); when the server judges the credentials, the other endpoints
-//     point at that test (same_as). When the attempt sent the password but got no judgement (a timeout,
-//     a server error), nothing is retried: the server may have counted it as a failure.
+//     failed login per name would trip fail2ban (maxretry 5) or cPHulk. When the server judges the
+//     credentials, the other endpoints point at that test (same_as). When the attempt sent the password
+//     but got no judgement (a timeout, a server error), nothing is retried: the server may have counted
+//     it as a failure.
+//
+// The login runs early, on the probe's own connection: the first probe of a server to have TLS and its
+// capabilities takes the server's login on (loginEarly), so a run with a password costs about one login
+// exchange more than without. What that leaves open is settled after the probes (logins): the verdict is
+// shared, or, when no early login reached the server (its sources were not yet known to be trusted, or
+// the probe's connection could not carry it), the best endpoint is tried on a connection of its own.
+
+// serverKey is one server: an address and a protocol.
+type serverKey struct {
+	addr  string
+	proto Protocol
+}
+
+// loginSlot is the early login of one server.
+type loginSlot struct {
+	// busy is true while a probe runs the login; sent once the password reached the server.
+	busy, sent bool
+}
+
+// loginEarly tests the login on a probe's connection when this endpoint may receive the password and no
+// other probe has taken its server's login on.
+func (r *run) loginEarly(res *Result, s *session, tr *transcript) bool {
+	p := r.p
+	if code, _, skip := p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
+		return false // logins reports it after the probes
+	}
+	k := serverKey{res.Address, res.Protocol}
+	r.mu.Lock()
+	trusted := trustedFor(r.req.Domain, res.Endpoint, r.origins[res.Endpoint].names())
+	sl := r.loginSlots[k]
+	if !trusted || sl != nil && (sl.busy || sl.sent) {
+		r.mu.Unlock()
+		return false
+	}
+	if sl == nil {
+		sl = &loginSlot{}
+		r.loginSlots[k] = sl
+	}
+	sl.busy = true
+	r.mu.Unlock()
+
+	p.testLogin(r.ctx, res, tr, s)
+	r.mu.Lock()
+	sl.busy, sl.sent = false, res.Auth.sent
+	r.mu.Unlock()
+	return res.Auth.sent
+}
+
+// logins settles the login of every server after the probes (see loginEarly).
 func (r *run) logins() {
 	p := r.p
 	if p.cfg.Credentials == nil {
 		return
 	}
-	type key struct {
-		addr  string
-		proto Protocol
-	}
-	groups := map[key][]*Result{}
+	groups := map[serverKey][]*Result{}
 	for ep, results := range r.results {
 		sources := r.origins[ep].names()
 		for i := range results {
 			res := &results[i]
-			code, summary, skip := p.loginBlocker(res)
-			switch {
-			case skip:
-				continue
-			case code != "":
-				p.notTested(res, code, summary)
-				continue
-			case !trustedFor(r.req.Domain, ep, sources):
-				p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
-					"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
-					res.Endpoint, r.req.Domain, strings.ToUpper(strings.Join(sources, ", ")), ep.URL(), p.cfg.Credentials.User))
-				continue
+			if res.Auth == nil {
+				code, summary, skip := p.loginBlocker(res)
+				switch {
+				case skip:
+					continue
+				case code != "":
+					p.notTested(res, code, summary)
+					continue
+				case !trustedFor(r.req.Domain, ep, sources):
+					p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
+						"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
+						res.Endpoint, r.req.Domain, strings.ToUpper(strings.Join(sources, ", ")), ep.URL(), p.cfg.Credentials.User))
+					continue
+				}
 			}
-			k := key{addr: res.Address, proto: ep.Protocol}
+			k := serverKey{addr: res.Address, proto: ep.Protocol}
 			groups[k] = append(groups[k], res)
 		}
 	}
@@ -63,7 +110,8 @@ func (r *run) logins() {
 	wg.Wait()
 }
 
-// loginServer tests the login on one server (one address and protocol), at most once up to the password.
+// loginServer settles the login on one server (one address and protocol): at most one attempt reaches
+// the password, and its verdict, when it judged the credentials, stands for the server's other endpoints.
 func (r *run) loginServer(members []*Result) {
 	p := r.p
 	sort.SliceStable(members, func(i, j int) bool {
@@ -76,36 +124,46 @@ func (r *run) loginServer(members []*Result) {
 		}
 		return a.Host < b.Host
 	})
-	var names []string
+	var decided *Result // the member whose attempt reached the server
 	for _, m := range members {
-		names = append(names, m.Endpoint.URL())
+		if m.Auth != nil && m.Auth.sent {
+			decided = m
+		}
 	}
-	// Try the endpoints in order until the password reaches the server: a verdict on the credentials
-	// (accepted, or refused for a reason of the account) then stands for the whole server.
-	for i, m := range members {
+	// Otherwise try the endpoints in order until the password reaches the server; an endpoint whose
+	// attempt stopped before (no usable login method) keeps its finding.
+	for _, m := range members {
+		if decided != nil {
+			break
+		}
+		if m.Auth != nil {
+			continue
+		}
 		if r.ctx.Err() != nil {
 			p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
 			continue
 		}
 		p.loginOn(r.ctx, m)
-		if !m.Auth.sent {
-			continue // nothing reached the server: the next endpoint may still work
+		if m.Auth.sent {
+			decided = m
 		}
-		rest := members[i+1:]
-		if len(rest) > 0 {
-			m.Auth.SharedBy = append(append([]string(nil), names[:i]...), names[i+1:]...)
-		}
-		for _, o := range rest {
-			if credentialVerdict(m.Auth) {
-				o.Auth = &AuthResult{User: m.Auth.User, OK: m.Auth.OK, Mechanism: m.Auth.Mechanism,
-					SameAs: m.Endpoint.URL() + " (" + m.Address + ")", Problem: m.Auth.Problem}
-				continue
-			}
-			p.notTested(o, catalog.AuthNotAttempted, fmt.Sprintf(
-				"the login was not repeated on %s: the same server (%s) gave no verdict on the password through %s, and a second attempt could count as another failed login",
-				o.Endpoint, o.Address, m.Endpoint.URL()))
-		}
+	}
+	if decided == nil {
 		return
+	}
+	for _, o := range members {
+		if o.Auth != nil {
+			continue
+		}
+		decided.Auth.SharedBy = append(decided.Auth.SharedBy, o.Endpoint.URL())
+		if credentialVerdict(decided.Auth) {
+			o.Auth = &AuthResult{User: decided.Auth.User, OK: decided.Auth.OK, Mechanism: decided.Auth.Mechanism,
+				SameAs: decided.Endpoint.URL() + " (" + decided.Address + ")", Problem: decided.Auth.Problem}
+			continue
+		}
+		p.notTested(o, catalog.AuthNotAttempted, fmt.Sprintf(
+			"the login was not repeated on %s: the same server (%s) gave no verdict on the password through %s, and a second attempt could count as another failed login",
+			o.Endpoint, o.Address, decided.Endpoint.URL()))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"net"
 	"strings"
 	"sync/atomic"
@@ -112,39 +113,10 @@ func TestIMAPAnswersThatDoNotJudgeThePassword(t *testing.T) {
 		{"NO Login failed", catalog.AuthFailed},
 	} {
 		t.Run(tc.answer, func(t *testing.T) {
-			cert, pool := testCert(t, "mail.example.test", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 			var logins atomic.Int32
-			addr := scripted(t, func(c net.Conn, _ *bufio.Reader) error {
-				tc2 := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
-				r := bufio.NewReader(tc2)
-				if _, err := tc2.Write([]byte("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n")); err != nil {
-					return err
-				}
-				for {
-					line, err := r.ReadString('\n')
-					if err != nil {
-						return nil
-					}
-					f := strings.Fields(line)
-					if len(f) < 2 {
-						return nil
-					}
-					tag, cmd := f[0], strings.ToUpper(f[1])
-					reply := tag + " OK done\r\n"
-					switch cmd {
-					case "CAPABILITY":
-						reply = "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n" + reply
-					case "AUTHENTICATE":
-						logins.Add(1)
-						reply = tag + " " + tc.answer + "\r\n"
-					case "LOGOUT":
-						_, _ = tc2.Write([]byte("* BYE\r\n" + reply))
-						return nil
-					}
-					if _, err := tc2.Write([]byte(reply)); err != nil {
-						return err
-					}
-				}
+			addr, pool := scriptedIMAPS(t, func(tag string) string {
+				logins.Add(1)
+				return tag + " " + tc.answer
 			})
 			p := NewProber(Config{Dialer: fixedDialer{addr}, RootCAs: pool, Timeout: 2 * time.Second,
 				Credentials: &Credentials{User: "alice@example.test", Password: wrongPW}})
@@ -185,5 +157,65 @@ func TestIMAPAnswersThatDoNotJudgeThePassword(t *testing.T) {
 				t.Errorf("an answer that does not judge the password was shared or retried: %+v", other.Auth)
 			}
 		})
+	}
+}
+
+// scriptedIMAPS is an IMAP server on implicit TLS for mail.example.test that answers AUTHENTICATE with
+// auth(tag), or never when auth returns "".
+func scriptedIMAPS(t *testing.T, auth func(tag string) string) (string, *x509.CertPool) {
+	t.Helper()
+	cert, pool := testCert(t, "mail.example.test", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	addr := scripted(t, func(c net.Conn, _ *bufio.Reader) error {
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+		r := bufio.NewReader(tc)
+		if _, err := tc.Write([]byte("* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR] ready\r\n")); err != nil {
+			return err
+		}
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return nil
+			}
+			f := strings.Fields(line)
+			if len(f) < 2 {
+				return nil
+			}
+			tag, cmd := f[0], strings.ToUpper(f[1])
+			reply := tag + " OK done\r\n"
+			switch cmd {
+			case "CAPABILITY":
+				reply = "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR\r\n" + reply
+			case "AUTHENTICATE":
+				answer := auth(tag)
+				if answer == "" {
+					_, _ = r.ReadString('\n') // until the client gives up
+					return nil
+				}
+				reply = answer + "\r\n"
+			case "LOGOUT":
+				_, _ = tc.Write([]byte("* BYE\r\n" + reply))
+				return nil
+			}
+			if _, err := tc.Write([]byte(reply)); err != nil {
+				return err
+			}
+		}
+	})
+	return addr, pool
+}
+
+// TestLoginCutByTheDeadline: a login that --max-time cuts short is time_limit, not a refusal of the password.
+func TestLoginCutByTheDeadline(t *testing.T) {
+	addr, pool := scriptedIMAPS(t, func(string) string { return "" })
+	p := NewProber(Config{Dialer: fixedDialer{addr}, RootCAs: pool, Timeout: time.Minute,
+		Credentials: &Credentials{User: "alice@example.test", Password: alicePW}})
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel()
+	res := p.ProbeEndpoint(ctx, Endpoint{IMAP, "mail.example.test", 993, TLS}, "127.0.0.1", SourceExplicit)
+	if a := res.Auth; a == nil || a.Tested || a.OK || a.Problem == nil || a.Problem.Code != catalog.TimeLimit {
+		t.Errorf("auth %+v, want not tested: time_limit", res.Auth)
+	}
+	if hasProblem(res, catalog.AuthFailed) {
+		t.Error("a login the deadline cut short is reported as a wrong password")
 	}
 }

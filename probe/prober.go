@@ -115,13 +115,22 @@ func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source st
 
 // probeConnection is the probe without the login test.
 func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source string) Result {
+	return p.probeConnectionThen(ctx, ep, addr, source, nil)
+}
+
+// loginHook may test the login on the probe's connection once TLS and capabilities are in: tr is the
+// probe's transcript. It returns true when it used the session, which the login then has ended.
+type loginHook func(res *Result, s *session, tr *transcript) bool
+
+// probeConnectionThen is probeConnection with a hook that runs before the probe ends its conversation.
+func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready loginHook) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
 	var tr *transcript
 	if p.cfg.Transcript {
 		tr = &transcript{start: time.Now()}
 	}
 	start := time.Now()
-	p.converse(ctx, &res, tr)
+	p.converse(ctx, &res, tr, ready)
 	res.Timings.TotalMS = ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = tr.lines
@@ -137,7 +146,7 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 		tr = &transcript{start: time.Now()}
 	}
 	start := time.Now()
-	p.testLogin(ctx, res, tr)
+	p.testLogin(ctx, res, tr, nil)
 	res.Timings.TotalMS += ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = append(res.Transcript, tr.lines...)
@@ -151,7 +160,7 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	return p.cfg.Dialer.DialContext(dctx, "tcp", net.JoinHostPort(addr, strconv.Itoa(port)))
 }
 
-func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
+func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready loginHook) {
 	ep := res.Endpoint
 	d := dialogues[ep.Protocol]
 	fail := func(err error, dialing bool, summary string) {
@@ -246,6 +255,9 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 	res.AuthMechanisms = d.authMechanisms(caps)
 	p.judgeLogin(res)
+	if ready != nil && s.r.Buffered() == 0 && ready(res, s, tr) {
+		return
+	}
 	d.quit(s)
 }
 

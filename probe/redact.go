@@ -57,7 +57,8 @@ func (r *redactor) client(line string) string {
 
 // server redacts a server line and notes continuations that invite a secret.
 func (r *redactor) server(line string) string {
-	if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "334") {
+	// IMAP and POP3 continuations are "+ ..." or a bare "+" (not POP3's "+OK"); SMTP's is 334.
+	if line == "+" || strings.HasPrefix(line, "+ ") || strings.HasPrefix(line, "334") {
 		r.mu.Lock()
 		r.nextClientSecret = true
 		r.mu.Unlock()

@@ -44,6 +44,8 @@ type run struct {
 	origins  map[Endpoint]origins
 	hosts    map[string]*hostLookup
 	recorded map[dnsKey]bool
+	// loginSlots are the servers (address and protocol) whose login a probe has taken on (see loginEarly).
+	loginSlots map[serverKey]*loginSlot
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -80,6 +82,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		recorded: map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
+		loginSlots:   map[serverKey]*loginSlot{},
 	}
 	if len(req.Endpoints) > 0 {
 		for i, ep := range req.Endpoints {
@@ -372,7 +375,11 @@ func (r *run) probe(ep Endpoint, addr, source string) {
 	case <-r.ctx.Done():
 		return
 	}
-	res := r.p.probeConnection(r.ctx, ep, addr, source)
+	var hook loginHook
+	if r.p.cfg.Credentials != nil {
+		hook = r.loginEarly
+	}
+	res := r.p.probeConnectionThen(r.ctx, ep, addr, source, hook)
 	<-r.sem
 	r.addResult(ep, res)
 }
