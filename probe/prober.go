@@ -183,9 +183,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	s := newSession(ctx, conn, p.cfg.Timeout, tr)
 	if ep.Security == TLS {
 		t1 := time.Now()
-		tc, err := s.startTLS(p.tlsConfig(ep.Host))
+		cfg, seen := p.watchedTLSConfig(ep.Host)
+		tc, err := s.startTLS(cfg)
 		if err != nil {
-			p.handshakeFailed(ctx, res, err)
+			p.handshakeFailed(ctx, res, err, seen.certs())
 			return
 		}
 		res.Timings.TLSMS = ms(time.Since(t1))
@@ -292,9 +293,10 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
 		return false
 	}
-	tc, err := s.startTLS(p.tlsConfig(ep.Host))
+	cfg, seen := p.watchedTLSConfig(ep.Host)
+	tc, err := s.startTLS(cfg)
 	if err != nil {
-		p.handshakeFailed(ctx, res, err)
+		p.handshakeFailed(ctx, res, err, seen.certs())
 		return false
 	}
 	res.Timings.TLSMS = ms(time.Since(t))
@@ -313,8 +315,17 @@ func (p *Prober) recordTLS(res *Result, tc *tls.Conn) {
 	res.Problems = append(res.Problems, probs...)
 }
 
-func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
+// handshakeFailed reports a failed handshake. When the server's certificate arrived before the failure
+// (some TLS stacks send it and then an alert), it is verified and reported next to the handshake error,
+// as curl and openssl do: "certificate has expired" explains more than "handshake failed".
+func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, certs []*x509.Certificate) {
 	ep := res.Endpoint
+	if len(certs) > 0 {
+		info, probs := p.inspectCerts(certs, ep.Host)
+		info.Verified = false // no connection came of it
+		res.TLS = info
+		defer func() { res.Problems = append(res.Problems, probs...) }()
+	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])
