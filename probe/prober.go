@@ -239,6 +239,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 			res.PlaintextLogin = "refused"
 		} else {
 			res.PlaintextLogin = "offered"
+			defer p.startPlaintextTest(ctx, res, caps).apply(res, tr) // behaviour over claims
 		}
 	}
 

@@ -116,7 +116,9 @@ type Result struct {
 	// AuthMechanisms are the login methods offered on the connection as the client would use it.
 	AuthMechanisms []string `json:"auth_mechanisms,omitempty"`
 	// PlaintextLogin says whether a password login was possible before TLS: "offered", "refused", or "" when
-	// the connection never ran without TLS.
+	// the connection never ran without TLS. Behaviour decides over claims: when the capabilities offer it,
+	// a login is started without credentials and cancelled, and a server that refuses to start it is
+	// "refused".
 	PlaintextLogin string      `json:"plaintext_login,omitempty"`
 	Auth           *AuthResult `json:"auth,omitempty"`
 	Timings        Timings     `json:"timings"`
