@@ -99,8 +99,8 @@ type Result struct {
 	Endpoint
 	// Address is the IP address that was dialled.
 	Address string `json:"address,omitempty"`
-	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess. When several sources
-	// name it, this is the most authoritative one (explicit, autoconfig, srv, guess, mx).
+	// Source says how the endpoint was found: explicit, srv, autoconfig, mx, guess, cert_name. When several
+	// sources name it, this is the most authoritative one (explicit, autoconfig, srv, guess, cert_name, mx).
 	Source string `json:"source"`
 	// Sources are every source that named the endpoint, most authoritative first.
 	Sources []string `json:"sources,omitempty"`
@@ -146,7 +146,7 @@ type Setting struct {
 	Port     int      `json:"port"`
 	Security Security `json:"security"`
 	// Source is where the setting comes from, the source it was ranked by: explicit, autoconfig, srv,
-	// guess or mx (see README "How the settings are chosen").
+	// guess, cert_name or mx (see README "How the settings are chosen").
 	Source string `json:"source"`
 	// Sources are every source that named the server, most authoritative first.
 	Sources []string `json:"sources,omitempty"`

@@ -382,6 +382,24 @@ func (r *run) probe(ep Endpoint, addr, source string) {
 	res := r.p.probeConnectionThen(r.ctx, ep, addr, source, hook)
 	<-r.sem
 	r.addResult(ep, res)
+	if name := certName(res); name != "" && source != SourceCertName {
+		r.plan(Endpoint{Protocol: ep.Protocol, Host: name, Port: ep.Port, Security: ep.Security}, origin{source: SourceCertName})
+	}
+}
+
+// certName is the name a certificate for another host was issued for, when it can be probed: the first
+// of its names that is not a wildcard.
+func certName(res Result) string {
+	if !hasProblemCode(res.Problems, catalog.CertHostMismatch) || res.TLS == nil || len(res.TLS.Chain) == 0 {
+		return ""
+	}
+	for _, n := range res.TLS.Chain[0].DNSNames {
+		n = strings.ToLower(strings.TrimSuffix(n, "."))
+		if n != res.Host && !strings.Contains(n, "*") && net.ParseIP(n) == nil && ValidateHost(n) == nil && strings.Contains(n, ".") {
+			return n
+		}
+	}
+	return ""
 }
 
 // unresolved records an endpoint whose host has no address, as its source makes it matter.
@@ -390,8 +408,8 @@ func (r *run) unresolved(ep Endpoint, err error) {
 	source := r.origins[ep].best().source
 	r.mu.Unlock()
 	switch source {
-	case SourceGuess:
-		return // a guessed name that does not exist is no finding
+	case SourceGuess, SourceCertName:
+		return // a guessed name (or a certificate's) that does not exist is no finding
 	case SourceMX:
 		r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
 		return

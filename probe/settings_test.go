@@ -236,3 +236,31 @@ func TestIPv6FailureAfterConnect(t *testing.T) {
 		t.Errorf("outgoing %+v, want smtp.six.test (IPv6 unreachable, IPv4 works)", out)
 	}
 }
+
+// TestCertificateNameOffered: shared hosting, where mail.h.test answers with the certificate of the
+// hosting server's own name. That name is probed too and offered, labelled as the certificate's name.
+func TestCertificateNameOffered(t *testing.T) {
+	_, p := world(t, sandbox.World{
+		Domain: "h.test",
+		Records: []string{
+			"mail.h.test." + ttl + "A 127.0.0.140",
+			"server1.h.test." + ttl + "A 127.0.0.141",
+		},
+		Services: []sandbox.Service{
+			{IP: "127.0.0.140", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS, Cert: sandbox.CertWrongHost, CertHost: "server1.h.test"},
+			{IP: "127.0.0.141", Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+		},
+	}, nil)
+	rep := p.Run(context.Background(), Request{Target: "h.test", Domain: "h.test"})
+	for _, e := range find(rep, IMAP, "mail.h.test", 993) {
+		if !hasProblem(e, catalog.CertHostMismatch) {
+			t.Errorf("mail.h.test: problems %v, want cert_hostname_mismatch", problemCodes(e))
+		}
+	}
+	if rs := find(rep, IMAP, "server1.h.test", 993); len(rs) != 1 || rs[0].Source != SourceCertName || rs[0].Status != StatusOK {
+		t.Errorf("the certificate's name was not probed: %+v", rs)
+	}
+	if in := rep.Settings.Incoming; in == nil || in.Server != "server1.h.test" || in.Source != SourceCertName {
+		t.Errorf("incoming %+v, want server1.h.test, the name on the certificate", in)
+	}
+}

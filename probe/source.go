@@ -11,11 +11,15 @@ const (
 	SourceAutoconfig = "autoconfig"
 	SourceSRV        = "srv"
 	SourceGuess      = "guess"
-	SourceMX         = "mx"
+	// SourceCertName is the name on the certificate of an endpoint that presented one for another host
+	// (shared hosting: mail.customer.example answers with server123.host.example's certificate). It is
+	// probed with the same protocol and port and offered when it works, labelled as such.
+	SourceCertName = "cert_name"
+	SourceMX       = "mx"
 )
 
 // sourceRank orders the sources, most authoritative first.
-var sourceRank = map[string]int{SourceExplicit: 0, SourceAutoconfig: 1, SourceSRV: 2, SourceGuess: 3, SourceMX: 4}
+var sourceRank = map[string]int{SourceExplicit: 0, SourceAutoconfig: 1, SourceSRV: 2, SourceGuess: 3, SourceCertName: 4, SourceMX: 5}
 
 // origin is one way an endpoint was found: the source, and the endpoint's place among that source's own
 // endpoints (lower first).

@@ -63,13 +63,14 @@ var settingSources = map[string]string{
 	probe.SourceAutoconfig: "published in the domain's autoconfig file",
 	probe.SourceSRV:        "published in SRV",
 	probe.SourceGuess:      "guessed (the name mail clients try)",
+	probe.SourceCertName:   "the name on the server's certificate: the name you were given has a certificate for this one",
 	probe.SourceMX:         "the domain's MX host: nothing published or guessed works, so only this inbound mail server is left",
 }
 
 // sourceNames are the sources in a few words, for "also named by".
 var sourceNames = map[string]string{
 	probe.SourceExplicit: "the command line", probe.SourceAutoconfig: "the autoconfig file", probe.SourceSRV: "SRV",
-	probe.SourceGuess: "the guessed names", probe.SourceMX: "the MX records",
+	probe.SourceGuess: "the guessed names", probe.SourceCertName: "a server's certificate", probe.SourceMX: "the MX records",
 }
 
 func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
