@@ -268,6 +268,10 @@ func endpointSummary(e probe.Result) string {
 	case e.Auth.SameAs != "" && e.Auth.Problem != nil:
 		parts = append(parts, "login failed on "+e.Auth.SameAs)
 	}
+	if e.Auth != nil && len(e.Auth.SharedBy) > 0 {
+		// One login per server and protocol: say which other endpoints (names, ports) it stands for.
+		parts = append(parts, "the one login test of this server, also for "+strings.Join(e.Auth.SharedBy, " "))
+	}
 	return strings.Join(parts, ", ")
 }
 
