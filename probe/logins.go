@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -170,7 +171,7 @@ func (r *run) loginServer(members []*Result) {
 // trustedFor says whether an endpoint may receive the password (see logins): one of its sources is
 // enough, so a provider host that both SRV and the HTTPS autoconfig file name is trusted.
 func trustedFor(domain string, ep Endpoint, sources []string) bool {
-	if hasSource(sources, SourceExplicit) || hasSource(sources, SourceAutoconfig) {
+	if slices.Contains(sources, SourceExplicit) || slices.Contains(sources, SourceAutoconfig) {
 		return true
 	}
 	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))

@@ -75,7 +75,7 @@ func settingRank(r Result) []int {
 	// A login the server refused ranks below one accepted or not judged: an untested IMAP server still
 	// beats a POP3 server where the login worked (the password is the account's, not the server's).
 	refused := 0
-	if r.Auth != nil && !r.Auth.OK && (r.Auth.Tested || r.Auth.SameAs != "") && credentialVerdict(&AuthResult{Tested: true, Problem: r.Auth.Problem}) {
+	if a := r.Auth; a != nil && !a.OK && a.Problem != nil && (a.Tested || a.SameAs != "") && credentialVerdict(&AuthResult{Tested: true, Problem: a.Problem}) {
 		refused = 1
 	}
 	source := r.Source

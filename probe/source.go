@@ -76,13 +76,3 @@ func (os origins) names() []string {
 	}
 	return out
 }
-
-// hasSource reports whether one of sources is s.
-func hasSource(sources []string, s string) bool {
-	for _, x := range sources {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
