@@ -3,7 +3,7 @@ GO      ?= go
 BIN     ?= bin/mailcheck
 PKGS    := ./...
 
-.PHONY: all build demo test race vet fmt e2e bench fuzz clean
+.PHONY: all build demo test race vet fmt e2e bench stress fuzz clean
 
 all: build
 
@@ -32,6 +32,11 @@ e2e:
 ## bench: whole-domain probe through a 50 ms RTT proxy; prints the ratios
 bench:
 	$(GO) run ./bench
+
+## stress: the suite on a starved machine (one pinned CPU shared with busy loops, GOMAXPROCS=1, -race,
+## an empty build cache for the first run), RUNS times (default 10); see bench/stress.sh
+stress:
+	bash bench/stress.sh
 
 ## fuzz: fuzz the pasted-error parser for a minute
 fuzz:

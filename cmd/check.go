@@ -353,6 +353,14 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if user == "" {
 			return nil, usageError("%s: login needs a user: pass --user, or set user = \"NAME\" in the config file's target", t.Where)
 		}
+		if t.TokenEnv != "" {
+			tok := strings.TrimSpace(o.IO.Getenv(t.TokenEnv))
+			if tok == "" {
+				return nil, usageError("%s: token_env %s is not set or empty", t.Where, t.TokenEnv)
+			}
+			creds[i] = &probe.Credentials{User: user, Token: tok, OAuthMechanism: strings.ToUpper(o.OAuthMechanism)}
+			continue
+		}
 		if t.PasswordEnv != "" {
 			pw := o.IO.Getenv(t.PasswordEnv)
 			if pw == "" {
@@ -372,6 +380,7 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 			return nil, usageError("%s: login needs a password: set %s, --password-file or password_env", t.Where, PasswordEnv)
 		}
 		creds[i] = c
+		targets[i].OAuth = c.Token != ""
 	}
 	return creds, nil
 }

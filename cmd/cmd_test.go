@@ -73,7 +73,7 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 }
 
 func TestDemoJSON(t *testing.T) {
-	code, out, errOut := run(t, nil, "demo", "--json", "--timeout", "500ms")
+	code, out, errOut := run(t, nil, "demo", "--json")
 	if code != ExitOK {
 		t.Fatalf("exit = %d, stderr %s", code, errOut)
 	}
@@ -139,7 +139,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestDemoGolden pins the human report. Run `go test ./cmd -update` after a deliberate change.
 func TestDemoGolden(t *testing.T) {
-	code, out, errOut := run(t, nil, "demo", "--timeout", "500ms")
+	code, out, errOut := run(t, nil, "demo")
 	if code != ExitOK {
 		t.Fatalf("exit = %d, stderr %s", code, errOut)
 	}

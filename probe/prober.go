@@ -194,13 +194,9 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	}
 
 	t2 := time.Now()
-	var tlsCheck *tlsCheck
-	if ep.Security != TLS {
-		tlsCheck = p.startTLSCheck(ctx, ep, res.Address, s.deadline())
-	}
 	first, err := s.readLine()
 	if err != nil {
-		if tlsCheck.wait(isTimeout(err) && ctx.Err() == nil, tr) {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && s.speaksTLS(ep.Host) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
@@ -208,7 +204,6 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 		fail(err, false, fmt.Sprintf("%s port %d accepted the connection but sent no greeting", ep.Host, ep.Port))
 		return
 	}
-	tlsCheck.wait(false, tr)
 	if got := sniffProtocol(first); got != ep.Protocol {
 		if got == "" {
 			res.Greeting = first
@@ -344,66 +339,6 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, ce
 	}
 	res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
-}
-
-// tlsCheck tells "plain text to an SSL/TLS port" apart from a stuck server: when a port stays silent in
-// clear text for half the step timeout, a TLS handshake is tried on a second connection, within what is
-// left of the greeting's own deadline. So a silent plain port costs one timeout, not two.
-type tlsCheck struct {
-	timer  *time.Timer
-	cancel context.CancelFunc
-	after  time.Duration
-	// done is closed when the handshake has ended; ok says whether it worked.
-	done chan struct{}
-	ok   bool
-}
-
-func (p *Prober) startTLSCheck(ctx context.Context, ep Endpoint, addr string, deadline time.Time) *tlsCheck {
-	cctx, cancel := context.WithDeadline(ctx, deadline)
-	c := &tlsCheck{cancel: cancel, after: p.cfg.Timeout / 2, done: make(chan struct{})}
-	c.timer = time.AfterFunc(c.after, func() {
-		defer close(c.done)
-		c.ok = p.speaksTLS(cctx, ep, addr)
-	})
-	return c
-}
-
-// wait ends the check: when use is set (the greeting timed out), it waits for the handshake's answer and
-// says whether the port speaks TLS; otherwise it stops the check.
-func (c *tlsCheck) wait(use bool, tr *transcript) bool {
-	if c == nil {
-		return false
-	}
-	if c.timer.Stop() { // it never started
-		c.cancel()
-		return false
-	}
-	if !use {
-		c.cancel()
-	}
-	<-c.done
-	c.cancel()
-	if use {
-		outcome := "failed too"
-		if c.ok {
-			outcome = "succeeded"
-		}
-		tr.note(fmt.Sprintf("no greeting in clear text; a TLS handshake on a second connection, started after %v of silence, %s", c.after, outcome))
-	}
-	return use && c.ok
-}
-
-// speaksTLS checks, on a fresh connection, whether the port answers a TLS handshake before ctx ends.
-func (p *Prober) speaksTLS(ctx context.Context, ep Endpoint, addr string) bool {
-	conn, err := p.dial(ctx, addr, ep.Port)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	tc := tls.Client(conn, p.tlsConfig(ep.Host))
-	return tc.HandshakeContext(ctx) == nil
 }
 
 // judgeLogin notes endpoints where no login method is offered on the connection a client would use.

@@ -68,11 +68,12 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
 	tr := &transcript{start: time.Now()}
 	defer func() { out.Transcript = tr.lines }()
-	password := ""
+	password, token := "", ""
 	if p.cfg.Credentials != nil {
-		password = p.cfg.Credentials.Password
+		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
 	}
 	red := newRedactor(password)
+	red.addToken(token)
 	fail := func(step string, err error) *SendResult {
 		pr := p.sendProblem(ctx, step, err, req, red)
 		out.Problem = &pr
@@ -130,7 +131,14 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		if !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
 			mech = "LOGIN"
 		}
-		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return c.Auth(saslClient(mech, cr, red)) }); err != nil {
+		if cr.Token != "" {
+			_, offered := c.Extension("AUTH")
+			if mech = chooseOAuthMechanism(strings.Fields(offered), cr.OAuthMechanism); mech == "" {
+				return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
+			}
+		}
+		sc := saslClient(mech, cr, red)
+		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
@@ -298,6 +306,10 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
+	}
+	if cr := p.cfg.Credentials; stage == "auth" && cr != nil && cr.Token != "" && smtpErr != nil {
+		code = p.classifyOAuth(code, err, &Result{Endpoint: req.Server})
+		reply += oauthNote(err)
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)

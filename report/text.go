@@ -90,12 +90,18 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 		}
 		if s.Protocol == probe.SMTP {
 			if s.RequiresAuth {
-				extra += "   requires authentication (same user and password as incoming)"
+				extra += "   requires authentication (" + sameLogin(s) + ")"
 			} else {
 				extra += "   no authentication offered"
 			}
 		}
+		// The autoconfig file's login methods, unless it only names the normal password everyone expects.
+		if len(s.Authentication) > 0 && !(len(s.Authentication) == 1 && s.Authentication[0] == "normal password") {
+			extra += "   authentication: " + strings.Join(s.Authentication, ", ")
+		}
 		switch {
+		case s.LoginVerified && oauthMechanism(s.LoginMechanism):
+			extra += "   " + pal.ok("login verified ("+s.LoginMechanism+")")
 		case s.LoginVerified:
 			extra += "   " + pal.ok("login verified")
 		case s.LoginProblem != "":
@@ -263,6 +269,8 @@ func endpointSummary(e probe.Result) string {
 	}
 	switch {
 	case e.Auth == nil:
+	case e.Auth.OK && oauthMechanism(e.Auth.Mechanism):
+		parts = append(parts, "login OK ("+e.Auth.Mechanism+")")
 	case e.Auth.OK:
 		parts = append(parts, "login OK")
 	case e.Auth.SameAs != "" && e.Auth.Problem != nil:
