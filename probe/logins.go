@@ -16,8 +16,8 @@ import (
 //     hosts inside the user's own domain, and hosts listed in the domain's autoconfig file (fetched over
 //     HTTPS). A host outside the domain found only through SRV or MX records is not trusted with it:
 //     DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
-//   - At most one login that reaches the password per server and protocol, where a server is an address:
-//     on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one machine, and one
+//   - At most one login that reaches the password per server and protocol, where a server is a machine
+//     (see machines): on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one, and one
 //     failed login per name would trip fail2ban (maxretry 5) or cPHulk. When the server judges the
 //     credentials, the other endpoints point at that test (same_as). When the attempt sent the password
 //     but got no judgement (a timeout, a server error), nothing is retried: the server may have counted
@@ -29,16 +29,73 @@ import (
 // shared, or, when no early login reached the server (its sources were not yet known to be trusted, or
 // the probe's connection could not carry it), the best endpoint is tried on a connection of its own.
 
-// serverKey is one server: an address and a protocol.
+// serverKey is one server and protocol. A server is what machines.of names: one address, and with it
+// every other address of a name that resolves to it (a dual-stack host's IPv4 and IPv6 are one machine).
 type serverKey struct {
-	addr  string
-	proto Protocol
+	server string
+	proto  Protocol
+}
+
+// machines groups addresses into servers (union-find over host names and addresses): the addresses a
+// name resolves to are one machine, and so are the names that share an address.
+type machines struct {
+	parent map[string]string
+	// moved is called when a union makes old's servers part of root's.
+	moved func(old, root string)
+}
+
+func (m *machines) find(x string) string {
+	if m.parent == nil {
+		m.parent = map[string]string{}
+	}
+	for {
+		p, ok := m.parent[x]
+		if !ok || p == x {
+			return x
+		}
+		if gp, ok := m.parent[p]; ok && gp != p {
+			m.parent[x] = gp // path halving
+		}
+		x = p
+	}
+}
+
+func (m *machines) union(a, b string) {
+	ra, rb := m.find(a), m.find(b)
+	if ra == rb {
+		return
+	}
+	m.parent[rb] = ra
+	if m.moved != nil {
+		m.moved(rb, ra)
+	}
+}
+
+// of records that host resolved to addr and names the server.
+func (m *machines) of(host, addr string) string {
+	m.union("a:"+addr, "h:"+host)
+	return m.find("a:" + addr)
 }
 
 // loginSlot is the early login of one server.
 type loginSlot struct {
 	// busy is true while a probe runs the login; sent once the password reached the server.
 	busy, sent bool
+}
+
+// mergeSlots keeps one login slot per protocol when two servers turn out to be one machine: a slot that
+// reached the server (or is running) wins. r.mu is held.
+func (r *run) mergeSlots(old, root string) {
+	for _, proto := range []Protocol{IMAP, POP3, SMTP} {
+		o, ok := r.loginSlots[serverKey{old, proto}]
+		if !ok {
+			continue
+		}
+		delete(r.loginSlots, serverKey{old, proto})
+		if n, ok := r.loginSlots[serverKey{root, proto}]; !ok || !n.busy && !n.sent {
+			r.loginSlots[serverKey{root, proto}] = o
+		}
+	}
 }
 
 // loginEarly tests the login on a probe's connection when this endpoint may receive the password and no
@@ -48,8 +105,8 @@ func (r *run) loginEarly(res *Result, s *session, tr *transcript) bool {
 	if code, _, skip := p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
 		return false // logins reports it after the probes
 	}
-	k := serverKey{res.Address, res.Protocol}
 	r.mu.Lock()
+	k := serverKey{r.servers.of(res.Host, res.Address), res.Protocol}
 	trusted := trustedFor(r.req.Domain, res.Endpoint, r.origins[res.Endpoint].names())
 	sl := r.loginSlots[k]
 	if !trusted || sl != nil && (sl.busy || sl.sent) {
@@ -76,6 +133,15 @@ func (r *run) logins() {
 	if p.cfg.Credentials == nil {
 		return
 	}
+	r.mu.Lock()
+	for ep, results := range r.results {
+		for _, res := range results {
+			if res.Address != "" {
+				r.servers.of(ep.Host, res.Address)
+			}
+		}
+	}
+	r.mu.Unlock()
 	groups := map[serverKey][]*Result{}
 	for ep, results := range r.results {
 		sources := r.origins[ep].names()
@@ -96,7 +162,7 @@ func (r *run) logins() {
 					continue
 				}
 			}
-			k := serverKey{addr: res.Address, proto: ep.Protocol}
+			k := serverKey{server: r.servers.find("a:" + res.Address), proto: ep.Protocol}
 			groups[k] = append(groups[k], res)
 		}
 	}

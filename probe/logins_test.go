@@ -219,3 +219,49 @@ func TestLoginCutByTheDeadline(t *testing.T) {
 		t.Error("a login the deadline cut short is reported as a wrong password")
 	}
 }
+
+// TestDualStackIsOneServer: a name with an IPv4 and an IPv6 address is one machine: a wrong password
+// costs one failed login per protocol there, not one per address family.
+func TestDualStackIsOneServer(t *testing.T) {
+	const v4, v6 = "127.0.0.150", "2001:db8::150"
+	w := sandbox.World{
+		Domain:  "d6.test",
+		Records: []string{"mail.d6.test." + ttl + "A " + v4, "mail.d6.test." + ttl + "AAAA " + v6},
+		Users:   map[string]string{"alice@d6.test": alicePW},
+	}
+	for _, ip := range []string{v4, v6} {
+		w.Services = append(w.Services,
+			sandbox.Service{IP: ip, Port: 993, Proto: sandbox.ProtoIMAP, Mode: sandbox.ModeTLS},
+			sandbox.Service{IP: ip, Port: 465, Proto: sandbox.ProtoSMTP, Mode: sandbox.ModeTLS})
+	}
+	sb, p := world(t, w, &Credentials{User: "alice@d6.test", Password: wrongPW})
+	rep := p.Run(context.Background(), Request{Target: "alice@d6.test", Domain: "d6.test", Address: "alice@d6.test"})
+	for _, proto := range []sandbox.Proto{sandbox.ProtoIMAP, sandbox.ProtoSMTP} {
+		if n := sb.FailedLogins(proto); n != 1 {
+			t.Errorf("%s: %d failed logins on one dual-stack server, want 1", proto, n)
+		}
+	}
+	for _, e := range rep.Endpoints {
+		if e.Port != 993 && e.Port != 465 {
+			continue // not served: refused
+		}
+		if e.Auth == nil || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
+			t.Errorf("%s at %s: auth %+v, want auth_failed (tested or same_as)", e.Endpoint, e.Address, e.Auth)
+		}
+	}
+}
+
+func TestMachines(t *testing.T) {
+	var m machines
+	m.of("mail.d.test", "192.0.2.1")
+	m.of("mail.d.test", "2001:db8::1")
+	m.of("imap.d.test", "192.0.2.1")
+	m.of("other.test", "192.0.2.9")
+	a, b, c := m.find("a:192.0.2.1"), m.find("a:2001:db8::1"), m.find("h:imap.d.test")
+	if a != b || b != c {
+		t.Errorf("one machine has several names: %q %q %q", a, b, c)
+	}
+	if m.find("a:192.0.2.9") == a {
+		t.Error("an unrelated address joined the machine")
+	}
+}

@@ -44,7 +44,9 @@ type run struct {
 	origins  map[Endpoint]origins
 	hosts    map[string]*hostLookup
 	recorded map[dnsKey]bool
-	// loginSlots are the servers (address and protocol) whose login a probe has taken on (see loginEarly).
+	// servers groups the addresses into machines, and loginSlots are the servers whose login a probe has
+	// taken on (see loginEarly).
+	servers    machines
 	loginSlots map[serverKey]*loginSlot
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
@@ -84,6 +86,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		hostProblems: map[string]bool{},
 		loginSlots:   map[serverKey]*loginSlot{},
 	}
+	r.servers.moved = r.mergeSlots
 	if len(req.Endpoints) > 0 {
 		for i, ep := range req.Endpoints {
 			r.plan(ep, origin{source: SourceExplicit, order: [2]int{i}})
