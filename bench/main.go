@@ -395,7 +395,7 @@ func (b *bench) criticalPath() *critical {
 		c.autoconfig = append(c.autoconfig, ac)
 	}
 	for _, e := range rep.Endpoints {
-		if e.Source == probe.SourceAutoconfig {
+		if slices.Equal(e.Sources, []string{probe.SourceAutoconfig}) {
 			c.autoconfigOnly++
 		}
 	}
