@@ -24,7 +24,7 @@ type world struct {
 	dnsIP                                        string
 
 	domainSRV, domainMX, domainGuess, domainNoMail, domainBadMX, domainBlocked, domainLegacy string
-	domainSRVMX, domainOneBox, v6Cert                                                        string
+	domainSRVMX, domainOneBox, domainShared, v6Cert                                          string
 
 	imapProvider, popProvider, smtpProvider, mxHost, imapGuess, smtpGuess, mailGuess string
 	expired, wrongHost, wrongHostCert, plain, refused, dropped, badMXTarget          string
@@ -54,7 +54,8 @@ func TestMain(m *testing.M) {
 		expired: get("HOST_EXPIRED"), wrongHost: get("HOST_WRONGHOST"), wrongHostCert: get("HOST_WRONGHOST_CERT"),
 		plain: get("HOST_PLAIN"), refused: get("HOST_REFUSED"), dropped: get("HOST_DROPPED"),
 		badMXTarget: get("HOST_BADMX_TARGET"),
-		domainSRVMX: get("DOMAIN_SRVMX"), domainOneBox: get("DOMAIN_ONEBOX"), v6Cert: get("HOST_V6CERT"),
+		domainSRVMX: get("DOMAIN_SRVMX"), domainOneBox: get("DOMAIN_ONEBOX"), domainShared: get("DOMAIN_SHARED"),
+		v6Cert: get("HOST_V6CERT"),
 	}
 	w.user = get("MAIL_USER_LOCAL") + "@" + w.domainSRV
 	if len(missing) > 0 {
@@ -998,6 +999,25 @@ func TestSettingsLikeAMailClient(t *testing.T) {
 			t.Errorf("the human report does not say the setting is published in SRV:\n%s", human)
 		}
 		t.Logf("mailcheck probe %s:\n%s", w.domainSRVMX, human.stdout)
+	})
+
+	t.Run("shared hosting: the name on the certificate", func(t *testing.T) {
+		t.Parallel()
+		rep, r := probe(t, runOpts{}, w.domainShared)
+		wantExit(t, r, 0, rep)
+		mail := "mail." + w.domainShared
+		wantProblem(t, mail, find(t, rep, "imap", mail, 993).Problems, "cert_hostname_mismatch", rep)
+		wantSetting(t, "incoming", rep.Settings.Incoming, "imap", []string{w.wrongHostCert}, 993, "tls", "", rep)
+		wantSetting(t, "outgoing", rep.Settings.Outgoing, "smtp", []string{w.wrongHostCert}, 587, "starttls", "", rep)
+		for _, s := range []*setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+			if s != nil && s.Source != "cert_name" {
+				t.Errorf("%v: source %q, want cert_name", s, s.Source)
+			}
+		}
+		human := mailcheck(t, runOpts{}, "probe", w.domainShared)
+		if !strings.Contains(string(human.stdout), "the name on the server's certificate") {
+			t.Errorf("the human report does not label the certificate's name:\n%s", human)
+		}
 	})
 }
 
