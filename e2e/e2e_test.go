@@ -550,8 +550,32 @@ func TestFaults(t *testing.T) {
 
 	t.Run("plain-text-only server", func(t *testing.T) {
 		t.Parallel()
+		logFile := filepath.Join(w.work, "log", "dovecot-plain.log")
+		before, _ := os.ReadFile(logFile)
 		rep, r := probe(t, runOpts{}, "imap://"+w.plain, "pop3://"+w.plain, "submission://"+w.plain)
 		wantExit(t, r, 1, rep)
+		// The capabilities offer a login before TLS, so mailcheck started one without credentials and
+		// cancelled it, on a connection of its own: Dovecot must log no failed login for it. Wait for the
+		// login processes' lines of this run (the probe's and the test's connection, IMAP and POP3).
+		var fresh string
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			b, _ := os.ReadFile(logFile)
+			if len(b) >= len(before) {
+				fresh = string(b[len(before):])
+			}
+			if strings.Count(fresh, "imap-login:") >= 2 && strings.Count(fresh, "pop3-login:") >= 2 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if strings.Count(fresh, "imap-login:") < 2 || strings.Count(fresh, "pop3-login:") < 2 {
+			t.Errorf("Dovecot logged fewer login-process lines than connections:\n%s", fresh)
+		}
+		if strings.Contains(fresh, "auth failed") {
+			t.Errorf("the plaintext login test caused a failed login in Dovecot's log:\n%s", fresh)
+		}
+		t.Logf("dovecot-plain.log for this run:\n%s", fresh)
 		for _, ep := range []struct {
 			protocol string
 			port     int
