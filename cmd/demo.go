@@ -56,6 +56,9 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := opts.validate(); err != nil {
+		return err
+	}
 	sb, err := sandbox.Start(sandbox.DemoWorld())
 	if err != nil {
 		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("cannot start the sandbox: %v", err)}
@@ -66,14 +69,17 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	opts.rootCAs = sb.RootCAs
 	// The sandbox's own test account, so the demo shows a verified login too.
 	creds := &probe.Credentials{User: "alice@" + sb.World.Domain, Password: sb.World.Users["alice@"+sb.World.Domain]}
+	addr := "alice@" + sb.World.Domain
+	stopProgress := opts.startProgress(opts.IO, addr)
+	defer stopProgress()
 	p, err := opts.prober(creds)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
-	addr := "alice@" + sb.World.Domain
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
+	stopProgress()
 	if !(opts.Send && opts.JSON) {
 		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 			return err
@@ -104,7 +110,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 				continue
 			}
 			fmt.Fprintln(opts.IO.Out)
-			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
+			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
 				return err
 			}
 		}

@@ -30,7 +30,7 @@ settings to type into a mail client and, for every failure, its cause and fix.
 
 Or probe endpoints exactly as a mail client is configured, skipping discovery:
   imap://HOST[:143]  imaps://HOST[:993]  pop3://HOST[:110]  pop3s://HOST[:995]
-  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465] (also smtps://)
+  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465], also smtps://HOST
 
 Exit codes: 0 a working incoming and outgoing setting with valid TLS was found (or every given
 endpoint works); 1 problems found; 2 bad usage or input.`,
@@ -90,6 +90,9 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := opts.validate(); err != nil {
+		return err
+	}
 	req, err := parseRequest(opts.Targets)
 	if err != nil {
 		return err
@@ -98,6 +101,8 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if err != nil {
 		return err
 	}
+	stopProgress := opts.startProgress(opts.IO, req.Target) // after the password prompt
+	defer stopProgress()
 	p, err := opts.prober(creds)
 	if err != nil {
 		return err
@@ -110,6 +115,7 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
 	rep := p.Run(ctx, req)
+	stopProgress()
 	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 		return err
 	}
@@ -124,5 +130,5 @@ func render(ios *IOStreams, f *probeFlags, rep *probe.Report) error {
 	if f.JSON {
 		return report.JSON(ios.Out, rep)
 	}
-	return report.Text(ios.Out, rep, report.TextOptions{Color: ios.ColorEnabled(f.NoColor), Verbose: f.Verbose})
+	return report.Text(ios.Out, rep, report.TextOptions{Color: f.color(ios), Verbose: f.Verbose})
 }

@@ -522,16 +522,26 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	if provider := catalog.MatchServerText(reply); provider != "" && answered {
 		code = provider
 	}
-	if isOAuthMechanism(mech) && answered {
+	// The provider decides what a generic refusal means (Exchange Online: password logins switched off);
+	// an OAuth2 refusal is read from its own error challenge and token instead.
+	policy := ""
+	switch {
+	case isOAuthMechanism(mech) && answered:
 		code = p.classifyOAuth(code, err, res)
 		reply += oauthNote(err)
+	case answered:
+		code, policy = catalog.ProviderMeaning(catalog.ServerRefusal{Problem: code, Host: res.Endpoint.Host, Protocol: string(res.Endpoint.Protocol), Greeting: res.Greeting})
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)
 	if !answered {
 		return newProblem(code, fmt.Sprintf("the login test on %s failed before the server judged the password: %s", res.Endpoint, reply), reply)
 	}
-	return newProblem(code, fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply), reply)
+	summary := fmt.Sprintf("%s refused the login of %s (%s): %s", res.Endpoint, p.cfg.Credentials.User, mech, reply)
+	if policy != "" {
+		summary += ". " + policy
+	}
+	return newProblem(code, summary, reply)
 }
 
 // classifyIMAPAuth reads an IMAP login refusal. Only NO answers about the account judge the credentials

@@ -120,6 +120,7 @@ func (r *run) loginEarly(res *Result, s *session, tr *transcript) bool {
 	sl.busy = true
 	r.mu.Unlock()
 
+	p.stepStarted(res, StepLogin)
 	p.testLogin(r.ctx, res, tr, s)
 	r.mu.Lock()
 	sl.busy, sl.sent = false, res.Auth.sent

@@ -48,6 +48,8 @@ type Config struct {
 	Now func() time.Time
 	// Credentials, when set, are tried on every reachable endpoint.
 	Credentials *Credentials
+	// Progress, when set, is told each step and verdict as it happens (progress.go).
+	Progress Progress
 }
 
 // Prober runs probes with one Config.
@@ -136,6 +138,16 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 		res.Transcript = tr.lines
 	}
 	res.Status = statusOf(res.Problems)
+	if ready != nil && res.Auth != nil {
+		// The hook tested the login on this connection: the endpoint's verdict is the connection's, the
+		// login's comes with LoginDone.
+		conn := res
+		conn.Status = connectionStatus(res)
+		p.finished(EndpointDone, &conn)
+		p.finished(LoginDone, &res)
+		return res
+	}
+	p.finished(EndpointDone, &res)
 	return res
 }
 
@@ -146,12 +158,14 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 		tr = &transcript{start: time.Now()}
 	}
 	start := time.Now()
+	p.stepStarted(res, StepLogin)
 	p.testLogin(ctx, res, tr, nil)
 	res.Timings.TotalMS += ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = append(res.Transcript, tr.lines...)
 	}
 	res.Status = statusOf(res.Problems)
+	p.finished(LoginDone, res)
 }
 
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
@@ -168,6 +182,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	}
 
 	t0 := time.Now()
+	p.stepStarted(res, StepConnect)
 	tr.note("connecting to " + net.JoinHostPort(res.Address, strconv.Itoa(ep.Port)))
 	conn, err := p.dial(ctx, res.Address, ep.Port)
 	if err != nil {
@@ -183,6 +198,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	s := newSession(ctx, conn, p.cfg.Timeout, tr)
 	if ep.Security == TLS {
 		t1 := time.Now()
+		p.stepStarted(res, StepTLS)
 		cfg, seen := p.watchedTLSConfig(ep.Host)
 		tc, err := s.startTLS(cfg)
 		if err != nil {
@@ -194,9 +210,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	}
 
 	t2 := time.Now()
+	p.stepStarted(res, StepGreeting)
 	first, err := s.readLine()
 	if err != nil {
-		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && s.speaksTLS(ep.Host) {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.tlsCheck(s, res) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
@@ -226,6 +243,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
+		p.stepStarted(res, StepCapabilities)
 		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
 			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed", ep.Host))
 			return
@@ -289,6 +307,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 		return true
 	}
 	t := time.Now()
+	p.stepStarted(res, StepSTARTTLS)
 	if err := d.startTLS(s); err != nil {
 		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))

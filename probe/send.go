@@ -215,8 +215,20 @@ func (e *addressError) Error() string {
 	return fmt.Sprintf("%q is not a valid address: %s", e.addr, e.why)
 }
 
+// CheckAddress says what is wrong with a bare e-mail address (no display name, no angle brackets), as
+// send checks it before a server sees it; nil when nothing is.
+func CheckAddress(a string) error { return checkAddress(a) }
+
+// maxLocalPart is the longest local part RFC 5321 section 4.5.3.1.1 allows, in octets.
+const maxLocalPart = 64
+
 // checkAddress applies RFC 5321 section 4.1.2 mailbox syntax, as far as a client can know it.
 func checkAddress(a string) error {
+	for i, r := range a {
+		if r < 0x20 && r != '\t' && r != '\r' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return &addressError{a, fmt.Sprintf("it contains the control character U+%04X at byte %d", r, i)}
+		}
+	}
 	switch {
 	case a == "":
 		return &addressError{a, "it is empty"}
@@ -233,6 +245,8 @@ func checkAddress(a string) error {
 	i := strings.LastIndexByte(a, '@')
 	if local, dom := a[:i], a[i+1:]; local == "" || dom == "" || !strings.Contains(dom, ".") {
 		return &addressError{a, "the domain after @ is incomplete"}
+	} else if len(local) > maxLocalPart {
+		return &addressError{a, fmt.Sprintf("the part before @ is %d octets long; RFC 5321 section 4.5.3.1.1 allows %d", len(local), maxLocalPart)}
 	}
 	return nil
 }
@@ -339,11 +353,15 @@ func classifySMTPSend(stage string, e *smtp.SMTPError, authenticated bool) strin
 		return catalog.AuthRequired
 	case e.Code == 501 || ec == smtp.EnhancedCode{5, 1, 3} || ec == smtp.EnhancedCode{5, 1, 7}:
 		return catalog.AddressSyntax
-	case e.Code == 552 || ec == smtp.EnhancedCode{5, 3, 4} || ec == smtp.EnhancedCode{5, 2, 3} || ec == smtp.EnhancedCode{5, 2, 2}:
+	case ec == smtp.EnhancedCode{5, 2, 2} || ec == smtp.EnhancedCode{4, 2, 2}:
+		return catalog.MailboxFull
+	case e.Code == 552 || ec == smtp.EnhancedCode{5, 3, 4} || ec == smtp.EnhancedCode{5, 2, 3}:
 		return catalog.MessageTooLarge
+	case ec == smtp.EnhancedCode{5, 4, 5}: // Gmail: daily sending limit
+		return catalog.SendingLimit
 	case ec == smtp.EnhancedCode{5, 7, 26} || ec == smtp.EnhancedCode{5, 7, 23} || ec == smtp.EnhancedCode{5, 7, 25}:
 		return catalog.AuthenticationPolicy
-	case e.Code == 421 || ec == smtp.EnhancedCode{4, 7, 0} || ec == smtp.EnhancedCode{4, 5, 3} || ec == smtp.EnhancedCode{5, 4, 5} || e.Code == 452:
+	case e.Code == 421 || ec == smtp.EnhancedCode{4, 7, 0} || ec == smtp.EnhancedCode{4, 5, 3} || e.Code == 452:
 		return catalog.RateLimited
 	case e.Code/100 == 4:
 		return catalog.ServerTemporary

@@ -136,6 +136,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 	add("Program", f.Client)
 	add("Account", f.Account)
 	add("Server", f.Server)
+	add("Provider", catalog.ProviderName(f.Provider))
 	add("Protocol", strings.ToUpper(f.Protocol))
 	if f.Port != 0 {
 		add("Port", strconv.Itoa(f.Port))
@@ -215,7 +216,7 @@ func wrap(text string, width int) []string {
 	var lines []string
 	var line strings.Builder
 	lineLen := 0
-	for _, word := range words(text) {
+	for _, word := range breakLong(words(text), width) {
 		n := visibleLen(word)
 		if lineLen > 0 && lineLen+1+n > width {
 			lines = append(lines, line.String())
@@ -233,6 +234,27 @@ func wrap(text string, width int) []string {
 		lines = append(lines, line.String())
 	}
 	return lines
+}
+
+// breakLong cuts words longer than a line (Exchange's "STOREDRV.Submission.Exception:…" identifiers) into
+// line-sized pieces. Coloured words, commands in backquotes and URLs stay whole: they must work when copied.
+func breakLong(words []string, width int) []string {
+	var out []string
+	for _, w := range words {
+		runes := []rune(w)
+		if len(runes) <= width || width <= 0 || strings.ContainsAny(w, "\x1b`") || strings.Contains(w, "://") {
+			out = append(out, w)
+			continue
+		}
+		for len(runes) > width {
+			out = append(out, string(runes[:width]))
+			runes = runes[width:]
+		}
+		if len(runes) > 0 {
+			out = append(out, string(runes))
+		}
+	}
+	return out
 }
 
 func visibleLen(s string) int {

@@ -218,12 +218,7 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 			quiet[e.Host] = append(quiet[e.Host], e.Port)
 			continue
 		}
-		addr := e.Address
-		if addr == "" {
-			addr = "-"
-		}
-		fmt.Fprintf(b, "  %s %-5s %-28s %-8s %-15s %s\n", mark(pal, e.Status), strings.ToUpper(string(e.Protocol)),
-			fmt.Sprintf("%s:%d", e.Host, e.Port), e.Security.Label(), addr, endpointSummary(e))
+		fmt.Fprintf(b, "  %s\n", endpointLine(pal, e))
 		if verbose {
 			if len(e.Capabilities.BeforeTLS) > 0 {
 				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities before TLS:"), strings.Join(e.Capabilities.BeforeTLS, " "))
@@ -246,6 +241,21 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 		fmt.Fprintf(b, "  %s\n", pal.dim("Not offered (connection refused) on guessed names: "+strings.Join(hosts, "; ")))
 	}
 	fmt.Fprintln(b)
+}
+
+// endpointLine is an endpoint's one line: mark, protocol, host:port, security, address and summary.
+func endpointLine(pal palette, e probe.Result) string {
+	return mark(pal, e.Status) + " " + endpointFields(e)
+}
+
+// endpointFields is endpointLine without the mark.
+func endpointFields(e probe.Result) string {
+	addr := e.Address
+	if addr == "" {
+		addr = "-"
+	}
+	return fmt.Sprintf("%-5s %-28s %-8s %-15s %s", strings.ToUpper(string(e.Protocol)),
+		fmt.Sprintf("%s:%d", e.Host, e.Port), e.Security.Label(), addr, endpointSummary(e))
 }
 
 // endpointSummary is the short story of one endpoint: its first failure, or what worked.

@@ -58,6 +58,9 @@ type Refinement struct {
 	Causes []string
 	// Step is an extra first step for this context.
 	Step string
+	// Meaning, when set, replaces the code's meaning in this context (554 5.7.9 refuses a message, while
+	// the code's own meaning is about logins); the code's own causes are then not shown.
+	Meaning string
 }
 
 // Code is one error code or message users paste, tied to the problem that explains it.
@@ -157,6 +160,11 @@ func LookupCode(kind CodeKind, code string) (Code, bool) {
 		if kind == KindEnhanced && keys[0][0] == '2' && !codes[i].Info {
 			return codes[codeIndex[kind]["2.X.X"]], true
 		}
+		// A failure (4.x.x, 5.x.x) skips informational details: "501 5.1.5 Recipient address reserved" is
+		// a refusal of the address, not the success X.1.5 names; the subject entry (X.1.X) explains it.
+		if kind == KindEnhanced && keys[0][0] != '2' && codes[i].Info {
+			continue
+		}
 		return codes[i], true
 	}
 	return Code{}, false
@@ -249,7 +257,7 @@ const (
 // codes is the catalogue of external codes. Meanings follow the sources named in the reference catalogue
 // (imnxport.h, Microsoft KB articles, RFCs 5321/3463/5530/2449/3206, the IANA registries, vendor strings);
 // the wording is mailcheck's own.
-// codes is the catalogue; the OAuth2 entries live in oauth.go.
+// The OAuth2 entries live in oauth.go, the provider and reply-wording entries in replies.go.
 var codes = append([]Code{
 	// ----- Outlook Express / Windows Live Mail / Outlook: general and connection (imnxport.h IXP_E_*) -----
 	{Kind: KindOutlook, Code: "0x800CCC00", Name: "IXP_E_LOAD_SICILY_FAILED", Problem: AuthMechanism, Confidence: "A",
@@ -744,7 +752,7 @@ var codes = append([]Code{
 	enhanced("X.1.10", "Recipient address has null MX", RecipientRejected, "The recipient's domain says it accepts no mail at all (null MX).", "The recipient domain does not receive e-mail."),
 	enhanced("X.2.0", "Other or undefined mailbox status", RecipientRejected, "Something is wrong with the recipient's mailbox.", "The mailbox is unavailable.").generic(),
 	enhanced("X.2.1", "Mailbox disabled", RecipientRejected, "The recipient's mailbox is disabled and accepts no messages.", "The recipient's account was suspended or closed."),
-	enhanced("X.2.2", "Mailbox full", MessageTooLarge, "The recipient's mailbox is full.", "The recipient must delete mail or get more space."),
+	enhanced("X.2.2", "Mailbox full", MailboxFull, "The recipient's mailbox is full: it has used up its storage quota.", causeQuotaFull, causeQuotaLarge),
 	enhanced("X.2.3", "Message length exceeds administrative limit", MessageTooLarge, "The message is larger than the recipient's mailbox allows.", "The attachments are too large."),
 	enhanced("X.2.4", "Mailing list expansion problem", RecipientRejected, "The mailing list could not be expanded to its members.", "The list is misconfigured."),
 	enhanced("X.3.0", "Other or undefined mail system status", ServerTemporary, "The receiving mail system has an unspecified problem.", "A fault on the receiving server.").generic(),
@@ -789,7 +797,13 @@ var codes = append([]Code{
 	{Kind: KindEnhanced, Code: "X.7.9", Name: "Authentication mechanism is too weak", Problem: AuthMechanism, Confidence: "A",
 		Meaning: "The login method is too weak for the server's policy. Gmail reuses 534 5.7.9 for 'Application-specific password required'.",
 		Causes:  []string{"The provider requires an app password (Gmail) or a stronger login method."},
-		Refine:  []Refinement{{When: Context{ReplyCodes: []string{"534"}}, Problem: AuthAppPassword, Causes: []string{causeAppPassword}}}},
+		Refine: []Refinement{
+			{When: Context{ReplyCodes: []string{"534"}}, Problem: AuthAppPassword, Causes: []string{causeAppPassword}},
+			// Yahoo and others answer a message (not a login) with 554 5.7.9 "not accepted for policy reasons".
+			{When: Context{ReplyCodes: []string{"550", "554"}}, Problem: PolicyRejected,
+				Meaning: "With 550 or 554 the server refuses the message, not a login: Yahoo and others use 5.7.9 for mail they do not accept for policy reasons.",
+				Causes:  []string{"The message failed the receiver's content or spam checks.", "The sender's domain does not pass SPF, DKIM or DMARC for this server.", "The sending server or domain has a poor reputation with the receiver."}},
+		}},
 	enhanced("X.7.10", "Encryption needed", AuthPlaintextRefused, "The login method requires encryption first.", "Encryption is off for this server."),
 	enhanced("X.7.11", "Encryption required for requested authentication mechanism", AuthPlaintextRefused, "The login method may only be used on an encrypted connection.", "Encryption is off for this server."),
 	enhanced("X.7.12", "A password transition is needed", AuthMechanism, "The server needs one plain password login to convert the stored password.", "The provider changed how passwords are stored."),
@@ -956,11 +970,11 @@ var codes = append([]Code{
 		Meaning: "Microsoft 365 requires the client to start encryption with STARTTLS before sending.",
 		Causes:  []string{"Encryption is off, or set to SSL instead of STARTTLS (TLS), for port 587."},
 		Match:   []string{"STARTTLS is required to send mail"}},
-	{Kind: KindProvider, Code: "exchange-imap-login-failed", Name: "Exchange: IMAP LOGIN failed", Problem: AuthFailed, Also: []string{AuthBasicDisabled}, Confidence: "B",
-		Meaning: "Exchange / Microsoft 365 refused the IMAP login.",
-		Causes:  []string{"Microsoft 365 only allows OAuth2 sign-in for IMAP now; password logins are refused.", causeWrongPassword},
-		Match:   []string{"NO LOGIN failed"}},
-	{Kind: KindProvider, Code: "exchange-originator-mismatch", Name: "Exchange: originator address does not match", Problem: SenderRejected, Confidence: "A",
+	{Kind: KindProvider, Code: "exchange-imap-login-failed", Name: "IMAP login refused without a reason", Problem: AuthFailed, Also: []string{AuthBasicDisabled}, Generic: true, Confidence: "B",
+		Meaning: "The server refused the IMAP login and gave no reason (the wording of Exchange and Microsoft 365, among others). From Exchange Online it also means that password logins are switched off.",
+		Causes:  []string{causeWrongPassword, "The server is Exchange Online (Microsoft 365), which refuses every password login for IMAP and POP in these words."},
+		Match:   []string{"NO LOGIN failed", "NO AUTHENTICATE failed", "AUTHENTICATE failed", "LOGIN failed"}},
+	{Kind: KindProvider, Code: "exchange-originator-mismatch", Name: "Exchange: originator address does not match", Problem: SenderNotPermitted, Confidence: "A",
 		Meaning: "The From address of the account is not an address of the mailbox that logged in.",
 		Causes:  []string{"The account's e-mail address differs from the mailbox's own address."},
 		Match:   []string{"Originator address does not match authentication credentials"}},
@@ -1018,7 +1032,7 @@ var codes = append([]Code{
 		Meaning: "The server's login check (SASL) refused the credentials.",
 		Causes:  []string{causeWrongPassword, "The user name has the wrong form."},
 		Match:   []string{"Error: authentication failed"}},
-	{Kind: KindProvider, Code: "postfix-sender-not-owned", Name: "Sender address rejected: not owned by user", Problem: SenderRejected, Confidence: "A",
+	{Kind: KindProvider, Code: "postfix-sender-not-owned", Name: "Sender address rejected: not owned by user", Problem: SenderNotPermitted, Confidence: "A",
 		Meaning: "The logged-in user may not send with this From address.",
 		Causes:  []string{"The message is sent from another address than the account's own."},
 		Match:   []string{"not owned by user"}},
@@ -1076,10 +1090,10 @@ var codes = append([]Code{
 		Meaning: "The server only offers an old TLS version (1.0 or 1.1) that the client no longer accepts.",
 		Causes:  []string{"The server has not been updated to TLS 1.2 or newer."},
 		Match:   []string{"server selected unsupported protocol version"}},
-	{Kind: KindTLS, Code: "tls-no-common-version", Name: "TLS protocol version not supported", Problem: TLSHandshake, Confidence: "A",
+	{Kind: KindTLS, Code: "tls-no-common-version", Name: "TLS protocol version not supported", Problem: TLSVersionOld, Also: []string{TLSHandshake}, Confidence: "A",
 		Meaning: "Client and server share no TLS version.",
 		Causes:  []string{"The client or its operating system is too old for TLS 1.2 (Windows 7, Outlook 2010/2013).", "The server still only offers TLS 1.0/1.1."},
-		Match:   []string{"protocol version not supported", "unsupported protocol", "no protocols available", "UNSUPPORTED_PROTOCOL"}},
+		Match:   []string{"protocol version not supported", "unsupported protocol", "no protocols available", "UNSUPPORTED_PROTOCOL", "alert protocol version"}},
 	{Kind: KindTLS, Code: "tls-handshake-failure", Name: "TLS handshake failure", Problem: TLSHandshake, Confidence: "A",
 		Meaning: "The encrypted connection could not be negotiated.",
 		Causes:  []string{"Client and server share no TLS version or cipher.", "The server's TLS set-up is broken."},
@@ -1155,7 +1169,7 @@ var codes = append([]Code{
 		Meaning: "The connection to the server was lost in the middle of the exchange.",
 		Causes:  []string{"The network dropped.", "The server closed the connection."},
 		Match:   []string{"was interrupted", "was lost in the middle of the transaction", "has disconnected. The server may have gone down"}},
-	{Kind: KindClient, Code: "thunderbird-too-many-connections", Name: "Thunderbird: maximum number of connections", Problem: RateLimited, Confidence: "A",
+	{Kind: KindClient, Code: "thunderbird-too-many-connections", Name: "Thunderbird: maximum number of connections", Problem: TooManyConnections, Confidence: "A",
 		Meaning: "The IMAP server refused Thunderbird, probably because the account has too many connections open.",
 		Causes:  []string{"Several devices and Thunderbird's cached connections exceed the provider's limit."},
 		Step:    "Lower 'Maximum number of server connections to cache' in the account's advanced server settings.",
@@ -1237,7 +1251,7 @@ var codes = append([]Code{
 		Meaning: "The server refused mail because the program did not log in, or did not encrypt first.",
 		Causes:  []string{"The program does not send credentials.", "EnableSsl is off, so no STARTTLS happens."},
 		Match:   []string{"requires a secure connection or the client was not authenticated"}},
-}, oauthCodes...)
+}, append(replyCodes, oauthCodes...)...)
 
 // generic marks a catalogue entry as a catch-all (see Code.Generic).
 func (c Code) generic() Code {

@@ -91,6 +91,14 @@ const (
 	AuthenticationPolicy = "sender_authentication_failed"
 	RateLimited          = "rate_limited"
 	ServerTemporary      = "server_temporary_failure"
+	SendingLimit         = "sending_limit_reached"
+	TooManyConnections   = "too_many_connections"
+	SenderNotPermitted   = "sender_not_permitted"
+	SenderBlocklisted    = "sender_blocklisted"
+	AccountBlockedSpam   = "account_blocked_for_spam"
+	ContentRejected      = "content_rejected"
+	MailboxFull          = "mailbox_full"
+	ClientFeatureMissing = "client_feature_missing"
 	LocalStore           = "local_store"
 	LocalSoftware        = "local_software"
 	UserCancelled        = "user_cancelled"
@@ -182,8 +190,8 @@ var problems = append([]Problem{
 		"The encrypted connection could not be set up: client and server share no TLS version or cipher, or the server's TLS setup is broken.",
 		"Update the mail client or operating system to one that supports TLS 1.2 or newer; the server operator should check its certificate and TLS settings."},
 	{TLSVersionOld, Fail, "Outdated TLS version",
-		"The server only negotiated TLS 1.0 or 1.1, which current clients refuse and which are no longer considered safe.",
-		"The server operator should enable TLS 1.2 and 1.3."},
+		"One side of the connection only speaks TLS 1.0 or 1.1, which are no longer considered safe: either the server offers nothing newer and the client refuses it, or the client (an old program or operating system, or a setting pinned to an old version) offers nothing newer and the server refuses it.",
+		"If the server refused the client, update the mail program or operating system, or set it to TLS 1.2 or newer; if the server only offers TLS 1.0/1.1, its operator must enable TLS 1.2 and 1.3."},
 	{CertExpired, Fail, "Certificate expired",
 		"The server's certificate has expired, so clients refuse the connection (Outlook 0x800CCC02, iOS 'Cannot Verify Server Identity'). If the certificate looks current elsewhere, the device's clock is wrong.",
 		"Check the device's date and time first; otherwise the server operator must renew the certificate."},
@@ -229,8 +237,8 @@ var problems = append([]Problem{
 		"The provider refuses the normal password for mail clients: the account has two-step verification and needs an app password, or the sign-in must first be confirmed in a web browser (Gmail 534 5.7.9 / 5.7.14).",
 		"Create an app password in the provider's account security settings and use it instead of the normal password, or sign in once through the provider's web page."},
 	{AuthBasicDisabled, Fail, "Password login switched off by the provider",
-		"The provider has turned off password (basic) authentication for this protocol, e.g. Microsoft 365 '5.7.139 SMTP client authentication is disabled', and only accepts modern (OAuth2) sign-in.",
-		"Use a mail client that supports OAuth2 (modern authentication), or have the administrator enable authenticated SMTP/IMAP for this mailbox."},
+		"The provider has turned off password (basic) authentication for this protocol and only accepts modern (OAuth2) sign-in. Microsoft 365 says so for SMTP ('5.7.139 … SmtpClientAuthentication is disabled'), but answers IMAP and POP with the same bare 'AUTHENTICATE failed' it gives a wrong password.",
+		"Use a mail client that signs in with OAuth2 (modern authentication). On Microsoft 365 the administrator can still enable authenticated SMTP for a mailbox; password logins for IMAP and POP cannot be switched back on."},
 	{AuthRequired, Fail, "Authentication required",
 		"The server requires a login before it accepts mail from this client (SMTP 530 5.7.0 Authentication required).",
 		"Tick 'My outgoing server requires authentication' in the account settings and use the same user name and password as for incoming mail."},
@@ -243,8 +251,11 @@ var problems = append([]Problem{
 		"The server refused to pass the message on to another domain because the client did not log in (SMTP 554/550 5.7.1 Relay access denied).",
 		"Turn on 'My outgoing server requires authentication', and send through the submission port 587 or 465."},
 	{SenderRejected, Fail, "Sender address refused",
-		"The server refused the sender (From) address: it does not belong to the logged-in user, or the domain is not allowed (SMTP 553 5.7.1).",
-		"Send from the address that belongs to the account, or have the administrator allow this address for the user."},
+		"The server refused the sender (From) address itself: its domain does not exist or cannot receive replies, or the server does not accept mail from it (SMTP 553, 5.1.8).",
+		"Check the e-mail address in the account settings for typos and make sure its domain has working mail (MX) records; if it is right, ask the receiving side why they refuse it."},
+	{SenderNotPermitted, Fail, "Sender address not permitted for this account",
+		"The login worked, but this account may not send with the From address used: it belongs to another user, to a shared mailbox or to an alias without 'send as' permission (Microsoft 365 SendAsDenied and 5.7.60, Postfix 'not owned by user').",
+		"Send from the account's own address, or have the administrator grant this account 'send as' (or 'send on behalf') permission for the address, or add the address to the account as an alias."},
 	{RecipientRejected, Fail, "Recipient refused",
 		"The receiving server does not accept this recipient: the mailbox does not exist or is disabled (SMTP 550 5.1.1).",
 		"Check the recipient's address for typos; ask the recipient for the right address."},
@@ -252,25 +263,46 @@ var problems = append([]Problem{
 		"The server rejected an address as malformed (SMTP 501 5.1.3 / 5.1.7): a typo, a space or stray character, or an address without a domain.",
 		"Correct the e-mail address in the account settings (sender) or the recipient list."},
 	{MessageTooLarge, Fail, "Message too large",
-		"The message is larger than the server accepts (SMTP 552 / 5.3.4), or the recipient's mailbox is full (5.2.2).",
-		"Send smaller attachments (or a link to a file share); if the mailbox is full, the recipient must free space."},
+		"The message is larger than the server or the recipient's mailbox accepts (SMTP 552, 5.3.4, 5.2.3).",
+		"Send smaller attachments, or share large files through a link instead."},
+	{MailboxFull, Fail, "Recipient's mailbox full",
+		"The recipient's mailbox has reached its storage quota (5.2.2 'over quota', 'mailbox full'), so it takes no more mail until space is freed. The message itself is not the problem.",
+		"Tell the recipient another way that their mailbox is full; they (or their administrator) must delete mail or raise the quota. Send again afterwards; a temporary (4.2.2) refusal is retried by the server."},
 	{PolicyRejected, Fail, "Refused by policy",
-		"The server refused the message by policy (SMTP 5.7.1): spam filtering, a blocklisted sending address, or a rule of the provider.",
-		"Read the server's words; if they mention a blocklist, the sending network's operator must delist its address."},
+		"The server refused the message or session by a rule of its own (SMTP 5.7.1) without saying more precisely which: a missing reverse DNS name, a header it does not accept, a rule of the recipient's organisation.",
+		"Read the server's words for the rule it names; if they give none, ask the recipient's administrator or provider which rule refused the message."},
+	{SenderBlocklisted, Fail, "Sending server blocklisted or of bad reputation",
+		"The receiving server refused or throttled mail because of the sending server's IP address or the sender's domain: it is on a blocklist (Spamhaus, Microsoft, Cloudmark, Barracuda and others) or has a poor reputation from spam complaints or unusual volume. Nothing in the message or the account settings causes it.",
+		"Find the address or domain the reply names and check it on the blocklist's own lookup page; the operator of the sending server (the provider or hosting company, or the administrator of your own mail server) must stop the cause and request delisting. Users of a home connection should send through their provider's submission server (587/465) instead of directly."},
+	{AccountBlockedSpam, Fail, "Account blocked from sending",
+		"The provider has stopped this account (or the whole organisation) from sending, usually because it sent mail its filters classified as spam, sent an unusual volume, or looks compromised; receiving often still works.",
+		"Change the account's password and check it for unknown forwarding rules or apps; then follow the provider's unblock procedure (Microsoft 365: the Restricted entities page of the Defender portal; Outlook.com, Zoho and others: verify the account or contact support)."},
+	{ContentRejected, Fail, "Message content refused",
+		"The receiving server refused this message because of what is in it: its spam filter scored it as spam, an attachment type is blocked or carries malware, or a link or header is judged dangerous or malformed. The account and server settings are fine.",
+		"Remove or zip-and-share the attachment, drop suspicious links and wording, make sure the message has proper From, Date and Message-ID headers, then send again; if legitimate mail keeps being refused, ask the recipient to allow-list the sender."},
 	{AuthenticationPolicy, Fail, "Sender authentication (SPF/DKIM/DMARC) failed",
 		"The receiving server refused the message because the sender's domain failed SPF, DKIM or DMARC checks (SMTP 550 5.7.26).",
 		"The sender domain's administrator must publish SPF and DKIM records that cover this sending server and align them with DMARC."},
 	{RateLimited, Fail, "Too many messages or connections",
-		"The server is limiting this account or address: too many messages, recipients or connections in a short time (SMTP 421/450/452 4.7.0, 5.4.5).",
-		"Wait and retry later; send to fewer recipients per message; ask the provider about its sending limits."},
+		"The server is slowing this sender down for now: too many messages or recipients in a short time, or the recipient is receiving mail faster than it accepts (SMTP 421/450/452 4.7.0, 4.5.3).",
+		"Wait and retry later (mail servers retry by themselves); send to fewer recipients per message."},
+	{SendingLimit, Fail, "Sending limit reached",
+		"The account has reached its provider's limit on messages or recipients per day or per hour (Gmail 5.4.5 'Daily user sending quota exceeded', Microsoft 365 5.1.90 and SubmissionQuotaExceeded, Amazon SES 'Daily message quota exceeded'). Nothing is wrong with the settings; sending works again when the period ends.",
+		"Wait until the limit resets (usually 24 hours), send fewer or smaller batches, and for newsletters or bulk mail use a service meant for it or ask the provider for a higher limit."},
+	{TooManyConnections, Fail, "Too many simultaneous connections",
+		"The server refuses more connections from this address or account because too many are already open at once (Exim 'Too many concurrent SMTP connections', Postfix 'too many connections from', IMAP servers' per-user connection limits).",
+		"Close other mail programs and devices using the account, lower the number of parallel connections in the sending program (connection pooling, 'maximum number of server connections to cache'), and retry a few minutes later."},
 	{ServerTemporary, Fail, "Temporary server failure",
 		"The server had a temporary problem (a 4xx reply, greylisting, or a full disk) and asks the client to try again later.",
 		"Retry later; a mail client retries by itself. If it lasts more than an hour, contact the provider."},
 
 	// --- Only seen in pasted client errors ---
-	{LocalStore, Fail, "Local mail store problem",
-		"The error comes from the mail program's own data file (Outlook PST/OST, Outlook Express DBX), not from the server.",
-		"Repair the data file (Outlook: scanpst.exe), or create a new profile; the server settings are not the cause."},
+	{LocalStore, Fail, "Mail program's data file damaged or full",
+		"The error comes from the mail program's own data file on the computer (Outlook PST/OST, Outlook Express DBX), not from the server: the file is damaged, or it has reached its maximum size and accepts no more data.",
+		"If the file is full, archive or permanently delete old items and compact it (or raise the size limit); if it is damaged, close the program and repair it (Outlook: scanpst.exe) or create a new profile. The server settings are not the cause."},
+	{ClientFeatureMissing, Fail, "Server lacks a feature the client setting needs",
+		"A setting of the mail program needs a server feature this server does not offer, for example POP3 UIDL, without which 'Leave messages on server', 'Fetch headers only' and size limits cannot work. The account and password are fine.",
+		"Turn off the setting that needs the feature (for POP3: 'Leave messages on server' and related options), or use IMAP instead of POP3 if the provider offers it."},
 	{LocalSoftware, Fail, "Local software interferes",
 		"Software on the computer (firewall, antivirus e-mail scanning, VPN) blocked or broke the connection before it reached the server.",
 		"Temporarily disable antivirus mail scanning and the firewall's mail rules, then retry; `mailcheck probe` from the same computer shows whether the server itself works."},

@@ -134,6 +134,9 @@ type ranked struct {
 	score   int
 	problem string
 	refined []catalog.Refinement
+	// ruled is set when a provider rule gave the problem; its causes then already name the generic
+	// reading after the provider's.
+	ruled bool
 }
 
 // context is where the error happened, as far as the text says.
@@ -180,6 +183,7 @@ func Explain(input string) Explanation {
 
 	ctx := contextOf(f, hits)
 	list := rankAll(hits, ctx)
+	applyProviderRules(list, f)
 	if len(list) == 0 {
 		explainUnknown(&e)
 		return e
@@ -247,6 +251,21 @@ func rankAll(hits []found, ctx context) []ranked {
 	return list
 }
 
+// applyProviderRules gives refusals the meaning their provider gives them: the same "LOGIN failed" is a
+// wrong password from most servers and "password logins are switched off" from Exchange Online. The
+// provider's reading comes first among the causes, the generic one after it.
+func applyProviderRules(list []ranked, f Fields) {
+	for i := range list {
+		rule, ok := catalog.ApplyProviderRule(f.Provider, f.Protocol, list[i].problem)
+		if !ok {
+			continue
+		}
+		list[i].problem, list[i].ruled = rule.Problem, true
+		ref := catalog.Refinement{Problem: rule.Problem, Causes: rule.Causes, Step: rule.Step}
+		list[i].refined = append([]catalog.Refinement{ref}, list[i].refined...)
+	}
+}
+
 // fromSettings says whether a condition is about the client's settings rather than the server's reply.
 func fromSettings(w catalog.Context) bool {
 	return len(w.Ports) > 0 || w.Security != "" || len(w.Protocols) > 0
@@ -287,7 +306,7 @@ func securityOf(protocol string, port int, ssl *bool) string {
 }
 
 var (
-	pop3Reply = regexp.MustCompile(`(?m)^\s*(?:-ERR|\+OK)\b`)
+	pop3Reply = regexp.MustCompile(`(?m)(?:^\s*|b?['"])(?:-ERR|\+OK)\b`)
 	imapReply = regexp.MustCompile(`(?m)^\s*(?:\*|[A-Za-z0-9.]{1,20}) (?:OK|NO|BAD|BYE|PREAUTH)\b`)
 	wordSMTP  = regexp.MustCompile(`\bSMTP\b`)
 	wordIMAP  = regexp.MustCompile(`(?i)\bIMAP4?\b|imaplib`)
@@ -305,7 +324,7 @@ func inferProtocol(f *Fields, hits []found, text string) {
 	case strings.HasPrefix(reply, "-ERR") || strings.HasPrefix(reply, "+OK") || pop3Reply.MatchString(text):
 		f.Protocol = "pop3"
 		return
-	case imapReply.MatchString(text) || imapReply.MatchString(reply):
+	case imapReply.MatchString(text) || imapReply.MatchString(reply) || k9Response.MatchString(text):
 		f.Protocol = "imap"
 		return
 	}
@@ -439,6 +458,12 @@ func withCommand(cmd string) string {
 // meaningOf is the code's meaning; for an enhanced code the class (2, 4 or 5) adds whether retrying helps.
 func meaningOf(r ranked) string {
 	m := r.code.Meaning
+	for _, ref := range r.refined {
+		if ref.Meaning != "" {
+			m = ref.Meaning
+			break
+		}
+	}
 	if r.code.Kind == catalog.KindEnhanced && strings.HasPrefix(r.code.Code, "X.") && r.seen != "" {
 		if class, ok := catalog.LookupCode(catalog.KindEnhanced, r.seen[:1]+".X.X"); ok {
 			m += " " + class.Meaning
@@ -462,6 +487,9 @@ func causesFor(primary ranked, list []ranked) []string {
 	for _, ref := range primary.refined {
 		add(ref.Causes)
 	}
+	if primary.ruled || replacesMeaning(primary) {
+		return out
+	}
 	add(primary.code.Causes)
 	for _, r := range list[1:] {
 		if len(out) >= 3 {
@@ -480,6 +508,16 @@ func causesFor(primary ranked, list []ranked) []string {
 		out = append(out, primary.code.Causes...)
 	}
 	return out
+}
+
+// replacesMeaning says whether a refinement gave the code another meaning in this context.
+func replacesMeaning(r ranked) bool {
+	for _, ref := range r.refined {
+		if ref.Meaning != "" {
+			return true
+		}
+	}
+	return false
 }
 
 func stepsFor(primary ranked, p catalog.Problem) []string {
@@ -505,7 +543,7 @@ func explainUnknown(e *Explanation) {
 	e.Meaning = "mailcheck does not recognise this error: it contains no error number, server reply or message that mailcheck knows."
 	if len(e.Unrecognised) > 0 {
 		e.Meaning = "mailcheck does not recognise this error. It contains " + strings.Join(e.Unrecognised, ", ") +
-			", which is not a documented Outlook error number; the words around it are the best guide."
+			", which is not in mailcheck's catalogue (the program that showed it may still document it); the words around it are the best guide."
 	}
 	e.Steps = []string{
 		"Test the account's servers directly" + withCommand(e.ProbeCommand) + "; it reports what fails in plain words.",

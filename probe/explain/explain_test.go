@@ -28,6 +28,15 @@ type testCase struct {
 	Unrecognised       []string       `json:"unrecognised"`
 	// Retest is the expected re-test endpoint; absent means not checked.
 	Retest *Retest `json:"retest"`
+	// Source is where the paste comes from: a URL, or a project and file.
+	Source string `json:"source"`
+	// Class groups the cases for the accuracy report: client (a program's or library's message),
+	// provider (a provider's reply or bounce), provider_login (a provider's policy decides a login
+	// refusal), new_code (needs a problem code added by issue 12), earlier (the first corpus).
+	Class string `json:"class"`
+	// ClientName and Provider name the program and the mail provider of the paste, where known.
+	ClientName string `json:"client_name"`
+	Provider   string `json:"provider"`
 }
 
 func loadCases(t testing.TB) []testCase {
@@ -81,6 +90,52 @@ func TestExplainCases(t *testing.T) {
 			checkInvariants(t, e)
 		})
 	}
+}
+
+// TestCorpus keeps the corpus broad and sourced, and reports how often the headline problem is right per
+// class (go test -run TestCorpus -v); TestExplainCases fails on each case that is wrong.
+func TestCorpus(t *testing.T) {
+	cases := loadCases(t)
+	if len(cases) < 300 {
+		t.Errorf("only %d cases; the corpus needs at least 300 real-world pastes", len(cases))
+	}
+	clients, providers := map[string]bool{}, map[string]bool{}
+	type tally struct{ right, all int }
+	perClass := map[string]*tally{}
+	var classes []string
+	for _, tc := range cases {
+		if tc.Source == "" || tc.Class == "" {
+			t.Errorf("case %s has no source or class", tc.Name)
+		}
+		if tc.ClientName != "" {
+			clients[tc.ClientName] = true
+		}
+		if tc.Provider != "" {
+			providers[tc.Provider] = true
+		}
+		if tc.Problem == nil {
+			continue
+		}
+		if perClass[tc.Class] == nil {
+			perClass[tc.Class] = &tally{}
+			classes = append(classes, tc.Class)
+		}
+		perClass[tc.Class].all++
+		if Explain(tc.Input).Problem == *tc.Problem {
+			perClass[tc.Class].right++
+		}
+	}
+	if len(clients) < 15 || len(providers) < 8 {
+		t.Errorf("breadth: %d clients or libraries (want 15), %d providers (want 8)", len(clients), len(providers))
+	}
+	var right, all int
+	for _, c := range classes {
+		n := perClass[c]
+		right, all = right+n.right, all+n.all
+		t.Logf("%-15s %3d/%3d headline problem right (%.0f%%)", c, n.right, n.all, 100*float64(n.right)/float64(n.all))
+	}
+	t.Logf("%-15s %3d/%3d headline problem right (%.0f%%); %d cases, %d clients or libraries, %d providers",
+		"all", right, all, 100*float64(right)/float64(all), len(cases), len(clients), len(providers))
 }
 
 func checkFields(t *testing.T, got Fields, want map[string]any) {
@@ -241,7 +296,13 @@ func TestRetestSecurity(t *testing.T) {
 
 func TestMatchJSON(t *testing.T) {
 	e := Explain("550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown")
-	data, err := json.Marshal(e.Matches[0])
+	var enhanced Match
+	for _, m := range e.Matches {
+		if m.Code.Kind == catalog.KindEnhanced {
+			enhanced = m
+		}
+	}
+	data, err := json.Marshal(enhanced)
 	if err != nil {
 		t.Fatal(err)
 	}

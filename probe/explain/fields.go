@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
 // Fields are the facts read from a pasted error: where it happened and what the server said.
@@ -37,6 +38,10 @@ type Fields struct {
 	EnhancedCode string `json:"enhanced_code,omitempty"`
 	// ResponseCodes are the IMAP or POP3 response codes in brackets ("AUTHENTICATIONFAILED", "IN-USE").
 	ResponseCodes []string `json:"response_codes,omitempty"`
+	// Provider is the mail provider whose server the text is about ("microsoft", "google", ...): from the
+	// server name, Exchange Online's greeting, or host names and help addresses in the reply. Some
+	// providers give generic refusals a meaning of their own (catalog.ProviderRules).
+	Provider string `json:"provider,omitempty"`
 }
 
 // maxInput bounds how much of a paste is read; error dialogs and bounce excerpts are far shorter.
@@ -154,6 +159,10 @@ var fieldRules = []fieldRule{
 	rule("host:", `(?i)\bhost:\s*(`+hostName+`\.[A-Za-z]{2,})\b`, setServer),
 	// Thunderbird and others: "to server imap.example.com", "Mail server pop.example.com responded".
 	rule("server ", `(?i)\bserver (`+hostName+`\.[A-Za-z]{2,})\b`, setServer),
+	// Library and tool logs: "Error login on [outlook.office365.com]", "connection to imap.example.com;".
+	rule("on [", `(?i)\b(?:login|connect(?:ing|ion)?) (?:on|to) \[(`+hostName+`\.[A-Za-z]{2,})\]`, setServer),
+	rule("connection to ", `(?i)\b(?:SSL )?connection to (`+hostName+`\.[A-Za-z]{2,})\b`, setServer),
+	rule("hosted in ", `(?i)\bhosted (?:in|at|on) (`+hostName+`\.[A-Za-z]{2,})\b`, setServer),
 	rule("on port", `(?i)\bon port (\d{1,5})\b`, func(f *Fields, m []string) { setPort(f, m[1]) }),
 }
 
@@ -196,7 +205,12 @@ var clientMarkers = []struct {
 	markers []string
 }{
 	{"Windows Live Mail", []string{"Windows Live Mail"}},
-	{"Outlook", []string{"reported error (", "Outlook cannot", "Outlook is unable"}},
+	{"Outlook", []string{"reported error (", "Outlook cannot", "Outlook is unable", ".pst has reached", "[.ost] has reached", "The OST has reached", "Errors in background synchronization"}},
+	{"MailKit", []string{"MailKit."}},
+	{"Thunderbird for Android / K-9 Mail", []string{"com.fsck.k9", "Command continuation aborted", "Checking incoming server settings failed"}},
+	{"Android", []string{"com.android.org.conscrypt", "Trust anchor for certification path not found"}},
+	{"Delta Chat", []string{"DeltaChat", "DC_EVENT_"}},
+	{"NeoMutt", []string{"mutt_socket", "curses_message()"}},
 	{"Outlook Express", []string{"Secure(SSL)", "Error Number: 0x"}},
 	{"Thunderbird", []string{"Outgoing server (SMTP)", "Login to server", "Login to account", "Failed to connect to server", "Could not connect to server", "Could not connect to mail server", "Alert from account", "The current command did not succeed", "Sending of password for user", "Sending of username", "is not an IMAP4 mail server", "Unable to establish TLS connection to POP3 server", "The mail server responded", "Sending of the message failed"}},
 	{"Apple Mail", []string{"Cannot Get Mail", "Cannot Send Mail", "Cannot Verify Server Identity", "cannot be verified by Mail", "Account not authenticated", "placed in your Outbox"}},
@@ -237,6 +251,10 @@ var responseRules = []struct {
 	{":", regexp.MustCompile(`(?i)\b(?:Invalid login|command failed|SMTP Error|Alert from account [^:\n]{1,200}):\s*(.+)`)},
 }
 
+// k9Response is the IMAP reply inside Thunderbird for Android's / K-9 Mail's wrapper
+// "(Command: LOGIN; response: #3# [NO, LOGIN failed.])": the tag number, the status and the server's text.
+var k9Response = regexp.MustCompile(`#\d{1,6}# \[(NO|BAD|BYE), ([^\]\n]{1,400})\]`)
+
 // oeResponse finds an Outlook Express "Server Response: '…'" field. The reply may itself contain quotes, so
 // it ends at the quote that is followed by the dialog's next field.
 var (
@@ -253,6 +271,9 @@ func serverResponse(text string) string {
 	lower := lowerASCII(text)
 	if r, ok := oeServerResponse(text, lower); ok {
 		return r
+	}
+	if m := k9Response.FindStringSubmatch(text); m != nil {
+		return cleanResponse(m[1] + " " + m[2])
 	}
 	if m := pythonReply.FindStringSubmatch(text); m != nil {
 		return cleanResponse(m[1] + " " + m[2])
@@ -355,5 +376,8 @@ func extractFields(text string) Fields {
 	}
 	f.Client = detectClient(text)
 	f.ServerResponse = serverResponse(text)
+	if f.Provider = catalog.ProviderOf(f.Server); f.Provider == "" {
+		f.Provider = catalog.ProviderInText(text)
+	}
 	return f
 }

@@ -28,7 +28,7 @@ var (
 	symbolName    = regexp.MustCompile(`\b(WSA[A-Z_]{3,}|IXP_[ES]_[A-Z0-9_]+|MAPI_E_[A-Z_]+)\b`)
 	// An SMTP reply code (RFC 5321 section 4.2: first digit 2-5, second 0-5), optionally followed by an
 	// enhanced status code (RFC 3463) as in "535-5.7.8" or "550 5.1.1".
-	replyCode     = regexp.MustCompile(`(?m)(?:^|[\s'"(=;>])([2-5][0-5]\d)(?:([ -])#?([245]\.\d{1,3}\.\d{1,3})\b|([ -]|,\s*b?['"]|$))`)
+	replyCode     = regexp.MustCompile(`(?m)(?:^|[\s'"(=;:>─` + "`" + `])([2-5][0-5]\d)(?:([ -])#?([245]\.\d{1,3}\.\d{1,3})\b|([ -]|,\s*b?['"]|$))`)
 	enhancedAlone = regexp.MustCompile(`(?m)(?:^|[\s'"(=;#])([245]\.\d{1,3}\.\d{1,3})\b`)
 	bracketCode   = regexp.MustCompile(`\[([A-Za-z][A-Za-z0-9/-]*)[\] ]`)
 	bareWord      = regexp.MustCompile(`^\[?([A-Za-z][A-Za-z0-9/-]*)\]?$`)
@@ -36,17 +36,11 @@ var (
 	wordBefore    = regexp.MustCompile(`(?i)\b(error|code|reply|smtp|response|status)\s*$`)
 )
 
-// textPattern is a Match text of the catalogue, lowercased and split at its "*" wildcards.
+// textPattern is a Match text of the catalogue with the entry it identifies.
 type textPattern struct {
-	code  catalog.Code
-	parts []string
-	// wordStart requires a word boundary before the text, so that "timed out" does not match inside
-	// another word.
-	wordStart bool
+	code   catalog.Code
+	phrase catalog.Phrase
 }
-
-// maxGap is how far apart the parts of a wildcard pattern may be, on one line.
-const maxGap = 200
 
 var (
 	patternsOnce sync.Once
@@ -63,63 +57,13 @@ func compilePatterns() {
 			}
 		}
 		for _, m := range c.Match {
-			var parts []string
-			for _, p := range strings.Split(m, "*") {
-				parts = append(parts, lowerASCII(strings.TrimSpace(p)))
-			}
-			patterns = append(patterns, textPattern{code: c, parts: parts, wordStart: isWordByte(m[0])})
+			patterns = append(patterns, textPattern{code: c, phrase: catalog.CompilePhrase(m)})
 		}
 	}
-}
-
-// find locates the pattern in lowercased text: the first occurrence of the first part, each further part
-// after it on the same line within maxGap bytes.
-func (p textPattern) find(lower string) (start, end int, ok bool) {
-	from := 0
-	for from < len(lower) {
-		i := strings.Index(lower[from:], p.parts[0])
-		if i < 0 {
-			return 0, 0, false
-		}
-		start = from + i
-		from = start + 1
-		if p.wordStart && start > 0 && isWordByte(lower[start-1]) {
-			continue
-		}
-		end = start + len(p.parts[0])
-		matched := true
-		for _, part := range p.parts[1:] {
-			window := lower[end:]
-			if len(window) > maxGap+len(part) {
-				window = window[:maxGap+len(part)]
-			}
-			if nl := strings.IndexByte(window, '\n'); nl >= 0 {
-				window = window[:nl]
-			}
-			j := strings.Index(window, part)
-			if j < 0 {
-				matched = false
-				break
-			}
-			end += j + len(part)
-		}
-		if matched {
-			return start, end, true
-		}
-	}
-	return 0, 0, false
 }
 
 // lowerASCII lowercases A-Z only, so that byte offsets into the lowercased text are offsets into the text.
-func lowerASCII(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if c >= 'A' && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
-}
+func lowerASCII(s string) string { return catalog.LowerASCII(s) }
 
 // scan finds every catalogued code in the text. f receives the numbers it reads (reply code, enhanced code,
 // socket error, response codes) where the dialog did not state them. unknown collects code-shaped numbers
@@ -176,13 +120,39 @@ func scan(text string, f *Fields) (hits []found, unknown []string) {
 		}
 	}
 
-	lower := lowerASCII(text)
+	lower := blankBoilerplate(lowerASCII(text))
 	for _, p := range patterns {
-		if start, end, ok := p.find(lower); ok {
+		if start, end, ok := p.phrase.Find(lower); ok {
 			add(p.code, p.code.Code, excerpt(text[start:end]), start, end-start)
 		}
 	}
 	return hits, unknown
+}
+
+// boilerplate are sentences libraries print around the real error, listing every possibility: MailKit's
+// SslHandshakeException names self-signed and expired certificates whatever happened. They are blanked
+// before the catalogue's texts are searched, so that the inner exception ("The handshake failed due to an
+// unexpected packet format", "unable to get certificate CRL") decides.
+var boilerplate = []string{
+	"the server is using a self-signed certificate which cannot be verified.",
+	"the local system is missing a root or intermediate certificate needed to verify the server's certificate.",
+	"a certificate authority crl server for one or more of the certificates in the chain is temporarily unavailable.",
+	"the certificate presented by the server is expired or invalid.",
+	"the set of ssl/tls protocols supported by the client and server do not match.",
+	"one possibility is that you are trying to connect to a port which does not support ssl/tls.",
+	"the other possibility is that the ssl certificate presented by the server is not trusted by the system for one or more of the following reasons:",
+	"this usually means that the ssl certificate presented by the server is not trusted by the system for one or more of",
+}
+
+// blankBoilerplate replaces the boilerplate sentences in lowercased text with spaces of the same length,
+// so that offsets into the text stay valid.
+func blankBoilerplate(lower string) string {
+	for _, b := range boilerplate {
+		if strings.Contains(lower, b) {
+			lower = strings.ReplaceAll(lower, b, strings.Repeat(" ", len(b)))
+		}
+	}
+	return lower
 }
 
 // scanReplies finds SMTP reply codes and enhanced status codes. A three-digit number counts as a reply only
@@ -242,12 +212,14 @@ func scanReplies(text string, f *Fields, add func(catalog.Code, string, string, 
 func replyPosition(text string, i int) bool {
 	lineStart := strings.LastIndexByte(text[:i], '\n') + 1
 	before := strings.TrimRight(text[lineStart:i], " ")
-	if strings.Trim(before, `'"<>*SC: `) == "" { // start of the line, maybe after "S: " or "<<< "
+	if strings.Trim(before, `'"<>*SC: └─`) == "" { // start of the line, maybe after "S: ", "<<< " or Nodemailer's "└──"
 		return true
 	}
 	switch before[len(before)-1] {
-	case ':', ';', '=', '(', '\'', '"':
+	case ':', ';', '=', '(', '\'', '"', '>', '`':
 		return true
+	case '-': // "Invalid login - 535 …", not "id-535"
+		return len(before) >= 2 && before[len(before)-2] == ' '
 	}
 	return wordBefore.MatchString(before)
 }
@@ -310,10 +282,6 @@ func labelled(text string, start, end int) string {
 }
 
 func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
-
-func isWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9'
-}
 
 // excerpt shortens a quote to one readable line.
 func excerpt(s string) string {
