@@ -24,6 +24,7 @@ type world struct {
 	dnsIP                                        string
 
 	domainSRV, domainMX, domainGuess, domainNoMail, domainBadMX, domainBlocked, domainLegacy string
+	domainSRVMX, domainOneBox, domainShared, v6Cert                                          string
 
 	imapProvider, popProvider, smtpProvider, mxHost, imapGuess, smtpGuess, mailGuess string
 	expired, wrongHost, wrongHostCert, plain, refused, dropped, badMXTarget          string
@@ -55,6 +56,8 @@ func TestMain(m *testing.M) {
 		expired: get("HOST_EXPIRED"), wrongHost: get("HOST_WRONGHOST"), wrongHostCert: get("HOST_WRONGHOST_CERT"),
 		plain: get("HOST_PLAIN"), refused: get("HOST_REFUSED"), dropped: get("HOST_DROPPED"),
 		badMXTarget: get("HOST_BADMX_TARGET"), domainWeb: get("DOMAIN_WEB"), ispdbHost: get("HOST_ISPDB"),
+		domainSRVMX: get("DOMAIN_SRVMX"), domainOneBox: get("DOMAIN_ONEBOX"), domainShared: get("DOMAIN_SHARED"),
+		v6Cert: get("HOST_V6CERT"),
 	}
 	w.user = get("MAIL_USER_LOCAL") + "@" + w.domainSRV
 	if len(missing) > 0 {
@@ -88,10 +91,12 @@ type tlsInfo struct {
 }
 
 type authResult struct {
-	Tested  bool     `json:"tested"`
-	OK      bool     `json:"ok"`
-	User    string   `json:"user"`
-	Problem *problem `json:"problem"`
+	Tested   bool     `json:"tested"`
+	OK       bool     `json:"ok"`
+	User     string   `json:"user"`
+	Problem  *problem `json:"problem"`
+	SameAs   string   `json:"same_as"`
+	SharedBy []string `json:"shared_by"`
 }
 
 type endpoint struct {
@@ -132,6 +137,7 @@ type setting struct {
 	Server        string `json:"server"`
 	Port          int    `json:"port"`
 	Security      string `json:"security"`
+	Source        string `json:"source"`
 	Username      string `json:"username"`
 	RequiresAuth  bool   `json:"requires_auth"`
 	LoginVerified bool   `json:"login_verified"`
@@ -563,8 +569,32 @@ func TestFaults(t *testing.T) {
 
 	t.Run("plain-text-only server", func(t *testing.T) {
 		t.Parallel()
+		logFile := filepath.Join(w.work, "log", "dovecot-plain.log")
+		before, _ := os.ReadFile(logFile)
 		rep, r := probe(t, runOpts{}, "imap://"+w.plain, "pop3://"+w.plain, "submission://"+w.plain)
 		wantExit(t, r, 1, rep)
+		// The capabilities offer a login before TLS, so mailcheck started one without credentials and
+		// cancelled it, on a connection of its own: Dovecot must log no failed login for it. Wait for the
+		// login processes' lines of this run (the probe's and the test's connection, IMAP and POP3).
+		var fresh string
+		deadline := time.Now().Add(15 * time.Second)
+		for {
+			b, _ := os.ReadFile(logFile)
+			if len(b) >= len(before) {
+				fresh = string(b[len(before):])
+			}
+			if strings.Count(fresh, "imap-login:") >= 2 && strings.Count(fresh, "pop3-login:") >= 2 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		if strings.Count(fresh, "imap-login:") < 2 || strings.Count(fresh, "pop3-login:") < 2 {
+			t.Errorf("Dovecot logged fewer login-process lines than connections:\n%s", fresh)
+		}
+		if strings.Contains(fresh, "auth failed") {
+			t.Errorf("the plaintext login test caused a failed login in Dovecot's log:\n%s", fresh)
+		}
+		t.Logf("dovecot-plain.log for this run:\n%s", fresh)
 		for _, ep := range []struct {
 			protocol string
 			port     int
@@ -649,8 +679,9 @@ func TestFaults(t *testing.T) {
 			e := find(t, rep, ep.protocol, ep.host, ep.port)
 			wantProblem(t, e.String(), e.Problems, "plain_on_tls_port", rep)
 		}
-		// The server waits silently for a TLS handshake: one timeout for the greeting, then a quick TLS check.
-		if r.elapsed > 2*timeout+time.Second {
+		// The server waits silently for a TLS handshake: the TLS check starts after half the timeout, on a
+		// second connection, so the whole probe costs one timeout, not two.
+		if r.elapsed > timeout+time.Second {
 			t.Errorf("the probe took %v with --timeout %v", r.elapsed, timeout)
 		}
 	})
@@ -804,8 +835,8 @@ func TestLogin(t *testing.T) {
 			t.Errorf("%d endpoints, want %d", len(rep.Endpoints), len(provider))
 		}
 		for _, e := range rep.Endpoints {
-			if e.Auth == nil || !e.Auth.Tested || !e.Auth.OK {
-				t.Errorf("%s: auth %+v, want tested and ok", e, e.Auth)
+			if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || !e.Auth.OK {
+				t.Errorf("%s: auth %+v, want tested (or same_as a test) and ok", e, e.Auth)
 			}
 		}
 	})
@@ -833,11 +864,12 @@ func TestLogin(t *testing.T) {
 		rep, r := probe(t, runOpts{env: []string{"MAILCHECK_PASSWORD=not the password"}}, append(provider, "--user", w.user, "--timeout", "1s")...)
 		wantExit(t, r, 1, rep)
 		for _, e := range rep.Endpoints {
-			if e.Auth == nil || !e.Auth.Tested || e.Auth.OK {
-				t.Errorf("%s: auth %+v, want tested and refused", e, e.Auth)
+			// One login per server (address) and protocol: the other port of the server points at it.
+			if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || e.Auth.OK {
+				t.Errorf("%s: auth %+v, want tested (or same_as a test) and refused", e, e.Auth)
 				continue
 			}
-			if e.Auth.Problem == nil || e.Auth.Problem.Code != "auth_failed" || findProblem(e.Problems, "auth_failed") == nil {
+			if e.Auth.Problem == nil || e.Auth.Problem.Code != "auth_failed" || e.Auth.Tested && findProblem(e.Problems, "auth_failed") == nil {
 				t.Errorf("%s: no auth_failed problem (auth %+v, problems %v)", e, e.Auth, codes(e.Problems))
 			}
 		}
@@ -1025,5 +1057,143 @@ func TestDiscoverySources(t *testing.T) {
 	p := findProblem(rep.Problems, "sources_disagree")
 	if p == nil || !strings.Contains(p.Summary, "Mozilla's ISPDB says "+w.imapProvider+":143 STARTTLS") {
 		t.Errorf("no disagreement reported for the ISPDB's 143: %v\n%s", rep.Problems, rep.summary())
+	}
+}
+
+// TestSettingsLikeAMailClient: the recommended settings follow the sources the way mail clients rank them.
+func TestSettingsLikeAMailClient(t *testing.T) {
+	t.Run("SRV publishes 587 while the MX serves 465", func(t *testing.T) {
+		t.Parallel()
+		rep, r := probe(t, runOpts{}, w.domainSRVMX)
+		wantExit(t, r, 0, rep)
+		srvHost, mxHost := "smtp."+w.domainSRVMX, "mx."+w.domainSRVMX
+		// The MX machine does answer on 465 with a valid certificate: it is a candidate, and it loses.
+		wantWorking(t, rep, find(t, rep, "smtp", mxHost, 465), "mx")
+		wantSetting(t, "outgoing", rep.Settings.Outgoing, "smtp", []string{srvHost}, 587, "starttls", "", rep)
+		wantSetting(t, "incoming", rep.Settings.Incoming, "imap", []string{"imap." + w.domainSRVMX}, 993, "tls", "", rep)
+		if out := rep.Settings.Outgoing; out != nil && out.Source != "srv" {
+			t.Errorf("outgoing source %q, want srv", out.Source)
+		}
+		if in := rep.Settings.Incoming; in != nil && in.Source != "guess" {
+			t.Errorf("incoming source %q, want guess", in.Source)
+		}
+		human := mailcheck(t, runOpts{}, "probe", w.domainSRVMX)
+		if human.exit != 0 || !strings.Contains(string(human.stdout), "published in SRV") {
+			t.Errorf("the human report does not say the setting is published in SRV:\n%s", human)
+		}
+		t.Logf("mailcheck probe %s:\n%s", w.domainSRVMX, human.stdout)
+	})
+
+	t.Run("shared hosting: the name on the certificate", func(t *testing.T) {
+		t.Parallel()
+		rep, r := probe(t, runOpts{}, w.domainShared)
+		wantExit(t, r, 0, rep)
+		mail := "mail." + w.domainShared
+		wantProblem(t, mail, find(t, rep, "imap", mail, 993).Problems, "cert_hostname_mismatch", rep)
+		wantSetting(t, "incoming", rep.Settings.Incoming, "imap", []string{w.wrongHostCert}, 993, "tls", "", rep)
+		wantSetting(t, "outgoing", rep.Settings.Outgoing, "smtp", []string{w.wrongHostCert}, 587, "starttls", "", rep)
+		for _, s := range []*setting{rep.Settings.Incoming, rep.Settings.Outgoing} {
+			if s != nil && s.Source != "cert_name" {
+				t.Errorf("%v: source %q, want cert_name", s, s.Source)
+			}
+		}
+		human := mailcheck(t, runOpts{}, "probe", w.domainShared)
+		if !strings.Contains(string(human.stdout), "the name on the server's certificate") {
+			t.Errorf("the human report does not label the certificate's name:\n%s", human)
+		}
+	})
+}
+
+// TestOneFailedLoginPerServer: a wrong password against a domain whose names all point at one Dovecot (and
+// one Postfix, which asks that Dovecot) costs one failed login per protocol, as Dovecot's log shows.
+func TestOneFailedLoginPerServer(t *testing.T) {
+	user := "alice@" + w.domainOneBox
+	rep, r := probe(t, runOpts{env: []string{"MAILCHECK_PASSWORD=not the password"}}, user, "--user", user)
+	wantExit(t, r, 1, rep)
+	tested := 0
+	for _, e := range rep.Endpoints {
+		if e.Auth != nil && e.Auth.Tested {
+			tested++
+		}
+	}
+	if tested != 3 {
+		t.Errorf("%d login tests, want 3 (IMAP, POP3, SMTP on one machine)\n%s", tested, rep.summary())
+	}
+	logFile := filepath.Join(w.work, "log", "dovecot.log")
+	// The login processes write their line when the client has gone; mailcheck has exited, so wait for
+	// the IMAP and POP3 lines to appear, then count.
+	var counts map[string]int
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		counts = failedLogins(t, logFile, user)
+		if counts["imap"] > 0 && counts["pop3"] > 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Logf("failed logins for %s in Dovecot's log: IMAP %d, POP3 %d, SMTP (Postfix through Dovecot's auth) %d; password checks that failed: %d",
+		user, counts["imap"], counts["pop3"], counts["smtp"], counts["mismatch"])
+	for _, proto := range []string{"imap", "pop3", "smtp"} {
+		if counts[proto] != 1 {
+			t.Errorf("%s: %d failed logins in Dovecot's log, want exactly 1", proto, counts[proto])
+		}
+	}
+}
+
+// failedLogins counts a user's failed logins in Dovecot's log: the login processes' "auth failed, N
+// attempts" lines for IMAP and POP3, and for SMTP the password checks ("Password mismatch", auth_verbose)
+// that no IMAP or POP3 login accounts for (Postfix authenticates through Dovecot's auth service).
+func failedLogins(t *testing.T, path, user string) map[string]int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading Dovecot's log: %v", err)
+	}
+	counts := map[string]int{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.Contains(line, user) {
+			continue
+		}
+		if strings.Contains(line, "Password mismatch") {
+			counts["mismatch"]++
+			continue
+		}
+		i := strings.Index(line, "auth failed, ")
+		if i < 0 {
+			continue
+		}
+		n := 0
+		fmt.Sscanf(line[i+len("auth failed, "):], "%d attempts", &n)
+		for _, proto := range []string{"imap", "pop3"} {
+			if strings.Contains(line, proto+"-login:") {
+				counts[proto] += n
+			}
+		}
+	}
+	counts["smtp"] = counts["mismatch"] - counts["imap"] - counts["pop3"]
+	return counts
+}
+
+// TestIPv6CertificateFailure: IPv4 works, but over IPv6 the same name presents an expired certificate. A
+// device on IPv6 shows that error (only a failed connect falls back), so the endpoint fails.
+func TestIPv6CertificateFailure(t *testing.T) {
+	rep, r := probe(t, runOpts{}, "imaps://"+w.v6Cert)
+	wantExit(t, r, 1, rep)
+	var v4, v6 *endpoint
+	for i, e := range rep.Endpoints {
+		if strings.Contains(e.Address, ":") {
+			v6 = &rep.Endpoints[i]
+		} else {
+			v4 = &rep.Endpoints[i]
+		}
+	}
+	if v4 == nil || v6 == nil {
+		t.Fatalf("want an IPv4 and an IPv6 result\n%s", rep.summary())
+	}
+	if v4.Status != "ok" {
+		t.Errorf("IPv4 %s: status %s, want ok\n%s", v4.Address, v4.Status, rep.summary())
+	}
+	if v6.Status != "fail" || findProblem(v6.Problems, "cert_expired") == nil || findProblem(v6.Problems, "ipv6_unreachable") != nil {
+		t.Errorf("IPv6 %s: status %s, problems %v; want fail with cert_expired, not ipv6_unreachable\n%s", v6.Address, v6.Status, codes(v6.Problems), rep.summary())
 	}
 }

@@ -205,6 +205,9 @@ setup_namespaces() {
 		"$IP_REFUSED" "$IP_DROPPED" "$IP_OAUTH" "$IP_WEB"; do
 		ip -n "$NS_SERVER" addr add "$ip/32" dev "$VETH_SERVER"
 	done
+	# IPv6 without duplicate address detection, so the addresses work at once.
+	ip -n "$NS_CLIENT" -6 addr add "$IP6_CLIENT/64" dev "$VETH_CLIENT" nodad
+	ip -n "$NS_SERVER" -6 addr add "$IP6_V6CERT/64" dev "$VETH_SERVER" nodad
 	ip -n "$NS_SERVER" link set "$VETH_SERVER" up
 	ip -n "$NS_CLIENT" link set "$VETH_CLIENT" up
 	# Each namespace resolves through the world's DNS only (ip netns exec bind-mounts these files).
@@ -269,8 +272,11 @@ make_pki() {
 	}
 	cp "$pki/ca/root.pem" "$pki/root.pem"
 
-	make_leaf good "$HOST_IMAP_PROVIDER,$HOST_POP_PROVIDER,$HOST_SMTP_PROVIDER,$HOST_MX_MXONLY,$HOST_IMAP_GUESS,$HOST_SMTP_GUESS,$HOST_MAIL_GUESS,$HOST_OAUTH" \
+	local srvmx=smtp.$DOMAIN_SRVMX,imap.$DOMAIN_SRVMX,mx.$DOMAIN_SRVMX
+	local onebox=$DOMAIN_ONEBOX,mail.$DOMAIN_ONEBOX,imap.$DOMAIN_ONEBOX,pop.$DOMAIN_ONEBOX,smtp.$DOMAIN_ONEBOX,mx.$DOMAIN_ONEBOX
+	make_leaf good "$HOST_IMAP_PROVIDER,$HOST_POP_PROVIDER,$HOST_SMTP_PROVIDER,$HOST_MX_MXONLY,$HOST_IMAP_GUESS,$HOST_SMTP_GUESS,$HOST_MAIL_GUESS,$HOST_OAUTH,$srvmx,$onebox,$HOST_V6CERT" \
 		"$(date_ago '-1 day')" "$(date_ago '+365 days')"
+	make_leaf v6expired "$HOST_V6CERT" "$(date_ago '-400 days')" "$(date_ago '-30 days')"
 	make_leaf expired "$HOST_EXPIRED" "$(date_ago '-400 days')" "$(date_ago '-30 days')"
 	make_leaf web "$HOST_AUTOCONFIG_WEB,$HOST_AUTODISCOVER_WEB,$HOST_ISPDB" "$(date_ago '-1 day')" "$(date_ago '+365 days')"
 	make_leaf wronghost "$HOST_WRONGHOST_CERT" "$(date_ago '-1 day')" "$(date_ago '+365 days')"
@@ -301,7 +307,7 @@ prepare_configs() {
 	local d home
 	: >"$WORK/dovecot/users"
 	: >"$WORK/postfix/vmailbox"
-	for d in "$DOMAIN_SRV" "$DOMAIN_MX" "$DOMAIN_GUESS" "$DOMAIN_LEGACY" "$DOMAIN_OAUTH"; do
+	for d in "$DOMAIN_SRV" "$DOMAIN_MX" "$DOMAIN_GUESS" "$DOMAIN_LEGACY" "$DOMAIN_OAUTH" "$DOMAIN_ONEBOX"; do
 		home=$WORK/mail/$MAIL_USER_LOCAL@$d
 		mkdir -p "$home/Maildir"
 		printf '%s@%s:{PLAIN}%s:%s:%s::%s\n' "$MAIL_USER_LOCAL" "$d" "$MAIL_PASSWORD" "$MAIL_UID" "$MAIL_UID" "$home" \
@@ -364,7 +370,7 @@ start_dovecot() {
 	ip netns exec "$NS_SERVER" dovecot -c "$WORK/dovecot/dovecot.conf" 9<&- || die "dovecot did not start"
 	# shellcheck disable=SC2046
 	wait_listening tcp $(for a in "$IP_IMAP_PROVIDER" "$IP_POP_PROVIDER" "$IP_MX_MXONLY" "$IP_IMAP_GUESS" \
-		"$IP_MAIL_GUESS" "$IP_EXPIRED" "$IP_WRONGHOST"; do ports_on "$a" 110 143 993 995; done) ||
+		"$IP_MAIL_GUESS" "$IP_EXPIRED" "$IP_WRONGHOST" "[$IP6_V6CERT]"; do ports_on "$a" 110 143 993 995; done) ||
 		die "dovecot did not start"
 }
 

@@ -73,10 +73,12 @@ func (p *Prober) notTested(res *Result, code, summary string) {
 	res.Auth = &AuthResult{User: p.cfg.Credentials.User, Problem: &pr}
 }
 
-// testLogin tries the credentials on a fresh connection of their own, so that a failed attempt cannot
-// disturb the probe or another attempt (go-smtp ends a failed AUTH with "*", which Postfix answers by
-// disconnecting). It fills res.Auth; the caller has checked loginBlocker.
-func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
+// testLogin tries the credentials on a fresh connection of their own, or, when on is set, on the probe's
+// own connection once its TLS and capabilities are in (then the login costs no new connect and
+// handshake). Either way it is the last thing on that connection, so a failed attempt cannot disturb
+// anything else (go-smtp ends a failed AUTH with "*", which Postfix answers by disconnecting). It fills
+// res.Auth; the caller has checked loginBlocker.
+func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript, on *session) {
 	cr := p.cfg.Credentials
 	auth := &AuthResult{User: cr.User}
 	res.Auth = auth
@@ -97,11 +99,17 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 		return
 	}
 	auth.Mechanism = mech
-	tr.note("login test on a new connection, " + mech)
 	start := time.Now()
 	red := newRedactor(cr.Password)
 	red.addToken(cr.Token)
-	err := p.login(ctx, res, mech, tr, red)
+	var err error
+	if on != nil {
+		tr.note("login test on this connection, " + mech)
+		err = p.loginOnSession(on, res, mech, tr, red)
+	} else {
+		tr.note("login test on a new connection, " + mech)
+		err = p.login(ctx, res, mech, tr, red)
+	}
 	res.Timings.AuthMS = ms(time.Since(start))
 	auth.Tested = true
 	if err == nil {
@@ -158,6 +166,25 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transc
 		return err
 	}
 	defer s.close()
+	if res.Protocol == SMTP {
+		// A new connection (or one just upgraded with STARTTLS, RFC 3207 section 4.2) starts with EHLO.
+		code, _, err := smtpCommand(s, "EHLO "+ehloName(s.conn))
+		if err != nil {
+			return err
+		}
+		if code != 250 {
+			return &replyError{Command: "EHLO", Reply: strconv.Itoa(code), Temporary: code/100 == 4}
+		}
+	}
+	return p.loginOnSession(s, res, mech, tr, red)
+}
+
+// loginOnSession runs the login exchange on a session that is ready for it (encrypted as the endpoint
+// demands, greeting and capabilities done).
+func (p *Prober) loginOnSession(s *session, res *Result, mech string, tr *transcript, red *redactor) error {
+	var err error
+	s.red = red
+	res.Auth.sent = true // from here on the server may count the attempt (see logins)
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
 	// with repeated failures), so the login exchange gets a longer limit than other steps. A watchdog
 	// enforces it whatever deadlines the protocol library sets on the connection itself.
@@ -169,9 +196,9 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transc
 	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
 	switch res.Protocol {
 	case IMAP:
-		err = p.loginIMAP(s, rc, mech, red)
+		err = p.loginIMAP(s, rc, res, mech, red)
 	case SMTP:
-		err = p.loginSMTP(s, rc, mech, red)
+		err = p.loginSMTP(s, mech, red)
 	default:
 		err = p.loginPOP3(s, mech, red)
 	}
@@ -276,12 +303,32 @@ func (c *resumedConn) Read(b []byte) (int, error) {
 	return c.Conn.Read(b)
 }
 
-func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *redactor) error {
+// resumedCaps is "[CAPABILITY ...] " with the capabilities of the connection the login uses, or "" when
+// they are not known or not plain IMAP atoms.
+func resumedCaps(res *Result) string {
+	caps := res.Capabilities.AfterTLS
+	if res.Security != TLS && !res.STARTTLS {
+		caps = res.Capabilities.BeforeTLS
+	}
+	if len(caps) == 0 || len(caps) > 200 {
+		return ""
+	}
+	for _, c := range caps {
+		if c == "" || strings.ContainsAny(c, " []\r\n\"(){%*\\") {
+			return ""
+		}
+	}
+	return "[CAPABILITY " + strings.Join(caps, " ") + "] "
+}
+
+func (p *Prober) loginIMAP(s *session, rc *recordingConn, res *Result, mech string, red *redactor) error {
 	if isOAuthMechanism(mech) {
 		return p.loginIMAPOAuth(s, mech, red)
 	}
 	cr := p.cfg.Credentials
-	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK resumed\r\n")}, nil)
+	// The capabilities are known from the probe: handing them over in the greeting saves the client a
+	// CAPABILITY round trip (and lets it use SASL-IR when offered).
+	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK " + resumedCaps(res) + "resumed\r\n")}, nil)
 	defer c.Close()
 	_ = rc.SetDeadline(s.deadline())
 	var err error
@@ -292,7 +339,7 @@ func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *reda
 		err = withChallenge(c.Authenticate(sc), sc)
 	}
 	if err == nil {
-		_ = c.Logout().Wait()
+		c.Logout() // sent; the goodbye is not worth a round trip
 	}
 	return err
 }
@@ -305,21 +352,77 @@ func caps(c *imapclient.Client) []string {
 	return out
 }
 
-func (p *Prober) loginSMTP(s *session, rc *recordingConn, mech string, red *redactor) error {
-	cr := p.cfg.Credentials
-	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
-	defer c.Close()
-	// go-smtp sets its own deadline before every command; give it our limit, not its 5-minute default.
-	c.CommandTimeout = s.step
-	if err := c.Hello(strings.Trim(ehloName(s.conn), "[]")); err != nil {
+// loginSMTP runs AUTH on the session itself (RFC 4954), with the initial response in the command: the
+// session has done EHLO (and STARTTLS) already, so the login is one round trip, where a protocol library
+// would start with another EHLO. Any SASL client works, as in go-smtp.
+func (p *Prober) loginSMTP(s *session, mech string, red *redactor) error {
+	c := saslClient(mech, p.cfg.Credentials, red)
+	name, ir, err := c.Start()
+	if err != nil {
 		return err
 	}
-	sc := saslClient(mech, cr, red)
-	if err := c.Auth(sc); err != nil {
-		return withChallenge(err, sc)
+	cmd := "AUTH " + name
+	if ir != nil {
+		cmd += " " + base64OrEmpty(ir)
 	}
-	_ = c.Quit()
+	code, lines, err := smtpCommand(s, cmd)
+	// A mechanism needs a few challenges at most (LOGIN: two); a server that keeps asking is cut off.
+	for round := 0; err == nil && code == 334; round++ {
+		chal, derr := base64.StdEncoding.DecodeString(strings.Join(lines, ""))
+		if derr != nil || round >= 8 {
+			_, _, _ = smtpCommand(s, "*") // RFC 4954 section 4: cancel the exchange
+			return &protocolError{msg: "the server's AUTH challenge is not valid base64 or does not end"}
+		}
+		resp, nerr := c.Next(chal)
+		if nerr != nil {
+			_, _, _ = smtpCommand(s, "*")
+			return nerr
+		}
+		// A response to a challenge is plain base64, an empty one an empty line; "=" is only for an empty
+		// initial response on the AUTH line (RFC 4954 section 4).
+		code, lines, err = smtpCommand(s, base64.StdEncoding.EncodeToString(resp))
+	}
+	if err != nil {
+		return err
+	}
+	if code != 235 {
+		return withChallenge(smtpReplyError(code, lines), c) // an OAuth2 error challenge goes with it
+	}
+	_ = s.writeLine("QUIT") // no need to wait for the goodbye
 	return nil
+}
+
+// base64OrEmpty encodes an initial response; an empty one is "=" (RFC 4954 section 4).
+func base64OrEmpty(b []byte) string {
+	if len(b) == 0 {
+		return "="
+	}
+	return base64.StdEncoding.EncodeToString(b)
+}
+
+// smtpReplyError turns a refusal into the typed error go-smtp would return: code, enhanced status code
+// (RFC 3463, when the reply starts with one) and text.
+func smtpReplyError(code int, lines []string) *smtp.SMTPError {
+	e := &smtp.SMTPError{Code: code, EnhancedCode: smtp.NoEnhancedCode, Message: strings.Join(lines, " ")}
+	if len(lines) == 0 {
+		return e
+	}
+	first, rest, _ := strings.Cut(lines[0], " ")
+	parts := strings.Split(first, ".")
+	if len(parts) != 3 {
+		return e
+	}
+	var ec smtp.EnhancedCode
+	for i, part := range parts {
+		n, err := strconv.Atoi(part)
+		if err != nil || n < 0 || n > 999 {
+			return e
+		}
+		ec[i] = n
+	}
+	e.EnhancedCode = ec
+	e.Message = strings.TrimSpace(rest + " " + strings.Join(lines[1:], " "))
+	return e
 }
 
 // pop3Error is a POP3 -ERR answer with its RFC 2449/3206 response code.
@@ -400,23 +503,10 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	switch {
 	case errors.As(err, &imapErr):
 		reply = strings.TrimSpace(fmt.Sprintf("%s [%s] %s", imapErr.Type, imapErr.Code, imapErr.Text))
-		switch imapErr.Code {
-		case imap.ResponseCodeAuthenticationFailed, imap.ResponseCodeAuthorizationFailed:
-			code = catalog.AuthFailed
-		case imap.ResponseCodeExpired, imap.ResponseCodeContactAdmin:
-			code = catalog.AuthAccountDisabled
-		case imap.ResponseCodePrivacyRequired:
-			code = catalog.AuthPlaintextRefused
-		case imap.ResponseCodeUnavailable:
-			code = catalog.AuthTemporary
-		case imap.ResponseCodeInUse:
-			code = catalog.MailboxInUse
-		case "":
+		if imapErr.Code == "" {
 			reply = strings.TrimSpace(fmt.Sprintf("%s %s", imapErr.Type, imapErr.Text))
-			code = catalog.AuthFailed
-		default:
-			code = catalog.AuthFailed
 		}
+		code = classifyIMAPAuth(imapErr)
 	case errors.As(err, &smtpErr):
 		reply = smtpReply(smtpErr)
 		code = classifySMTPAuth(smtpErr, res.Security == TLS || res.STARTTLS)
@@ -459,6 +549,30 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 		summary += ". " + policy
 	}
 	return newProblem(code, summary, reply)
+}
+
+// classifyIMAPAuth reads an IMAP login refusal. Only NO answers about the account judge the credentials
+// (RFC 5530 section 3): BAD is a command the server did not understand (RFC 3501 section 7.1.3), and
+// SERVERBUG, LIMIT, UNAVAILABLE and CANNOT say the server could not decide, not that the password is wrong.
+func classifyIMAPAuth(e *imap.Error) string {
+	if e.Type == imap.StatusResponseTypeBad {
+		return catalog.ProtocolError
+	}
+	switch e.Code {
+	case imap.ResponseCodeExpired, imap.ResponseCodeContactAdmin:
+		return catalog.AuthAccountDisabled
+	case imap.ResponseCodePrivacyRequired:
+		return catalog.AuthPlaintextRefused
+	case imap.ResponseCodeUnavailable, imap.ResponseCodeServerBug, imap.ResponseCodeLimit:
+		return catalog.AuthTemporary
+	case imap.ResponseCodeCannot:
+		return catalog.ProtocolError
+	case imap.ResponseCodeInUse:
+		return catalog.MailboxInUse
+	}
+	// AUTHENTICATIONFAILED, AUTHORIZATIONFAILED, and a bare NO ("NO Login failed"), which is how most
+	// servers refuse a wrong password.
+	return catalog.AuthFailed
 }
 
 // smtpReply renders an SMTP refusal as the server wrote it: "535 5.7.8 Authentication failed".

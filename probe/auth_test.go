@@ -6,11 +6,14 @@ import (
 	"crypto/tls"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/emersion/go-smtp"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
@@ -103,9 +106,25 @@ func (c *notifyClose) Close() error {
 func TestLoginRightPassword(t *testing.T) {
 	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
 	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	tested := map[Protocol]int{}
 	for _, e := range rep.Endpoints {
-		if e.Auth == nil || !e.Auth.Tested || !e.Auth.OK {
+		if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || !e.Auth.OK {
 			t.Errorf("%s: auth %+v, problems %v\n%s", e.Endpoint, e.Auth, problemCodes(e), strings.Join(e.Transcript, "\n"))
+		}
+		if e.Auth != nil && e.Auth.Tested {
+			tested[e.Protocol]++
+			if e.Protocol == SMTP {
+				// RFC 5321 section 4.1.3: an address literal is in brackets, on the login connection too.
+				if all := strings.Join(e.Transcript, "\n"); strings.Contains(all, "C: EHLO 127.") || !strings.Contains(all, "C: EHLO [127.0.0.1]") {
+					t.Errorf("%s: an EHLO without the address literal's brackets:\n%s", e.Endpoint, all)
+				}
+			}
+		}
+	}
+	// One server (one address) per protocol: one login each, the other port points at it.
+	for _, proto := range []Protocol{IMAP, POP3, SMTP} {
+		if tested[proto] != 1 {
+			t.Errorf("%s: %d logins tested on one server, want 1", proto, tested[proto])
 		}
 	}
 	if rep.Settings.Incoming == nil || !rep.Settings.Incoming.LoginVerified || rep.Settings.Outgoing == nil || !rep.Settings.Outgoing.LoginVerified {
@@ -115,12 +134,20 @@ func TestLoginRightPassword(t *testing.T) {
 }
 
 func TestLoginWrongPassword(t *testing.T) {
-	_, p := world(t, authWorld(), &Credentials{User: alice, Password: wrongPW})
-	// Both SMTP endpoints are tried: a failed AUTH on one must not disturb the other.
+	sb, p := world(t, authWorld(), &Credentials{User: alice, Password: wrongPW})
 	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	// Six endpoints on one server: one failed login per protocol, not one per port (fail2ban counts them).
+	for _, proto := range []sandbox.Proto{sandbox.ProtoIMAP, sandbox.ProtoPOP3, sandbox.ProtoSMTP} {
+		if n := sb.FailedLogins(proto); n != 1 {
+			t.Errorf("%s: the server saw %d failed logins, want 1", proto, n)
+		}
+	}
 	for _, e := range rep.Endpoints {
-		if e.Auth == nil || !e.Auth.Tested || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
+		if e.Auth == nil || !(e.Auth.Tested || e.Auth.SameAs != "") || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.AuthFailed {
 			t.Errorf("%s: auth %+v\n%s", e.Endpoint, e.Auth, strings.Join(e.Transcript, "\n"))
+			continue
+		}
+		if e.Auth.SameAs != "" {
 			continue
 		}
 		if !hasProblem(e, catalog.AuthFailed) || e.Status != StatusFail {
@@ -333,10 +360,10 @@ func TestWrongPasswordFailsEvenWhenSettingsPointElsewhere(t *testing.T) {
 	}
 }
 
-// TestLoginsAfterTheDeadline: the probes succeed, then a black-holed port holds the run until --max-time;
-// the logins that are left no time are time_limit, not refusals of the password. The time limit "arrives"
-// when the other probes are done (deadlineAfterProbes), not on a clock a busy machine could outrun.
-func TestLoginsAfterTheDeadline(t *testing.T) {
+// TestLoginsDoNotWaitForTheSlowestProbe: a black-holed port holds the run until --max-time, which
+// "arrives" once the other probes' connections are closed (deadlineAfterProbes: a signal, not a clock).
+// The logins run on those connections, so they are all done by then, not left to time_limit.
+func TestLoginsDoNotWaitForTheSlowestProbe(t *testing.T) {
 	w := authWorld()
 	w.Records = append(w.Records, "slow.a.test."+ttl+"A 127.0.0.79")
 	sb, p := world(t, w, &Credentials{User: alice, Password: alicePW})
@@ -344,21 +371,75 @@ func TestLoginsAfterTheDeadline(t *testing.T) {
 	defer cancel()
 	p.cfg.Dialer = &deadlineAfterProbes{Dialer: sb, hold: "127.0.0.79:25", probes: len(secureEndpoints), end: cancel, closed: make(chan struct{}, 64)}
 	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{Protocol: SMTP, Host: "slow.a.test", Port: 25, Security: STARTTLS}}, secureEndpoints...)})
-	limited := 0
 	for _, e := range rep.Endpoints {
 		if e.Host == "slow.a.test" {
+			if !hasProblem(e, catalog.TimeLimit) {
+				t.Errorf("%s: problems %v, want time_limit (the black hole held the run)", e.Endpoint, problemCodes(e))
+			}
 			continue
 		}
-		if e.Auth == nil || e.Auth.Tested || e.Auth.OK || e.Auth.Problem == nil || e.Auth.Problem.Code != catalog.TimeLimit {
-			t.Errorf("%s: auth %+v, want not tested: time_limit", e.Endpoint, e.Auth)
-		} else {
-			limited++
-		}
-		if hasProblem(e, catalog.AuthFailed) {
-			t.Errorf("%s: a login the deadline prevented is reported as a wrong password", e.Endpoint)
+		if e.Auth == nil || !e.Auth.OK || !(e.Auth.Tested || e.Auth.SameAs != "") {
+			t.Errorf("%s: auth %+v, want the login verified before the deadline", e.Endpoint, e.Auth)
 		}
 	}
-	if limited != len(secureEndpoints) {
-		t.Errorf("%d of %d endpoints report the time limit", limited, len(secureEndpoints))
+}
+
+// TestLoginOnANewConnection: ProbeEndpoint (check, and logins after the probes) tests the login on a
+// connection of its own, which for SMTP starts with EHLO again, also after STARTTLS (RFC 3207 4.2).
+func TestLoginOnANewConnection(t *testing.T) {
+	_, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
+	for _, ep := range secureEndpoints {
+		res := p.ProbeEndpoint(context.Background(), ep, aliceIP, SourceExplicit)
+		if res.Auth == nil || !res.Auth.Tested || !res.Auth.OK {
+			t.Errorf("%s: auth %+v\n%s", ep, res.Auth, strings.Join(res.Transcript, "\n"))
+		}
+	}
+}
+
+func TestSMTPReplyError(t *testing.T) {
+	for _, tc := range []struct {
+		code  int
+		lines []string
+		ec    smtp.EnhancedCode
+		msg   string
+	}{
+		{535, []string{"5.7.8 Error: authentication failed: UGFzc3dvcmQ6"}, smtp.EnhancedCode{5, 7, 8}, "Error: authentication failed: UGFzc3dvcmQ6"},
+		{454, []string{"4.7.0 Temporary authentication failure"}, smtp.EnhancedCode{4, 7, 0}, "Temporary authentication failure"},
+		{535, []string{"Authentication credentials invalid"}, smtp.NoEnhancedCode, "Authentication credentials invalid"},
+		{534, []string{"5.7.9 Please log in with your web browser", "and then try again"}, smtp.EnhancedCode{5, 7, 9}, "Please log in with your web browser and then try again"},
+		{535, nil, smtp.NoEnhancedCode, ""},
+	} {
+		e := smtpReplyError(tc.code, tc.lines)
+		if e.Code != tc.code || e.EnhancedCode != tc.ec || e.Message != tc.msg {
+			t.Errorf("%d %q: got %d %v %q, want %v %q", tc.code, tc.lines, e.Code, e.EnhancedCode, e.Message, tc.ec, tc.msg)
+		}
+	}
+}
+
+// TestSMTPAuthLogin: the LOGIN mechanism's two challenges (RFC 4954 with draft-murchison-sasl-login).
+func TestSMTPAuthLogin(t *testing.T) {
+	for _, pw := range []string{alicePW, wrongPW} {
+		_, p := world(t, authWorld(), &Credentials{User: alice, Password: pw})
+		red := newRedactor(pw)
+		tr := &transcript{start: time.Now()}
+		s, err := p.open(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, aliceIP, false, tr, red)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if code, _, err := smtpCommand(s, "EHLO [127.0.0.1]"); err != nil || code != 250 {
+			t.Fatalf("EHLO: %d %v", code, err)
+		}
+		err = p.loginSMTP(s, "LOGIN", red)
+		s.close()
+		var se *smtp.SMTPError
+		switch {
+		case pw == alicePW && err != nil:
+			t.Errorf("right password: %v\n%s", err, strings.Join(tr.lines, "\n"))
+		case pw == wrongPW && (!errors.As(err, &se) || se.Code != 535):
+			t.Errorf("wrong password: %v, want a 535 refusal", err)
+		}
+		if all := strings.Join(tr.lines, "\n"); strings.Contains(all, base64.StdEncoding.EncodeToString([]byte(pw))) {
+			t.Errorf("the password reached the transcript:\n%s", all)
+		}
 	}
 }

@@ -96,10 +96,22 @@ func TestClassifiedFailures(t *testing.T) {
 		{"STARTTLS not offered", Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 143, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("* OK ready\r\n"))
-				if err := expect(r, "a1 CAPABILITY"); err != nil {
+				line, err := r.ReadString('\n')
+				if err != nil {
 					return err
 				}
-				_, err := c.Write([]byte("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n"))
+				if strings.HasPrefix(line, "p1 AUTHENTICATE PLAIN") { // the plaintext login test: willing
+					c.Write([]byte("+ \r\n"))
+					if err := expect(r, "*"); err != nil {
+						return err
+					}
+					_, err := c.Write([]byte("p1 BAD cancelled\r\n"))
+					return err
+				}
+				if !strings.HasPrefix(line, "a1 CAPABILITY") {
+					return &unexpectedLine{line: line, want: "a1 CAPABILITY"}
+				}
+				_, err = c.Write([]byte("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n"))
 				r.ReadString('\n')
 				return err
 			}, catalog.STARTTLSNotOffered, "does not offer STARTTLS", false},

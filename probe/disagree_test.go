@@ -27,7 +27,7 @@ func TestJudgeSources(t *testing.T) {
 			[]Result{works(imap993, ""), works(imap143, "")}, ""},
 		{"out of date autoconfig", []claim{{discover.Autoconfig, "u", imap143}, {SourceSRV, "_imaps._tcp.x.test", imap993}},
 			[]Result{works(imap993, ""), fails(imap143)},
-			"for IMAP, the domain's SRV records say imap.x.test:993 SSL/TLS (works); the domain's autoconfig file says imap.x.test:143 STARTTLS (fails: Connection refused); imap.x.test:993 SSL/TLS works: the domain's autoconfig file is out of date"},
+			"for IMAP, the domain's autoconfig file says imap.x.test:143 STARTTLS (fails: Connection refused); the domain's SRV records say imap.x.test:993 SSL/TLS (works); imap.x.test:993 SSL/TLS works: the domain's autoconfig file is out of date"},
 		{"both work", []claim{{discover.ISPDB, "u", imap143}, {SourceSRV, "s", imap993}},
 			[]Result{works(imap993, ""), works(imap143, "")}, "each works, but mail clients that follow different sources get different settings"},
 		{"only a guess works", []claim{{discover.Autoconfig, "u", imap143}},

@@ -2,6 +2,7 @@ package probe
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -10,97 +11,251 @@ import (
 	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
-// logins tests the credentials after the probes, with two rules that protect the user's account:
+// Logins protect the account being tested with two rules:
 //
 //   - The password goes only to servers the user can be said to have chosen: endpoints given explicitly,
 //     hosts inside the user's own domain, and hosts listed in the domain's autoconfig file (fetched over
 //     HTTPS). A host outside the domain found only through SRV or MX records is not trusted with it:
 //     DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
-//   - One login per server and protocol (the best endpoint: SSL/TLS before STARTTLS, IPv4 first), not
-//     one per port and address: a wrong password must not become a dozen failed logins that lock the
-//     account or trip fail2ban. The other endpoints of the server point at that test (same_as).
+//   - At most one login that reaches the password per server and protocol, where a server is a machine
+//     (see machines): on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one, and one
+//     failed login per name would trip fail2ban (maxretry 5) or cPHulk. When the server judges the
+//     credentials, the other endpoints point at that test (same_as). When the attempt sent the password
+//     but got no judgement (a timeout, a server error), nothing is retried: the server may have counted
+//     it as a failure.
 //
-// Explicit endpoints are each tested: the user listed them.
+// The login runs early, on the probe's own connection: the first probe of a server to have TLS and its
+// capabilities takes the server's login on (loginEarly), so a run with a password costs about one login
+// exchange more than without. What that leaves open is settled after the probes (logins): the verdict is
+// shared, or, when no early login reached the server (its sources were not yet known to be trusted, or
+// the probe's connection could not carry it), the best endpoint is tried on a connection of its own.
+
+// serverKey is one server and protocol. A server is what machines.of names: one address, and with it
+// every other address of a name that resolves to it (a dual-stack host's IPv4 and IPv6 are one machine).
+type serverKey struct {
+	server string
+	proto  Protocol
+}
+
+// machines groups addresses into servers (union-find over host names and addresses): the addresses a
+// name resolves to are one machine, and so are the names that share an address.
+type machines struct {
+	parent map[string]string
+	// moved is called when a union makes old's servers part of root's.
+	moved func(old, root string)
+}
+
+func (m *machines) find(x string) string {
+	if m.parent == nil {
+		m.parent = map[string]string{}
+	}
+	for {
+		p, ok := m.parent[x]
+		if !ok || p == x {
+			return x
+		}
+		if gp, ok := m.parent[p]; ok && gp != p {
+			m.parent[x] = gp // path halving
+		}
+		x = p
+	}
+}
+
+func (m *machines) union(a, b string) {
+	ra, rb := m.find(a), m.find(b)
+	if ra == rb {
+		return
+	}
+	m.parent[rb] = ra
+	if m.moved != nil {
+		m.moved(rb, ra)
+	}
+}
+
+// of records that host resolved to addr and names the server.
+func (m *machines) of(host, addr string) string {
+	m.union("a:"+addr, "h:"+host)
+	return m.find("a:" + addr)
+}
+
+// loginSlot is the early login of one server.
+type loginSlot struct {
+	// busy is true while a probe runs the login; sent once the password reached the server.
+	busy, sent bool
+}
+
+// mergeSlots keeps one login slot per protocol when two servers turn out to be one machine: a slot that
+// reached the server (or is running) wins. r.mu is held.
+func (r *run) mergeSlots(old, root string) {
+	for _, proto := range []Protocol{IMAP, POP3, SMTP} {
+		o, ok := r.loginSlots[serverKey{old, proto}]
+		if !ok {
+			continue
+		}
+		delete(r.loginSlots, serverKey{old, proto})
+		if n, ok := r.loginSlots[serverKey{root, proto}]; !ok || !n.busy && !n.sent {
+			r.loginSlots[serverKey{root, proto}] = o
+		}
+	}
+}
+
+// loginEarly tests the login on a probe's connection when this endpoint may receive the password and no
+// other probe has taken its server's login on.
+func (r *run) loginEarly(res *Result, s *session, tr *transcript) bool {
+	p := r.p
+	if code, _, skip := p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
+		return false // logins reports it after the probes
+	}
+	// The login name may come from a source still on its way (Autodiscover's LoginName): wait for all of
+	// them, so the name tried never depends on which answered first. They usually answer before a probe
+	// has TLS and capabilities in.
+	select {
+	case <-r.sourcesDone:
+	case <-r.ctx.Done():
+		return false
+	}
+	r.mu.Lock()
+	k := serverKey{r.servers.of(res.Host, res.Address), res.Protocol}
+	trusted := trustedFor(r.req.Domain, res.Endpoint, r.origins[res.Endpoint].names())
+	sl := r.loginSlots[k]
+	if !trusted || sl != nil && (sl.busy || sl.sent) {
+		r.mu.Unlock()
+		return false
+	}
+	if sl == nil {
+		sl = &loginSlot{}
+		r.loginSlots[k] = sl
+	}
+	sl.busy = true
+	r.mu.Unlock()
+
+	p.stepStarted(res, StepLogin)
+	r.proberFor(res).testLogin(r.ctx, res, tr, s)
+	r.mu.Lock()
+	sl.busy, sl.sent = false, res.Auth.sent
+	r.mu.Unlock()
+	return res.Auth.sent
+}
+
+// logins settles the login of every server after the probes (see loginEarly).
 func (r *run) logins() {
 	p := r.p
 	if p.cfg.Credentials == nil {
 		return
 	}
-	type key struct {
-		host  string
-		proto Protocol
-		ep    Endpoint // set only for explicit endpoints: each is its own group
-	}
-	groups := map[key][]*Result{}
+	r.mu.Lock()
 	for ep, results := range r.results {
+		for _, res := range results {
+			if res.Address != "" {
+				r.servers.of(ep.Host, res.Address)
+			}
+		}
+	}
+	r.mu.Unlock()
+	groups := map[serverKey][]*Result{}
+	for ep, results := range r.results {
+		sources := r.origins[ep].names()
 		for i := range results {
 			res := &results[i]
-			code, summary, skip := p.loginBlocker(res)
-			switch {
-			case skip:
-				continue
-			case code != "":
-				p.notTested(res, code, summary)
-				continue
-			case !r.trusted(ep, r.source[ep]):
-				p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
-					"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
-					res.Endpoint, r.req.Domain, strings.ToUpper(r.source[ep]), ep.URL(), p.cfg.Credentials.User))
-				continue
+			if res.Auth == nil {
+				code, summary, skip := p.loginBlocker(res)
+				switch {
+				case skip:
+					continue
+				case code != "":
+					p.notTested(res, code, summary)
+					continue
+				case !trustedFor(r.req.Domain, ep, sources):
+					p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
+						"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
+						res.Endpoint, r.req.Domain, strings.ToUpper(strings.Join(sources, ", ")), ep.URL(), p.cfg.Credentials.User))
+					continue
+				}
 			}
-			k := key{host: ep.Host, proto: ep.Protocol}
-			if r.source[ep] == SourceExplicit {
-				k.ep = ep
-			}
+			k := serverKey{server: r.servers.find("a:" + res.Address), proto: ep.Protocol}
 			groups[k] = append(groups[k], res)
 		}
 	}
 	var wg sync.WaitGroup
 	for _, members := range groups {
-		sort.SliceStable(members, func(i, j int) bool {
-			a, b := members[i], members[j]
-			if securityRank[a.Security] != securityRank[b.Security] {
-				return securityRank[a.Security] < securityRank[b.Security]
-			}
-			if isIPv4(a.Address) != isIPv4(b.Address) {
-				return isIPv4(a.Address)
-			}
-			return a.Port < b.Port
-		})
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			// Try the endpoints in order until one gives a verdict on the credentials (accepted, or
-			// refused for a reason of the account); that verdict then stands for the whole server.
-			for i, m := range members {
-				if r.ctx.Err() != nil {
-					p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
-					continue
-				}
-				r.proberFor(m).loginOn(r.ctx, m)
-				if !credentialVerdict(m.Auth) {
-					continue
-				}
-				for _, o := range members[i+1:] {
-					o.Auth = &AuthResult{User: m.Auth.User, OK: m.Auth.OK, Mechanism: m.Auth.Mechanism,
-						SameAs: m.Endpoint.URL() + " (" + m.Address + ")", Problem: m.Auth.Problem}
-				}
-				return
-			}
+			r.loginServer(members)
 		}()
 	}
 	wg.Wait()
 }
 
-// trusted says whether an endpoint may receive the password (see logins).
-func (r *run) trusted(ep Endpoint, source string) bool {
-	return trustedFor(r.req.Domain, ep, source)
+// loginServer settles the login on one server (one address and protocol): at most one attempt reaches
+// the password, and its verdict, when it judged the credentials, stands for the server's other endpoints.
+func (r *run) loginServer(members []*Result) {
+	p := r.p
+	sort.SliceStable(members, func(i, j int) bool {
+		a, b := members[i], members[j]
+		if securityRank[a.Security] != securityRank[b.Security] {
+			return securityRank[a.Security] < securityRank[b.Security]
+		}
+		if a.Port != b.Port {
+			return a.Port < b.Port
+		}
+		return a.Host < b.Host
+	})
+	var decided *Result // the member whose attempt reached the server
+	for _, m := range members {
+		if m.Auth != nil && m.Auth.sent {
+			decided = m
+		}
+	}
+	// Otherwise try the endpoints in order until the password reaches the server; an endpoint whose
+	// attempt stopped before (no usable login method) keeps its finding.
+	for _, m := range members {
+		if decided != nil {
+			break
+		}
+		if m.Auth != nil {
+			continue
+		}
+		if r.ctx.Err() != nil {
+			p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
+			continue
+		}
+		r.proberFor(m).loginOn(r.ctx, m)
+		if m.Auth.sent {
+			decided = m
+		}
+	}
+	if decided == nil {
+		return
+	}
+	for _, o := range members {
+		if o.Auth != nil {
+			continue
+		}
+		decided.Auth.SharedBy = append(decided.Auth.SharedBy, o.Endpoint.URL())
+		if credentialVerdict(decided.Auth) {
+			o.Auth = &AuthResult{User: decided.Auth.User, OK: decided.Auth.OK, Mechanism: decided.Auth.Mechanism,
+				SameAs: decided.Endpoint.URL() + " (" + decided.Address + ")", Problem: decided.Auth.Problem}
+			continue
+		}
+		p.notTested(o, catalog.AuthNotAttempted, fmt.Sprintf(
+			"the login was not repeated on %s: the same server (%s) gave no verdict on the password through %s, and a second attempt could count as another failed login",
+			o.Endpoint, o.Address, decided.Endpoint.URL()))
+	}
 }
 
-func trustedFor(domain string, ep Endpoint, source string) bool {
-	switch source {
-	case SourceExplicit, SourceAutoconfig, discover.ISPDB, discover.Provider, discover.Autodiscover:
-		// Named by the user, or by a source fetched over verified HTTPS.
+// trustedFor says whether an endpoint may receive the password (see logins): one of its sources is
+// enough, so a provider host that both SRV and a verified-HTTPS discovery source name is trusted. The
+// user's own endpoints and what a source fetched over verified HTTPS names are trusted; SRV, MX, guessed
+// and certificate names only inside the domain.
+func trustedFor(domain string, ep Endpoint, sources []string) bool {
+	if slices.ContainsFunc(sources, func(s string) bool {
+		switch s {
+		case SourceExplicit, SourceAutoconfig, discover.ISPDB, discover.Provider, discover.Autodiscover:
+			return true
+		}
+		return false
+	}) {
 		return true
 	}
 	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))
@@ -111,7 +266,11 @@ func trustedFor(domain string, ep Endpoint, source string) bool {
 func TrustedOutgoing(rep *Report, address string) *Setting {
 	var trusted []Result
 	for _, e := range rep.Endpoints {
-		if trustedFor(rep.Domain, e.Endpoint, e.Source) {
+		sources := e.Sources
+		if len(sources) == 0 {
+			sources = []string{e.Source}
+		}
+		if trustedFor(rep.Domain, e.Endpoint, sources) {
 			trusted = append(trusted, e)
 		}
 	}
@@ -139,7 +298,9 @@ func credentialVerdict(a *AuthResult) bool {
 // gives (LoginName, %EMAILLOCALPART%...) replaces the address, which is only a default; a --user the user
 // typed always wins.
 func (r *run) proberFor(res *Result) *Prober {
-	cr, user := r.p.cfg.Credentials, r.usernames[res.Endpoint] // Run has waited for every source
+	r.mu.Lock()
+	cr, user := r.p.cfg.Credentials, r.usernames[res.Endpoint] // a source records its names before it plans them
+	r.mu.Unlock()
 	if user == "" || cr.User != r.req.Address || user == cr.User {
 		return r.p
 	}

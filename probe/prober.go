@@ -125,16 +125,34 @@ func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source st
 
 // probeConnection is the probe without the login test.
 func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source string) Result {
+	return p.probeConnectionThen(ctx, ep, addr, source, nil)
+}
+
+// loginHook may test the login on the probe's connection once TLS and capabilities are in: tr is the
+// probe's transcript. It returns true when it used the session, which the login then has ended.
+type loginHook func(res *Result, s *session, tr *transcript) bool
+
+// probeConnectionThen is probeConnection with a hook that runs before the probe ends its conversation.
+func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready loginHook) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
 	var tr *transcript
 	if p.cfg.Transcript {
 		tr = newTranscript(p.trBudget)
 	}
 	start := time.Now()
-	p.converse(ctx, &res, tr)
+	p.converse(ctx, &res, tr, ready)
 	res.Timings.TotalMS = ms(time.Since(start))
 	res.Transcript = tr.snapshot()
 	res.Status = statusOf(res.Problems)
+	if ready != nil && res.Auth != nil {
+		// The hook tested the login on this connection: the endpoint's verdict is the connection's, the
+		// login's comes with LoginDone.
+		conn := res
+		conn.Status = connectionStatus(res)
+		p.finished(EndpointDone, &conn)
+		p.finished(LoginDone, &res)
+		return res
+	}
 	p.finished(EndpointDone, &res)
 	return res
 }
@@ -147,7 +165,7 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 	}
 	start := time.Now()
 	p.stepStarted(res, StepLogin)
-	p.testLogin(ctx, res, tr)
+	p.testLogin(ctx, res, tr, nil)
 	res.Timings.TotalMS += ms(time.Since(start))
 	res.Transcript = append(res.Transcript, tr.snapshot()...)
 	res.Status = statusOf(res.Problems)
@@ -164,7 +182,7 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	return newLimitedConn(c, maxConnBytes), nil
 }
 
-func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
+func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready loginHook) {
 	ep := res.Endpoint
 	d := dialogues[ep.Protocol]
 	fail := func(err error, dialing bool, summary string) {
@@ -189,9 +207,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	if ep.Security == TLS {
 		t1 := time.Now()
 		p.stepStarted(res, StepTLS)
-		tc, err := s.startTLS(p.tlsConfig(ep.Host))
+		cfg, seen := p.watchedTLSConfig(ep.Host)
+		tc, err := s.startTLS(cfg)
 		if err != nil {
-			p.handshakeFailed(ctx, res, err)
+			p.handshakeFailed(ctx, res, err, seen.certs())
 			return
 		}
 		res.Timings.TLSMS = ms(time.Since(t1))
@@ -263,6 +282,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 			res.PlaintextLogin = "refused"
 		} else {
 			res.PlaintextLogin = "offered"
+			defer p.startPlaintextTest(ctx, res, caps).apply(res, tr) // behaviour over claims
 		}
 	}
 
@@ -280,6 +300,9 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 	res.AuthMechanisms = d.authMechanisms(caps)
 	p.judgeLogin(res)
+	if ready != nil && s.r.Buffered() == 0 && ready(res, s, tr) {
+		return
+	}
 	d.quit(s)
 }
 
@@ -315,9 +338,10 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
 		return false
 	}
-	tc, err := s.startTLS(p.tlsConfig(ep.Host))
+	cfg, seen := p.watchedTLSConfig(ep.Host)
+	tc, err := s.startTLS(cfg)
 	if err != nil {
-		p.upgradeFailed(ctx, res, err)
+		p.upgradeFailed(ctx, res, err, seen.certs())
 		return false
 	}
 	res.Timings.TLSMS = ms(time.Since(t))
@@ -339,7 +363,7 @@ func (p *Prober) recordTLS(res *Result, tc *tls.Conn) {
 // upgradeFailed explains a failure after the server agreed to STARTTLS: the user chose STARTTLS rightly,
 // so clear text or garbage instead of a TLS handshake is the server's broken upgrade, not
 // tls_on_plain_port, whose fix would be to choose STARTTLS.
-func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error) {
+func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, certs []*x509.Certificate) {
 	ep := res.Endpoint
 	var (
 		rh tls.RecordHeaderError
@@ -353,7 +377,7 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error) {
 		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSFailed,
 			fmt.Sprintf("%s port %d: %s", ep.Host, ep.Port, pe.msg), err.Error()))
 	default:
-		p.handshakeFailed(ctx, res, err)
+		p.handshakeFailed(ctx, res, err, certs)
 	}
 }
 
@@ -370,8 +394,17 @@ func greetingReadSummary(ep Endpoint, err error) string {
 	return fmt.Sprintf("%s port %d accepted the connection but sent no greeting", ep.Host, ep.Port)
 }
 
-func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
+// handshakeFailed reports a failed handshake. When the server's certificate arrived before the failure
+// (some TLS stacks send it and then an alert), it is verified and reported next to the handshake error,
+// as curl and openssl do: "certificate has expired" explains more than "handshake failed".
+func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, certs []*x509.Certificate) {
 	ep := res.Endpoint
+	if len(certs) > 0 {
+		info, probs := p.inspectCerts(certs, ep.Host)
+		info.Verified = false // no connection came of it
+		res.TLS = info
+		defer func() { res.Problems = append(res.Problems, probs...) }()
+	}
 	var rh tls.RecordHeaderError
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])

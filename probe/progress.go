@@ -14,8 +14,9 @@ const (
 	// StepStarted: a step of the connection to Endpoint at Address began; it ends when the next step of
 	// that connection starts or its verdict (EndpointDone, LoginDone) arrives.
 	StepStarted EventKind = "step"
-	// EndpointDone: the probe of Endpoint at Address is over; Result is its verdict (without the login
-	// test, which in a discovery runs after every probe and reports LoginDone).
+	// EndpointDone: the probe of Endpoint at Address is over; Result is its verdict. The login test
+	// reports LoginDone: in a run it mostly runs on the probe's own connection (then LoginDone follows
+	// EndpointDone at once), otherwise after the probes.
 	EndpointDone EventKind = "endpoint"
 	// LoginDone: the login test on Endpoint at Address is over; Result.Auth is its verdict.
 	LoginDone EventKind = "login"

@@ -89,6 +89,12 @@ type AuthResult struct {
 	// SameAs names the endpoint where this server's login was tested instead (one test per server and
 	// protocol); OK and Problem are that test's.
 	SameAs string `json:"same_as,omitempty"`
+	// SharedBy are the other endpoints of the same server (address and protocol) that this test stands
+	// for: they point at it with same_as, or were not tried because it gave no verdict.
+	SharedBy []string `json:"shared_by,omitempty"`
+	// sent is true once a connection carried the credentials (or was ready to): the server may have
+	// counted the attempt.
+	sent bool
 }
 
 // Result is everything learned about one endpoint, filled as far as the probe got.
@@ -96,12 +102,17 @@ type Result struct {
 	Endpoint
 	// Address is the IP address that was dialled.
 	Address string `json:"address,omitempty"`
-	// Source says how the endpoint was found: explicit, srv, autoconfig, autoconfig-http, ispdb,
-	// mx-provider, autodiscover, autodiscover-redirected, mx, guess (the most trusted source that named it).
+	// Source says how the endpoint was found: explicit, autoconfig, srv, autodiscover, ispdb, mx-provider,
+	// guess, cert_name, mx, autoconfig-http, autodiscover-redirected. When several sources name it, this is
+	// the most authoritative one (in that order).
 	Source string `json:"source"`
+	// Sources are every source that named the endpoint, most authoritative first.
+	Sources []string `json:"sources,omitempty"`
 	// Username is the login name a discovery source gives for this endpoint, when one does.
 	Username string `json:"username,omitempty"`
-	Status   Status `json:"status"`
+	// order is the endpoint's place in its source (SRV priority and weight, autoconfig order).
+	order  [2]int
+	Status Status `json:"status"`
 	// Greeting is the server's first line(s).
 	Greeting string `json:"greeting,omitempty"`
 	// STARTTLS is true when the connection was upgraded with STARTTLS/STLS.
@@ -111,7 +122,9 @@ type Result struct {
 	// AuthMechanisms are the login methods offered on the connection as the client would use it.
 	AuthMechanisms []string `json:"auth_mechanisms,omitempty"`
 	// PlaintextLogin says whether a password login was possible before TLS: "offered", "refused", or "" when
-	// the connection never ran without TLS.
+	// the connection never ran without TLS. Behaviour decides over claims: when the capabilities offer it,
+	// a login is started without credentials and cancelled, and a server that refuses to start it is
+	// "refused".
 	PlaintextLogin string      `json:"plaintext_login,omitempty"`
 	Auth           *AuthResult `json:"auth,omitempty"`
 	Timings        Timings     `json:"timings"`
@@ -138,6 +151,11 @@ type Setting struct {
 	Server   string   `json:"server"`
 	Port     int      `json:"port"`
 	Security Security `json:"security"`
+	// Source is where the setting comes from, the source it was ranked by (see Result.Source and README
+	// "How the settings are chosen").
+	Source string `json:"source"`
+	// Sources are every source that named the server, most authoritative first.
+	Sources []string `json:"sources,omitempty"`
 	// SecurityLabel is the security mode as mail clients label it (SSL/TLS, STARTTLS, None).
 	SecurityLabel string `json:"security_label"`
 	// RequiresAuth is true when the server offers or demands a login (outgoing: "My server requires authentication").
@@ -145,8 +163,6 @@ type Setting struct {
 	// Username is the login name to type, when known: the one the login test used, else the one the
 	// setting's source gives, else the address.
 	Username string `json:"username,omitempty"`
-	// Source is the discovery source of the setting's endpoint (see Result.Source).
-	Source string `json:"source,omitempty"`
 	// Provider is the registrable domain of a server outside the user's domain that a provider source
 	// (ISPDB, MX provider, Autodiscover) named: the provider's settings, not the domain's own.
 	Provider string `json:"provider,omitempty"`

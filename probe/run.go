@@ -12,7 +12,6 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
-	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // Request says what to probe: a domain (discovery) or explicit endpoints.
@@ -26,20 +25,6 @@ type Request struct {
 	// Endpoints are probed as given, without discovery.
 	Endpoints []Endpoint
 }
-
-// Sources of an endpoint, best first.
-const (
-	SourceExplicit   = "explicit"
-	SourceSRV        = "srv"
-	SourceAutoconfig = "autoconfig"
-	SourceMX         = "mx"
-	SourceGuess      = "guess"
-)
-
-// The sources of probe/discover rank by how much a mail client trusts them; forgeable ones come last, so
-// an endpoint they name keeps the source of any other that names it too (logins.go trusts by source).
-var sourceRank = map[string]int{SourceExplicit: 0, SourceSRV: 1, SourceAutoconfig: 2, discover.Autodiscover: 3,
-	discover.ISPDB: 4, discover.Provider: 5, SourceMX: 6, SourceGuess: 7, discover.AutoconfigHTTP: 8, discover.AutodiscoverRedirected: 9}
 
 // maxParallel bounds concurrent connections, so a domain with many MX hosts cannot exhaust the machine.
 const maxParallel = 64
@@ -55,7 +40,8 @@ type run struct {
 	mu      sync.Mutex
 	report  *Report
 	results map[Endpoint][]Result
-	source  map[Endpoint]string
+	// origins are every source that named an endpoint, best first.
+	origins map[Endpoint]origins
 	// usernames are the login names the discovery sources give, by endpoint; claims are what each source
 	// named, for the comparison of sources (disagree.go).
 	usernames map[Endpoint]string
@@ -64,6 +50,14 @@ type run struct {
 	recorded  map[dnsKey]bool
 	// dest shares results and bounds connections per destination (limits.go).
 	dest destinations
+	// servers groups the addresses into machines, and loginSlots are the servers whose login a probe has
+	// taken on (see loginEarly).
+	servers    machines
+	loginSlots map[serverKey]*loginSlot
+	// srcWG counts the discovery sources still to answer; sourcesDone is closed when none is left, so a
+	// login waits for the user name a source may give (LoginName) and never depends on which came first.
+	srcWG       sync.WaitGroup
+	sourcesDone chan struct{}
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -93,23 +87,31 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 	start := time.Now()
 	r := &run{
 		p: p, ctx: ctx, req: req, sem: make(chan struct{}, maxParallel),
-		report:  &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
-		results: map[Endpoint][]Result{},
-		source:  map[Endpoint]string{},
-
+		report:    &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
+		results:   map[Endpoint][]Result{},
+		origins:   map[Endpoint]origins{},
 		usernames: map[Endpoint]string{},
 		hosts:     map[string]*hostLookup{},
 		recorded:  map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
+		loginSlots:   map[serverKey]*loginSlot{},
+		sourcesDone:  make(chan struct{}),
 	}
+	r.servers.moved = r.mergeSlots
 	if len(req.Endpoints) > 0 {
-		for _, ep := range req.Endpoints {
-			r.plan(ep, SourceExplicit)
+		for i, ep := range req.Endpoints {
+			r.plan(ep, origin{source: SourceExplicit, order: [2]int{i}})
 		}
 	} else {
 		r.discover()
 	}
+	// Every source that can start later (the provider from the MX answer, Autodiscover from its SRV
+	// answer) holds srcWG until it has asked, so the count reaches zero only when all have answered.
+	go func() {
+		r.srcWG.Wait()
+		close(r.sourcesDone)
+	}()
 	r.wg.Wait()
 	r.logins()
 	r.finish()
@@ -160,9 +162,10 @@ func (r *run) discover() {
 						fmt.Sprintf("%s says %s (%s on port %d) is not offered", strings.TrimSuffix(name, "."), svc.Protocol.Name(), svc.Security.Label(), svc.Port), ""))
 					continue
 				}
+				// RFC 2782: lower priority first, then the higher weight.
 				ep := Endpoint{Protocol: svc.Protocol, Host: strings.ToLower(strings.TrimSuffix(srv.Target, ".")), Port: int(srv.Port), Security: svc.Security}
 				r.addClaim(claim{source: SourceSRV, where: strings.TrimSuffix(name, "."), ep: ep})
-				r.plan(ep, SourceSRV)
+				r.plan(ep, origin{source: SourceSRV, order: [2]int{int(srv.Priority), 65535 - int(srv.Weight)}})
 			}
 		}(svc)
 	}
@@ -180,7 +183,7 @@ func (r *run) discover() {
 		defer smu.Unlock()
 		return !notOffered[svc.Protocol][svc.Security]
 	}
-	planHost := func(host, source string, want func(Service) bool) {
+	planHost := func(host string, o origin, want func(Service) bool) {
 		r.lookupHost(host) // starts the address lookups alongside the SRV queries
 		for _, svc := range Services {
 			if !want(svc) {
@@ -190,7 +193,7 @@ func (r *run) discover() {
 			go func() {
 				defer r.wg.Done()
 				if offered(svc) {
-					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, source)
+					r.plan(Endpoint{Protocol: svc.Protocol, Host: host, Port: svc.Port, Security: svc.Security}, o)
 				}
 			}()
 		}
@@ -199,16 +202,19 @@ func (r *run) discover() {
 	// Names mail clients guess (Thunderbird's guessConfig does the same), each for the services its name suggests.
 	all := func(Service) bool { return true }
 	only := func(p Protocol) func(Service) bool { return func(s Service) bool { return s.Protocol == p } }
-	planHost("imap."+d, SourceGuess, only(IMAP))
-	planHost("pop."+d, SourceGuess, only(POP3))
-	planHost("pop3."+d, SourceGuess, only(POP3))
-	planHost("smtp."+d, SourceGuess, only(SMTP))
-	planHost("mail."+d, SourceGuess, all)
-	planHost(d, SourceGuess, all)
+	guess := origin{source: SourceGuess}
+	planHost("imap."+d, guess, only(IMAP))
+	planHost("pop."+d, guess, only(POP3))
+	planHost("pop3."+d, guess, only(POP3))
+	planHost("smtp."+d, guess, only(SMTP))
+	planHost("mail."+d, guess, all)
+	planHost(d, guess, all)
 
 	r.wg.Add(1)
+	r.srcWG.Add(1) // the MX answer may start the provider's sources
 	go func() {
 		defer r.wg.Done()
+		defer r.srcWG.Done()
 		msg, err := r.query(d+".", dns.TypeMX)
 		if err == nil && msg.Rcode != dns.RcodeSuccess {
 			err = &DNSError{Name: d, Type: "MX", Rcode: msg.Rcode}
@@ -230,10 +236,11 @@ func (r *run) discover() {
 				best = mx
 			}
 			host := strings.ToLower(strings.TrimSuffix(mx.Mx, "."))
+			o := origin{source: SourceMX, order: [2]int{int(mx.Preference)}}
 			if strings.HasSuffix(host, "."+d) {
-				planHost(host, SourceMX, all) // the domain's own server: often its only one
+				planHost(host, o, all) // the domain's own server: often its only one
 			} else {
-				planHost(host, SourceMX, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
+				planHost(host, o, func(s Service) bool { return s.Port == 25 }) // a mail provider's inbound MX
 			}
 		}
 		if best != nil {
@@ -355,18 +362,17 @@ func worseDNSError(a, b error) error {
 	return a
 }
 
-// plan probes one endpoint on each of its host's addresses, unless already planned.
-func (r *run) plan(ep Endpoint, source string) {
+// plan probes one endpoint on each of its host's addresses, unless already planned; either way it
+// records the source that named it.
+func (r *run) plan(ep Endpoint, o origin) {
+	source := o.source
 	r.mu.Lock()
-	if prev, ok := r.source[ep]; ok {
-		if sourceRank[source] < sourceRank[prev] {
-			r.source[ep] = source
-		}
-		r.mu.Unlock()
+	prev, planned := r.origins[ep]
+	r.origins[ep] = prev.add(o)
+	r.mu.Unlock()
+	if planned {
 		return
 	}
-	r.source[ep] = source
-	r.mu.Unlock()
 
 	h := r.lookupHost(ep.Host)
 	// Each family is probed as soon as its address is known.
@@ -388,23 +394,52 @@ func (r *run) plan(ep Endpoint, source string) {
 	go func() {
 		defer r.wg.Done()
 		if _, err := r.resolve(ep.Host); err != nil {
-			r.unresolved(ep, source, err)
+			r.unresolved(ep, err)
 		}
 	}()
 }
 
-// probe runs one endpoint at one address within the run's connection limit.
+// probe runs one endpoint at one address within the run's connection limits (connect), logging in on its
+// connection when the run has credentials (loginEarly), and plans the name on a certificate issued for
+// another host.
 func (r *run) probe(ep Endpoint, addr, source string) {
-	if res, ok := r.connect(ep, addr, source); ok {
-		r.addResult(ep, res)
+	var hook loginHook
+	if r.p.cfg.Credentials != nil {
+		hook = r.loginEarly
+	}
+	res, ok := r.connect(ep, addr, source, hook)
+	if !ok {
+		return
+	}
+	r.addResult(ep, res)
+	if name := certName(res); name != "" && source != SourceCertName {
+		r.plan(Endpoint{Protocol: ep.Protocol, Host: name, Port: ep.Port, Security: ep.Security}, origin{source: SourceCertName})
 	}
 }
 
+// certName is the name a certificate for another host was issued for, when it can be probed: the first
+// of its names that is not a wildcard.
+func certName(res Result) string {
+	if !hasProblemCode(res.Problems, catalog.CertHostMismatch) || res.TLS == nil || len(res.TLS.Chain) == 0 {
+		return ""
+	}
+	for _, n := range res.TLS.Chain[0].DNSNames {
+		n = strings.ToLower(strings.TrimSuffix(n, "."))
+		if n != res.Host && !strings.Contains(n, "*") && net.ParseIP(n) == nil && ValidateHost(n) == nil && strings.Contains(n, ".") {
+			return n
+		}
+	}
+	return ""
+}
+
 // unresolved records an endpoint whose host has no address, as its source makes it matter.
-func (r *run) unresolved(ep Endpoint, source string, err error) {
+func (r *run) unresolved(ep Endpoint, err error) {
+	r.mu.Lock()
+	source := r.origins[ep].best().source
+	r.mu.Unlock()
 	switch source {
-	case SourceGuess:
-		return // a guessed name that does not exist is no finding
+	case SourceGuess, SourceCertName:
+		return // a guessed name (or a certificate's) that does not exist is no finding
 	case SourceMX:
 		r.hostProblem(ep.Host, fmt.Sprintf("the MX host %s has no usable address: %v", ep.Host, err), err)
 		return
@@ -454,8 +489,11 @@ var securityRank = map[Security]int{TLS: 0, STARTTLS: 1, Plain: 2}
 func (r *run) finish() {
 	rep := r.report
 	for ep, results := range r.results {
+		os := r.origins[ep]
 		for i := range results {
-			results[i].Source = r.source[ep]
+			results[i].Source = os.best().source
+			results[i].Sources = os.names()
+			results[i].order = os.best().order
 			results[i].Username = r.usernames[ep]
 		}
 		r.compareFamilies(results)
@@ -515,8 +553,11 @@ func (r *run) finish() {
 	rep.Status = r.overall()
 }
 
-// compareFamilies reports an IPv6 address that fails where the IPv4 address of the same endpoint works:
-// clients fall back to IPv4 (RFC 8305), so it is a warning, not a failure of the endpoint.
+// compareFamilies reports an IPv6 address that cannot be connected to where the IPv4 address of the same
+// endpoint works: clients fall back to IPv4 for the connection (RFC 8305 section 5), so it is a warning,
+// not a failure of the endpoint. Only the connect falls back: a device that reaches the server over IPv6
+// and then meets a bad certificate, a TLS failure or a silent server shows that error, so anything after
+// the connect stays what it is, on that address.
 func (r *run) compareFamilies(results []Result) {
 	v4ok := false
 	for _, res := range results {
@@ -528,7 +569,7 @@ func (r *run) compareFamilies(results []Result) {
 		return
 	}
 	for i, res := range results {
-		if res.Address == "" || isIPv4(res.Address) || res.Status != StatusFail {
+		if res.Address == "" || isIPv4(res.Address) || res.Status != StatusFail || !connectFailed(res) {
 			continue
 		}
 		var why []string
@@ -540,6 +581,22 @@ func (r *run) compareFamilies(results []Result) {
 		results[i].Problems = []Problem{pr}
 		results[i].Status = StatusWarn
 	}
+}
+
+// connectFailed says whether a probe failed at the TCP connect, the only step clients retry on the other
+// address family.
+func connectFailed(res Result) bool {
+	for _, pr := range res.Problems {
+		if pr.Severity != catalog.Fail {
+			continue
+		}
+		switch pr.Code {
+		case catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable:
+		default:
+			return false
+		}
+	}
+	return res.Greeting == "" && res.TLS == nil
 }
 
 func isIPv4(addr string) bool {

@@ -126,7 +126,7 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		out.Steps = append(out.Steps, st)
 		return err
 	}
-	if err := step("ehlo", "EHLO", func() error { return c.Hello(strings.Trim(ehloName(s.conn), "[]")) }); err != nil {
+	if err := step("ehlo", "EHLO", func() error { return c.Hello(ehloName(s.conn)) }); err != nil {
 		return fail("ehlo", err)
 	}
 	if cr := p.cfg.Credentials; cr != nil {

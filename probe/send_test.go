@@ -37,6 +37,10 @@ func TestSend(t *testing.T) {
 				if res.Problem != nil || !res.Accepted {
 					t.Fatalf("refused: %+v\n%s", res.Problem, strings.Join(res.Transcript, "\n"))
 				}
+				// RFC 5321 section 4.1.3: the address literal goes in brackets.
+				if all := strings.Join(res.Transcript, "\n"); strings.Contains(all, "C: EHLO 127.") || !strings.Contains(all, "C: EHLO [127.0.0.1]") {
+					t.Errorf("an EHLO without the address literal's brackets:\n%s", all)
+				}
 				delivered := len(sb.Messages(alice)) - before
 				if c.dryRun && (delivered != 0 || res.Delivered) {
 					t.Errorf("dry run delivered %d messages", delivered)

@@ -7,15 +7,34 @@ import (
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
 
-// chooseSettings picks what to type into a mail client: the best working incoming endpoint (IMAP before
-// POP3, implicit TLS before STARTTLS, RFC 8314 section 3) and the best working submission endpoint.
+// chooseSettings picks what to type into a mail client, ranking the way mail clients do (Thunderbird: a
+// configuration the domain publishes wins outright; preferences such as SSL/TLS over STARTTLS apply only
+// inside one source):
+//
+//  1. the source: explicit > the domain's autoconfig file > SRV (RFC 6186/8314) > guessed names > MX hosts,
+//     so an inbound relay that also answers on 465 never beats the published or the guessed server;
+//  2. inside a source: a login the server refused ranks last; IMAP before POP3; SMTP port 25 last;
+//  3. the source's own order: the autoconfig file's order; for SRV, SSL/TLS first when both _submissions
+//     and _submission (or _imaps and _imap) are published (RFC 8314 section 5.1), then priority and
+//     weight (RFC 2782); for guesses, Thunderbird's name order (imap./pop./smtp., mail., the domain);
+//     for MX hosts, their preference;
+//  4. security (SSL/TLS before STARTTLS, RFC 8314 section 3), then warnings.
+//
 // Only endpoints with verified TLS qualify: a setting that needs the user to accept a bad certificate
 // or send a password in clear text is no recommendation.
 func chooseSettings(results []Result, address string) Settings {
 	// A rejected login does not make a server unusable: the settings are still the ones to type, and the
 	// setting says the login failed (the run still fails).
+	// An endpoint is as good as its worst address: a client on IPv6 that meets a bad certificate there
+	// does not fall back to IPv4 (only a failed connect does, and compareFamilies has made that a warning).
+	broken := map[Endpoint]bool{}
+	for _, r := range results {
+		if connectionStatus(r) == StatusFail {
+			broken[r.Endpoint] = true
+		}
+	}
 	usable := func(r Result) bool {
-		return connectionStatus(r) != StatusFail && r.TLS != nil && r.TLS.Verified
+		return !broken[r.Endpoint] && r.TLS != nil && r.TLS.Verified
 	}
 	var in, out []Result
 	for _, r := range results {
@@ -31,41 +50,8 @@ func chooseSettings(results []Result, address string) Settings {
 			out = append(out, r)
 		}
 	}
-	rank := func(r Result) []int {
-		port25 := 0
-		if r.Port == 25 {
-			port25 = 1
-		}
-		warn := 0
-		if connectionStatus(r) == StatusWarn {
-			warn = 1
-		}
-		// With credentials: a verified login first, then endpoints where it could not be judged, then
-		// those where it was refused.
-		loginFailed := 1
-		switch {
-		case r.Auth == nil:
-		case r.Auth.OK:
-			loginFailed = 0
-		case r.Auth.Tested || r.Auth.SameAs != "":
-			loginFailed = 2
-		}
-		// A server where the login works beats one where it fails, whatever the protocol.
-		return []int{loginFailed, protoRank[r.Protocol], port25, warn, securityRank[r.Security], sourceRank[r.Source], nameRank(r)}
-	}
-	less := func(list []Result) func(i, j int) bool {
-		return func(i, j int) bool {
-			a, b := rank(list[i]), rank(list[j])
-			for k := range a {
-				if a[k] != b[k] {
-					return a[k] < b[k]
-				}
-			}
-			return list[i].Host < list[j].Host
-		}
-	}
-	sort.SliceStable(in, less(in))
-	sort.SliceStable(out, less(out))
+	sortSettings(in)
+	sortSettings(out)
 	var s Settings
 	if len(in) > 0 {
 		s.Incoming = settingOf(in[0], address)
@@ -76,16 +62,67 @@ func chooseSettings(results []Result, address string) Settings {
 	return s
 }
 
+// settingRank is the sort key of chooseSettings, lower first.
+func settingRank(r Result) []int {
+	port25 := 0
+	if r.Port == 25 {
+		port25 = 1
+	}
+	warn := 0
+	if connectionStatus(r) == StatusWarn {
+		warn = 1
+	}
+	// A login the server refused ranks below one accepted or not judged: an untested IMAP server still
+	// beats a POP3 server where the login worked (the password is the account's, not the server's).
+	refused := 0
+	if a := r.Auth; a != nil && !a.OK && a.Problem != nil && (a.Tested || a.SameAs != "") && credentialVerdict(&AuthResult{Tested: true, Problem: a.Problem}) {
+		refused = 1
+	}
+	source := r.Source
+	if source == "" {
+		source = SourceExplicit
+	}
+	var order []int
+	switch source {
+	case SourceSRV:
+		order = []int{securityRank[r.Security], r.order[0], r.order[1]}
+	case SourceGuess:
+		order = []int{nameRank(r), 0, 0}
+	default:
+		order = []int{r.order[0], r.order[1], nameRank(r)}
+	}
+	key := []int{sourceRank[source], refused, protoRank[r.Protocol], port25}
+	key = append(key, order...)
+	return append(key, securityRank[r.Security], warn)
+}
+
+// sortSettings orders candidate endpoints of one direction, best first.
+func sortSettings(list []Result) {
+	sort.SliceStable(list, func(i, j int) bool {
+		a, b := settingRank(list[i]), settingRank(list[j])
+		for k := range a {
+			if a[k] != b[k] {
+				return a[k] < b[k]
+			}
+		}
+		if list[i].Host != list[j].Host {
+			return list[i].Host < list[j].Host
+		}
+		return isIPv4(list[i].Address) && !isIPv4(list[j].Address)
+	})
+}
+
 func settingOf(r Result, address string) *Setting {
 	st := &Setting{
 		Protocol:      r.Protocol,
 		Server:        r.Host,
 		Port:          r.Port,
 		Security:      r.Security,
+		Source:        r.Source,
+		Sources:       r.Sources,
 		SecurityLabel: r.Security.Label(),
 		RequiresAuth:  len(r.AuthMechanisms) > 0,
 		Username:      address,
-		Source:        r.Source,
 	}
 	if r.Username != "" {
 		st.Username = r.Username // the login name the endpoint's source gives

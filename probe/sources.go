@@ -59,8 +59,10 @@ func (r *run) sources() {
 		r.ask(func() discover.Lookup { return f.Autodiscover(r.ctx, a, addr) })
 	}
 	r.wg.Add(1)
+	r.srcWG.Add(1) // until the SRV target has been asked
 	go func() {
 		defer r.wg.Done()
+		defer r.srcWG.Done()
 		msg, err := r.query("_autodiscover._tcp."+d+".", dns.TypeSRV)
 		if err != nil || msg.Rcode != dns.RcodeSuccess {
 			return
@@ -103,6 +105,7 @@ func (r *run) provider(mxHost string) {
 // server it lists as soon as the answer is in.
 func (r *run) ask(source func() discover.Lookup) {
 	r.wg.Add(1)
+	r.srcWG.Add(1)
 	go func() {
 		defer r.wg.Done()
 		l := source()
@@ -119,8 +122,9 @@ func (r *run) ask(source func() discover.Lookup) {
 			}
 		}
 		r.mu.Unlock()
-		for _, s := range l.Servers {
-			r.plan(s.Endpoint, l.Source)
+		r.srcWG.Done()
+		for i, s := range l.Servers {
+			r.plan(s.Endpoint, origin{source: l.Source, order: [2]int{i}}) // the answer's order is its preference
 		}
 	}()
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -23,12 +24,64 @@ func (p *Prober) tlsConfig(host string) *tls.Config {
 	}
 }
 
+// watchedTLSConfig is tlsConfig that keeps the certificates the server sends, so that they can be
+// verified and reported even when the handshake fails after they arrived.
+func (p *Prober) watchedTLSConfig(host string) (*tls.Config, *peerCerts) {
+	cfg := p.tlsConfig(host)
+	seen := &peerCerts{}
+	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
+		seen.keep(raw)
+		return nil
+	}
+	return cfg, seen
+}
+
+// peerCerts are the certificates a server sent during a handshake.
+type peerCerts struct {
+	mu   sync.Mutex
+	list []*x509.Certificate
+}
+
+// keep parses what the handshake received; a chain mailcheck cannot parse is left out (the handshake
+// itself reports it).
+func (pc *peerCerts) keep(raw [][]byte) {
+	var list []*x509.Certificate
+	for _, der := range raw {
+		c, err := x509.ParseCertificate(der)
+		if err != nil {
+			return
+		}
+		list = append(list, c)
+	}
+	pc.mu.Lock()
+	pc.list = list
+	pc.mu.Unlock()
+}
+
+func (pc *peerCerts) certs() []*x509.Certificate {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	return pc.list
+}
+
 // inspectTLS records the negotiated parameters and certificate chain and verifies them like a mail client
 // would: chain to a trusted root, validity period, host name.
 func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Problem) {
-	info := &TLSInfo{Version: tls.VersionName(cs.Version), Cipher: tls.CipherSuiteName(cs.CipherSuite)}
+	var probs []Problem
+	if cs.Version < tls.VersionTLS12 {
+		probs = append(probs, newProblem(catalog.TLSVersionOld,
+			fmt.Sprintf("the server negotiated %s; current mail clients require TLS 1.2 or newer", tls.VersionName(cs.Version)), ""))
+	}
+	info, certProbs := p.inspectCerts(cs.PeerCertificates, host)
+	info.Version, info.Cipher = tls.VersionName(cs.Version), tls.CipherSuiteName(cs.CipherSuite)
+	return info, append(probs, certProbs...)
+}
+
+// inspectCerts records a certificate chain and verifies it like a mail client would.
+func (p *Prober) inspectCerts(peer []*x509.Certificate, host string) (*TLSInfo, []Problem) {
+	info := &TLSInfo{}
 	now := p.now()
-	for _, c := range cs.PeerCertificates {
+	for _, c := range peer {
 		info.Chain = append(info.Chain, Certificate{
 			Subject:   c.Subject.String(),
 			Issuer:    c.Issuer.String(),
@@ -39,15 +92,11 @@ func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Pr
 		})
 	}
 	var probs []Problem
-	if cs.Version < tls.VersionTLS12 {
-		probs = append(probs, newProblem(catalog.TLSVersionOld,
-			fmt.Sprintf("the server negotiated %s; current mail clients require TLS 1.2 or newer", info.Version), ""))
-	}
-	if len(cs.PeerCertificates) == 0 {
+	if len(peer) == 0 {
 		info.VerifyError = "the server sent no certificate"
 		return info, append(probs, newProblem(catalog.CertUntrusted, "the server sent no certificate", ""))
 	}
-	leaf := cs.PeerCertificates[0]
+	leaf := peer[0]
 	var verrs []string
 	switch {
 	case now.After(leaf.NotAfter):
@@ -71,7 +120,7 @@ func (p *Prober) inspectTLS(cs tls.ConnectionState, host string) (*TLSInfo, []Pr
 		at = leaf.NotBefore.Add(time.Second)
 	}
 	inter := x509.NewCertPool()
-	for _, c := range cs.PeerCertificates[1:] {
+	for _, c := range peer[1:] {
 		inter.AddCert(c)
 	}
 	var ci x509.CertificateInvalidError

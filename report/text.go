@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // TextOptions tune the human report.
@@ -57,6 +58,29 @@ func fmtMS(v float64) string {
 	return fmt.Sprintf("%.0f ms", v)
 }
 
+// settingSources say where a recommended setting comes from (probe.Setting.Source).
+var settingSources = map[string]string{
+	probe.SourceExplicit:            "as given",
+	probe.SourceAutoconfig:          "published in the domain's autoconfig file",
+	probe.SourceSRV:                 "published in SRV",
+	probe.SourceGuess:               "guessed (the name mail clients try)",
+	probe.SourceCertName:            "the name on the server's certificate: the name you were given has a certificate for this one",
+	probe.SourceMX:                  "the domain's MX host: nothing published or guessed works, so only this inbound mail server is left",
+	discover.Autodiscover:           "published in the domain's Autodiscover answer",
+	discover.ISPDB:                  "from Mozilla's ISPDB",
+	discover.Provider:               "published by the provider of the domain's MX host",
+	discover.AutoconfigHTTP:         "from the autoconfig file over plain http (forgeable: the password is not sent)",
+	discover.AutodiscoverRedirected: "from an Autodiscover answer reached without verification (forgeable: the password is not sent)",
+}
+
+// sourceNames are the sources in a few words, for "also named by".
+var sourceNames = map[string]string{
+	probe.SourceExplicit: "the command line", probe.SourceAutoconfig: "the autoconfig file", probe.SourceSRV: "SRV",
+	probe.SourceGuess: "the guessed names", probe.SourceCertName: "a server's certificate", probe.SourceMX: "the MX records",
+	discover.Autodiscover: "Autodiscover", discover.ISPDB: "the ISPDB", discover.Provider: "the MX provider",
+	discover.AutoconfigHTTP: "the autoconfig file over http", discover.AutodiscoverRedirected: "an unverified Autodiscover answer",
+}
+
 func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	in, out := rep.Settings.Incoming, rep.Settings.Outgoing
 	if in == nil && out == nil && rep.Domain == "" {
@@ -96,9 +120,21 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 			extra += "   " + pal.fail("login failed: "+title)
 		}
 		if s.Provider != "" {
-			extra += "   " + pal.dim("the provider's settings ("+s.Provider+", from "+s.Source+")")
+			extra += "   " + pal.dim("the provider's settings ("+s.Provider+")")
 		}
 		fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
+		if from := settingSources[s.Source]; from != "" {
+			var also []string
+			for _, o := range s.Sources {
+				if o != s.Source {
+					also = append(also, sourceNames[o])
+				}
+			}
+			if len(also) > 0 {
+				from += "; also named by " + strings.Join(also, ", ")
+			}
+			fprintf(b, "  %-14s %s\n", "", pal.dim(from))
+		}
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
 	line("Outgoing mail", out, "none found that works with a valid certificate")
@@ -248,6 +284,10 @@ func endpointSummary(e probe.Result) string {
 		parts = append(parts, "login OK")
 	case e.Auth.SameAs != "" && e.Auth.Problem != nil:
 		parts = append(parts, "login failed on "+e.Auth.SameAs)
+	}
+	if e.Auth != nil && len(e.Auth.SharedBy) > 0 {
+		// One login per server and protocol: say which other endpoints (names, ports) it stands for.
+		parts = append(parts, "the one login test of this server, also for "+strings.Join(e.Auth.SharedBy, " "))
 	}
 	return strings.Join(parts, ", ")
 }

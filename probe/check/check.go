@@ -223,8 +223,9 @@ func Evaluate(t Target, results []probe.Result) TargetResult {
 	if tr.Name == "" {
 		tr.Name = tr.Endpoint
 	}
-	// Results of an IPv6 address that fails where IPv4 works carry only the probe's ipv6_unreachable
-	// warning: reachable reports it, the other checks judge the addresses that answered.
+	// Results of an IPv6 address that cannot be connected to where IPv4 works carry only the probe's
+	// ipv6_unreachable warning (clients fall back for the connect only): reachable reports it, and the
+	// other checks judge every address that connected, IPv6 included.
 	var usable []probe.Result
 	for _, r := range results {
 		if !degradedIPv6(r) {

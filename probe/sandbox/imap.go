@@ -77,7 +77,11 @@ var _ imapserver.SessionSASL = (*imapSession)(nil)
 
 // Login checks a user's password; failure answers NO [AUTHENTICATIONFAILED] (RFC 5530).
 func (x *imapSession) Login(username, password string) error {
-	return x.Session.Login(strings.ToLower(username), password)
+	err := x.Session.Login(strings.ToLower(username), password)
+	if err != nil {
+		x.sb.loginFailed(ProtoIMAP)
+	}
+	return err
 }
 
 // AuthenticateMechanisms lists the SASL mechanisms, as Dovecot does by default.

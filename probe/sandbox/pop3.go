@@ -189,6 +189,7 @@ func (p *pop3Conn) authorization(cmd, arg string) bool {
 // tryLogin finishes a login attempt with a user name and password.
 func (p *pop3Conn) tryLogin(user, password string) bool {
 	if !p.sb.checkPassword(user, password) {
+		p.sb.loginFailed(ProtoPOP3)
 		return p.reply(pop3AuthFailed)
 	}
 	return p.loggedIn(user)

@@ -147,6 +147,7 @@ type Service struct {
 	Cert CertKind
 	// CertHost is the name the certificate is issued for. Empty means the first host name whose A or AAAA
 	// record points to IP; for CertWrongHost set it to another name (empty gives "wrong-host.invalid").
+	// A comma-separated list names several (the first is also the subject), e.g. "d.test,*.d.test".
 	CertHost string
 	// TLSMaxVersion caps the TLS version (0: Go's default), e.g. tls.VersionTLS11 for an outdated server.
 	TLSMaxVersion uint16
@@ -229,6 +230,8 @@ type Sandbox struct {
 
 	mu        sync.Mutex
 	delivered map[string][]string
+	// failed counts refused logins per protocol, as a server's log (and fail2ban) would.
+	failed map[Proto]int
 }
 
 // endpoint is one Service at run time.
@@ -260,6 +263,7 @@ func Start(w World) (*Sandbox, error) {
 		imapUsers:  make(map[string]*imapmemserver.User),
 		done:       make(chan struct{}),
 		delivered:  make(map[string][]string),
+		failed:     make(map[Proto]int),
 	}
 	for login, pw := range w.Users {
 		s.users[strings.ToLower(login)] = pw

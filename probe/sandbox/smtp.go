@@ -68,6 +68,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 			return smtp.ErrAuthFailed
 		}
 		if !x.sb.checkPassword(username, password) {
+			x.sb.loginFailed(ProtoSMTP)
 			return smtp.ErrAuthFailed
 		}
 		x.user = strings.ToLower(username)
@@ -153,4 +154,18 @@ func (x *smtpSession) Logout() error { return nil }
 func (s *Sandbox) checkPassword(login, password string) bool {
 	pw, ok := s.users[strings.ToLower(login)]
 	return ok && pw == password
+}
+
+// loginFailed counts one refused login, as the server's log would show it.
+func (s *Sandbox) loginFailed(proto Proto) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failed[proto]++
+}
+
+// FailedLogins is how many logins the servers of proto refused so far: what fail2ban counts.
+func (s *Sandbox) FailedLogins(proto Proto) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed[proto]
 }

@@ -1,0 +1,144 @@
+package probe
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/mailcheck/mailcheck/probe/catalog"
+)
+
+// A capability list is a claim, not behaviour: some servers list USER or AUTH before STARTTLS and then
+// answer "TLS required" to it. When the list offers a password login on the unencrypted connection,
+// plaintextTest asks the server to start one on a connection of its own, without any credential, and
+// cancels at once:
+//
+//   - IMAP: "AUTHENTICATE PLAIN" without an initial response; a "+" continuation means the server would
+//     take the password, and "*" cancels the exchange (RFC 3501 section 6.2.2). Without an AUTH=
+//     mechanism only the LOGIN command is left, which cannot be tried without credentials: the claim stands.
+//   - POP3: "AUTH PLAIN" and "*" when SASL is listed (RFC 5034 section 4), else "USER" with a name no
+//     account has, never followed by PASS (RFC 1939 section 7).
+//   - SMTP: EHLO, then "AUTH PLAIN" (or LOGIN) and "*" (RFC 4954 section 4).
+//
+// No password or user name of the account is sent, and no login is attempted, so the server records no
+// failed login. It runs alongside the probe's own STARTTLS, so it costs no time.
+type plaintextTest struct {
+	done chan struct{}
+	// refused is set when the server refused to start the login.
+	refused bool
+	tr      *transcript
+}
+
+// plaintextProbeUser is the user name of the POP3 test: it names no account and is never followed by PASS.
+const plaintextProbeUser = "mailcheck-plaintext-test"
+
+// startPlaintextTest starts the test for a probe whose capabilities before TLS (caps) offer a password
+// login; nil when there is nothing the test could tell.
+func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []string) *plaintextTest {
+	mechs := dialogues[res.Protocol].authMechanisms(caps)
+	mech := ""
+	switch {
+	case hasCap(mechs, "PLAIN"):
+		mech = "PLAIN"
+	case hasCap(mechs, "LOGIN") && res.Protocol != POP3:
+		mech = "LOGIN"
+	case res.Protocol == POP3 && hasCap(mechs, "USER"):
+		mech = "USER"
+	default:
+		return nil
+	}
+	t := &plaintextTest{done: make(chan struct{})}
+	if p.cfg.Transcript {
+		t.tr = &transcript{start: time.Now()}
+	}
+	ep, addr := res.Endpoint, res.Address
+	go func() {
+		defer close(t.done)
+		t.refused = p.runPlaintextTest(ctx, ep, addr, mech, t.tr)
+	}()
+	return t
+}
+
+func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *transcript) (refused bool) {
+	tr.note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
+	plain := ep
+	plain.Security = Plain
+	s, err := p.open(ctx, plain, addr, false, tr, nil)
+	if err != nil {
+		return false // no verdict: the claim stands
+	}
+	defer s.close()
+	switch ep.Protocol {
+	case IMAP:
+		if err := s.writeLine("p1 AUTHENTICATE " + mech); err != nil {
+			return false
+		}
+		line, err := s.readLine()
+		if err != nil {
+			return false
+		}
+		if strings.HasPrefix(line, "+") {
+			_ = s.writeLine("*")
+			_, _ = s.readLine()
+			_ = s.writeLine("p2 LOGOUT")
+			return false
+		}
+		_ = s.writeLine("p2 LOGOUT")
+		return strings.HasPrefix(line, "p1 ") // a tagged NO or BAD: [PRIVACYREQUIRED] or alike
+	case POP3:
+		cmd := "AUTH " + mech
+		if mech == "USER" {
+			cmd = "USER " + plaintextProbeUser
+		}
+		if err := s.writeLine(cmd); err != nil {
+			return false
+		}
+		line, err := s.readLine()
+		if err != nil {
+			return false
+		}
+		if mech != "USER" && (strings.HasPrefix(line, "+ ") || line == "+") {
+			_ = s.writeLine("*")
+			_, _ = s.readLine()
+		}
+		_ = s.writeLine("QUIT")
+		return strings.HasPrefix(line, "-ERR")
+	default:
+		if code, _, err := smtpCommand(s, "EHLO "+ehloName(s.conn)); err != nil || code != 250 {
+			return false
+		}
+		code, _, err := smtpCommand(s, "AUTH "+mech)
+		if err != nil {
+			return false
+		}
+		if code == 334 {
+			_, _, _ = smtpCommand(s, "*")
+		}
+		_ = s.writeLine("QUIT")
+		return code/100 == 5 // 530 "Must issue a STARTTLS command first", 538, 504...
+	}
+}
+
+// apply waits for the test and corrects the claim with what the server did; the test's transcript joins
+// the probe's (tr).
+func (t *plaintextTest) apply(res *Result, tr *transcript) {
+	if t == nil {
+		return
+	}
+	<-t.done
+	if tr != nil && t.tr != nil {
+		tr.lines = append(tr.lines, t.tr.lines...)
+	}
+	if !t.refused {
+		return
+	}
+	tr.note("the capabilities offer a login before TLS, but the server refuses to start one: plaintext login refused")
+	res.PlaintextLogin = "refused"
+	var kept []Problem
+	for _, pr := range res.Problems {
+		if pr.Code != catalog.PlaintextAuth {
+			kept = append(kept, pr)
+		}
+	}
+	res.Problems = kept
+}
