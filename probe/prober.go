@@ -216,7 +216,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
-		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
+		t3 := time.Now()
+		caps, err = d.capabilities(s, ep.Security == TLS)
+		res.Timings.CapabilitiesMS += ms(time.Since(t3))
+		if err != nil {
 			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed", ep.Host))
 			return
 		}
@@ -237,7 +240,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 			return
 		}
 		if res.STARTTLS {
-			if caps, err = d.capabilities(s, true); err != nil {
+			t4 := time.Now()
+			caps, err = d.capabilities(s, true)
+			res.Timings.CapabilitiesMS += ms(time.Since(t4))
+			if err != nil {
 				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed", ep.Host))
 				return
 			}
