@@ -33,3 +33,7 @@ func (p *Prober) Fresh() *Prober {
 	}
 	return &Prober{cfg: cfg}
 }
+
+// Config returns the Prober's configuration, for callers that derive others from it (the exporter's
+// modules).
+func (p *Prober) Config() Config { return p.cfg }
