@@ -37,3 +37,15 @@ func (p *Prober) Fresh() *Prober {
 // Config returns the Prober's configuration, for callers that derive others from it (the exporter's
 // modules).
 func (p *Prober) Config() Config { return p.cfg }
+
+// ApplySTARTTLS turns STARTTLS endpoints into clear-text ones under the policy "no" (--starttls=no).
+func (r *Request) ApplySTARTTLS(policy STARTTLSPolicy) {
+	if policy != STARTTLSNo {
+		return
+	}
+	for i, ep := range r.Endpoints {
+		if ep.Security == STARTTLS {
+			r.Endpoints[i].Security = Plain
+		}
+	}
+}

@@ -202,13 +202,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, err.Error())
 		return
 	}
-	if probe.STARTTLSPolicy(m.STARTTLS) == probe.STARTTLSNo {
-		for i, ep := range req.Endpoints {
-			if ep.Security == probe.STARTTLS {
-				req.Endpoints[i].Security = probe.Plain
-			}
-		}
-	}
+	req.ApplySTARTTLS(probe.STARTTLSPolicy(m.STARTTLS))
 	ctx, cancel := context.WithTimeout(r.Context(), deadline)
 	defer cancel()
 	key := name + "\x00" + req.Target
