@@ -29,9 +29,11 @@ fmt:
 e2e:
 	bash e2e/run.sh
 
-## bench: whole-domain probe through a 50 ms RTT proxy; prints the ratios
+## bench: whole-domain probe through a 50 ms RTT proxy; prints the ratios; then the bulk run over 10,000 domains
+BENCH_DOMAINS ?= 10000
 bench:
 	$(GO) run ./bench
+	$(GO) run ./bench -domains $(BENCH_DOMAINS)
 
 ## fuzz: fuzz the pasted-error parser for a minute
 fuzz:
