@@ -11,7 +11,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/exporter"
 )
 
@@ -21,8 +20,13 @@ type ExporterView struct{}
 
 var _ exporter.View = ExporterView{}
 
-// Metrics are ProbeMetrics.
-func (ExporterView) Metrics(rep *probe.Report) prometheus.Gatherer { return ProbeMetrics(rep) }
+// Metrics are the probe's metric families, with the checks of a module that states expectations.
+func (ExporterView) Metrics(rec *exporter.Record) prometheus.Gatherer {
+	if rec.Check != nil {
+		return CheckedProbeMetrics(rec.Report, rec.Check)
+	}
+	return ProbeMetrics(rec.Report)
+}
 
 // Report writes one probe for people: what was asked, the verbose text report (DNS answers, every
 // endpoint's transcript, passwords redacted), then the metrics Prometheus got.
@@ -32,8 +36,14 @@ func (ExporterView) Report(w io.Writer, rec *exporter.Record) error {
 	if err := Text(w, rec.Report, TextOptions{Verbose: true}); err != nil {
 		return err
 	}
+	if rec.Check != nil {
+		fmt.Fprintf(w, "\nThe module's expectations: %s\n", rec.Check.Status)
+		for _, c := range rec.Check.Checks {
+			fmt.Fprintf(w, "  %-5s %-16s %s\n", c.Status, c.Check, c.Message)
+		}
+	}
 	fmt.Fprintf(w, "\nMetrics returned to Prometheus:\n\n")
-	return MetricsText(w, ProbeMetrics(rec.Report))
+	return MetricsText(w, ExporterView{}.Metrics(rec))
 }
 
 // MetricsText writes what g gathers in Prometheus' text exposition format, as /probe serves it.

@@ -7,6 +7,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/check"
 )
 
 // The metric families of one probe, as `mailcheck exporter` answers /probe. Names are an API (README
@@ -23,6 +24,7 @@ const (
 	MetricTLSVersionInfo      = "mailcheck_tls_version_info"
 	MetricCertNotAfter        = "mailcheck_cert_not_after_seconds"
 	MetricProblem             = "mailcheck_problem"
+	MetricCheckSuccess        = "mailcheck_check_success"
 )
 
 // MaxEndpointSeries bounds the endpoints one probe exports series for, so that a domain with hundreds of
@@ -44,7 +46,15 @@ var endpointLabels = []string{"protocol", "host", "port", "security", "address"}
 
 // ProbeMetrics returns a registry holding the metric families of one probe report. Gather it with
 // promhttp.HandlerFor, or compare it in tests with testutil.GatherAndCompare.
-func ProbeMetrics(rep *probe.Report) *prometheus.Registry {
+func ProbeMetrics(rep *probe.Report) *prometheus.Registry { return probeMetrics(rep, nil) }
+
+// CheckedProbeMetrics are ProbeMetrics of a probe whose expectations were judged: mailcheck_check_success
+// per check, and probe_success is the verdict (a refused port passes expect = "absent").
+func CheckedProbeMetrics(rep *probe.Report, tr *check.TargetResult) *prometheus.Registry {
+	return probeMetrics(rep, tr)
+}
+
+func probeMetrics(rep *probe.Report, tr *check.TargetResult) *prometheus.Registry {
 	reg := prometheus.NewPedanticRegistry()
 	gauge := func(name, help string) prometheus.Gauge {
 		g := prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help})
@@ -56,7 +66,7 @@ func ProbeMetrics(rep *probe.Report) *prometheus.Registry {
 		reg.MustRegister(v)
 		return v
 	}
-	success := gauge(MetricProbeSuccess, "Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed.")
+	success := gauge(MetricProbeSuccess, "Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed; with a module's expectations, when none fails.")
 	duration := gauge(MetricProbeDuration, "How long the probe took, in seconds.")
 	endpoints := gauge(MetricEndpoints, "How many endpoints (host, port, security, address) the probe tried; series are exported for the first 64.")
 	up := vec(MetricEndpointUp, "Whether the endpoint works (1) or fails (0); warnings count as working.", endpointLabels...)
@@ -66,7 +76,20 @@ func ProbeMetrics(rep *probe.Report) *prometheus.Registry {
 	notAfter := vec(MetricCertNotAfter, "When the endpoint's certificate (the leaf) expires, as a Unix time in seconds.", endpointLabels...)
 	problems := vec(MetricProblem, "Findings by stable problem code (README 'Problem codes'): how many the probe reported for this host and port. Host and port are empty for findings about the domain.", "code", "severity", "host", "port")
 
-	if rep.Status != probe.StatusFail {
+	switch {
+	case tr != nil:
+		checks := vec(MetricCheckSuccess, "Whether each of the module's expectations holds (1: pass or warn, 0: fail), by check name as mailcheck check names them.", "check")
+		for _, c := range tr.Checks {
+			v := 0.0
+			if c.Status != check.Fail {
+				v = 1
+			}
+			checks.WithLabelValues(c.Check).Set(v)
+		}
+		if tr.Status != check.Fail {
+			success.Set(1)
+		}
+	case rep.Status != probe.StatusFail:
 		success.Set(1)
 	}
 	duration.Set(rep.DurationMS / 1000)

@@ -91,7 +91,7 @@ probe_duration_seconds 1.2345
 # HELP probe_ssl_earliest_cert_expiry The earliest expiry of any certificate any endpoint sent, as a Unix time in seconds.
 # TYPE probe_ssl_earliest_cert_expiry gauge
 probe_ssl_earliest_cert_expiry 1.7e+09
-# HELP probe_success Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed.
+# HELP probe_success Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed; with a module's expectations, when none fails.
 # TYPE probe_success gauge
 probe_success 1
 `
@@ -109,7 +109,7 @@ func TestProbeMetricsFailure(t *testing.T) {
 		Problems: []probe.Problem{probe.NewProblem(catalog.NoMailServers, "none", "")}}
 	reg := ProbeMetrics(rep)
 	const want = `
-# HELP probe_success Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed.
+# HELP probe_success Whether the probe succeeded: 1 when mailcheck found working settings (a domain) or every endpoint works (an endpoint URL), warnings allowed; with a module's expectations, when none fails.
 # TYPE probe_success gauge
 probe_success 0
 `

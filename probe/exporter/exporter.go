@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/check"
 )
 
 // Record is one probe the exporter ran, as the debug page lists it.
@@ -30,15 +31,23 @@ type Record struct {
 	// Deadline is the time the probe was given (module max_time or the scrape timeout).
 	Deadline time.Duration
 	Report   *probe.Report
+	// Check is the verdict on the module's expectations, for a module that states them.
+	Check *check.TargetResult
 }
 
-// Success is probe_success.
-func (r *Record) Success() bool { return r.Report.Status != probe.StatusFail }
+// Success is probe_success: the verdict on the module's expectations when it states them, else the
+// probe's own (working settings found, or every endpoint works).
+func (r *Record) Success() bool {
+	if r.Check != nil {
+		return r.Check.Status != check.Fail
+	}
+	return r.Report.Status != probe.StatusFail
+}
 
 // View renders what the exporter serves (package report implements it).
 type View interface {
 	// Metrics are the metric families of one probe.
-	Metrics(rep *probe.Report) prometheus.Gatherer
+	Metrics(rec *Record) prometheus.Gatherer
 	// Report writes the human report of one probe with its transcripts (redacted), then its metrics.
 	Report(w io.Writer, rec *Record) error
 	// Index writes the HTML page listing recent probes, newest first.
@@ -197,6 +206,10 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, RefusedNotAllowed, http.StatusForbidden, fmt.Sprintf("target %q is not allowed: no --allow-target pattern matches it", req.Target))
 		return
 	}
+	if m.Judges() && len(req.Endpoints) != 1 {
+		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, fmt.Sprintf("module %s states expectations of one endpoint (as a check target does): the target must be an endpoint URL such as imaps://mail.example.com:993", name))
+		return
+	}
 	deadline, err := Deadline(r, m, e.cfg.TimeoutOffset)
 	if err != nil {
 		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, err.Error())
@@ -222,7 +235,7 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		_ = e.cfg.View.Report(w, rec)
 		return
 	}
-	promhttp.HandlerFor(e.cfg.View.Metrics(rec.Report), promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	promhttp.HandlerFor(e.cfg.View.Metrics(rec), promhttp.HandlerOpts{}).ServeHTTP(w, r)
 }
 
 // run probes once, detached from the request that started it (others may be waiting for it), within its
@@ -232,6 +245,12 @@ func (e *Exporter) run(m Module, req probe.Request, deadline time.Duration) *Rec
 	defer cancel()
 	rec := &Record{Module: m.Name, Target: req.Target, Started: time.Now(), Deadline: deadline}
 	rec.Report = e.probers[m.Name].Fresh().Run(ctx, req)
+	if m.Judges() {
+		if t, err := m.CheckTarget(req.Target); err == nil { // checked when the module was read
+			tr := check.Evaluate(t, rec.Report.Endpoints)
+			rec.Check = &tr
+		}
+	}
 	result := "failure"
 	if rec.Success() {
 		result = "success"

@@ -24,6 +24,13 @@ func startExporter(t *testing.T) *httptest.Server {
 login = true
 user = "alice@sandbox.test"
 password_env = "SANDBOX_PW"
+
+[module.pop3_off]
+expect = "absent"
+
+[module.certs]
+cert_min_days = 30
+plaintext_login = "refused"
 `))
 	if err != nil {
 		t.Fatal(err)
@@ -172,5 +179,30 @@ func TestExporterNeedsAllowList(t *testing.T) {
 	empty, _ := exporter.ParseAllowList(nil)
 	if _, err := exporter.New(exporter.Config{Modules: mods, Allow: empty, Concurrency: 1, View: report.ExporterView{}}); err == nil || !strings.Contains(err.Error(), "--allow-target") {
 		t.Errorf("an exporter without --allow-target started: %v", err)
+	}
+}
+
+// TestExporterExpectations: a module with expectations judges an endpoint as mailcheck check does, and
+// probe_success is the verdict.
+func TestExporterExpectations(t *testing.T) {
+	srv := startExporter(t)
+	for _, tc := range []struct {
+		target, module string
+		want           []string
+	}{
+		{"pop3://pop3.sandbox.test", "pop3_off", []string{"\nprobe_success 1\n", `mailcheck_check_success{check="absent"} 1`}},
+		{"pop3s://pop3.sandbox.test", "pop3_off", []string{"\nprobe_success 0\n", `mailcheck_check_success{check="absent"} 0`}},
+		{"imap://imap.sandbox.test", "certs", []string{"\nprobe_success 1\n", `mailcheck_check_success{check="cert_days"} 1`, `mailcheck_check_success{check="plaintext_login"} 1`}},
+		{"imap://mail.sandbox.test", "certs", []string{"\nprobe_success 0\n", `mailcheck_check_success{check="reachable"} 1`}},
+	} {
+		code, body := get(t, srv, probePath(tc.target, tc.module))
+		for _, want := range tc.want {
+			if code != 200 || !strings.Contains(body, want) {
+				t.Errorf("%s with %s: HTTP %d, lacks %q:\n%s", tc.target, tc.module, code, want, body)
+			}
+		}
+	}
+	if code, body := get(t, srv, probePath("sandbox.test", "certs")); code != 400 || !strings.Contains(body, "endpoint URL") {
+		t.Errorf("a domain with a module that judges one endpoint: HTTP %d %s", code, body)
 	}
 }

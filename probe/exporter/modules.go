@@ -18,6 +18,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/check"
 )
 
 // DefaultModule is the module a query without module= gets; it exists even without a modules file.
@@ -42,11 +43,21 @@ type Module struct {
 	PasswordEnv        string `toml:"password_env"`
 	PasswordFile       string `toml:"password_file"`
 	AllowPlaintextAuth bool   `toml:"allow_plaintext_auth"`
+
+	// Expectations, as in a `mailcheck check` target: with any of them (or login), the module judges one
+	// endpoint URL and exports a success per check; probe_success is then the verdict.
+	Expect         string   `toml:"expect"`
+	CertMinDays    *int     `toml:"cert_min_days"`
+	PlaintextLogin string   `toml:"plaintext_login"`
+	AuthMechanisms []string `toml:"auth_mechanisms"`
+
+	// certWarnSet says whether cert_warn_days was written (else it is the probe's default, no check).
+	certWarnSet bool
 }
 
 // ModuleKeys are the keys of a [module.NAME] table, in the order the README documents them.
 var ModuleKeys = []string{"timeout", "max_time", "starttls", "cert_warn_days", "login", "user", "password_env",
-	"password_file", "allow_plaintext_auth"}
+	"password_file", "allow_plaintext_auth", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms"}
 
 // Module defaults.
 const (
@@ -160,12 +171,19 @@ func (m *Module) normalise() error {
 	default:
 		return fmt.Errorf("starttls must be \"no\", \"try\" or \"require\", not %q", m.STARTTLS)
 	}
+	m.certWarnSet = m.CertWarnDays != nil
 	if m.CertWarnDays == nil {
 		d := defaultCertWarn
 		m.CertWarnDays = &d
 	}
 	if *m.CertWarnDays < 0 {
 		return errors.New("cert_warn_days must be 0 or more")
+	}
+	if m.Judges() {
+		// The same rules as a check target's: one error message for both.
+		if _, err := m.spec("imaps://module.invalid").Target(check.Defaults{}); err != nil {
+			return err
+		}
 	}
 	if !m.Login {
 		if m.User != "" || m.PasswordEnv != "" || m.PasswordFile != "" {
@@ -222,4 +240,24 @@ func (m Module) ProbeConfig(base probe.Config, creds *probe.Credentials) probe.C
 	cfg.Credentials = creds
 	cfg.Transcript = true
 	return cfg
+}
+
+// Judges says whether the module states expectations (expect, cert_min_days, plaintext_login,
+// auth_mechanisms), which are judged as `mailcheck check` judges a target, on endpoint URLs only.
+func (m Module) Judges() bool {
+	return m.Expect != "" || m.CertMinDays != nil || m.PlaintextLogin != "" || len(m.AuthMechanisms) > 0
+}
+
+func (m Module) spec(endpoint string) check.Spec {
+	s := check.Spec{Name: endpoint, Endpoint: endpoint, Expect: m.Expect, CertMinDays: m.CertMinDays,
+		PlaintextLogin: m.PlaintextLogin, AuthMechanisms: m.AuthMechanisms, Login: m.Login, User: m.User}
+	if m.certWarnSet {
+		s.CertWarnDays = m.CertWarnDays
+	}
+	return s
+}
+
+// CheckTarget is the check target the module makes of an endpoint URL.
+func (m Module) CheckTarget(endpoint string) (check.Target, error) {
+	return m.spec(endpoint).Target(check.Defaults{})
 }

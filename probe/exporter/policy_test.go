@@ -149,6 +149,9 @@ password_env = "PROBE_PW"
 		`[module.x]` + "\n" + `login = true` + "\n" + `user = "u"` + "\n" + `password_env = "A"` + "\n" + `password_file = "/f"`,
 		`[module.x]` + "\n" + `user = "u"`,
 		`[module."a b"]`,
+		`[module.x]` + "\n" + `expect = "absent"` + "\n" + `cert_min_days = 3`,
+		`[module.x]` + "\n" + `plaintext_login = "maybe"`,
+		`[module.x]` + "\n" + `cert_min_days = 30` + "\n" + `cert_warn_days = 20`,
 		`[target]`,
 	} {
 		if _, err := ParseModules("m.toml", []byte(bad)); err == nil {
