@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe"
@@ -113,6 +114,7 @@ func runBulk(n, concurrency int, rtt time.Duration, stdout, stderr io.Writer) in
 	}()
 	out := report.NewProbeLines(io.Discard)
 	timeouts := 0
+	cpu0 := cpuTime()
 	start := time.Now()
 	st, err := bulk.Run(context.Background(), pr, bulk.Options{Concurrency: concurrency},
 		func(ctx context.Context, l bulk.Line) *probe.Report {
@@ -137,6 +139,7 @@ func runBulk(n, concurrency int, rtt time.Duration, stdout, stderr io.Writer) in
 			return out.Target(l, rep)
 		})
 	took := time.Since(start)
+	cpu := cpuTime() - cpu0
 	goroutines := runtime.NumGoroutine()
 	if err != nil {
 		fmt.Fprintln(stderr, "bench:", err)
@@ -159,6 +162,8 @@ func runBulk(n, concurrency int, rtt time.Duration, stdout, stderr io.Writer) in
 	fmt.Fprintf(stdout, "%-34s %s for %d domains (ok %d, warn %d, fail %d, error %d; %d hit a timeout)\n", "bulk run", round(took), st.Targets, c.OK, c.Warn, c.Fail, c.Error, timeouts)
 	fmt.Fprintf(stdout, "%-34s %.1f domains/s\n", "throughput", rate)
 	fmt.Fprintf(stdout, "%-34s %d (the sandbox's servers and the proxy included)\n", "goroutines after the run", goroutines)
+	fmt.Fprintf(stdout, "%-34s %s = %.2f cores over the run, %.1f ms per domain (client, servers and proxy); load average %s\n",
+		"CPU used", round(cpu), cpu.Seconds()/took.Seconds(), float64(cpu.Microseconds())/1000/float64(max(st.Targets, 1)), loadAverage())
 	fmt.Fprintf(stdout, "%-34s %.1f domains/s\n", "bound: concurrency / one domain", bound)
 	fmt.Fprintf(stdout, "%-34s %.2f  target >= %.2f  %s\n", "throughput / bound", rate/bound, minOverBound, verdict(okRate))
 	fmt.Fprintf(stdout, "%-34s %.1f MB (RSS before the run %.1f MB, the sandbox's zone and servers included)  target <= %d MB  %s\n",
@@ -186,4 +191,27 @@ func rssKB(field string) float64 {
 		}
 	}
 	return 0
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the machine's 1-minute load average and its number of CPUs, e.g. "11.3 on 2 CPUs": the
+// bound assumes the CPU the concurrent run needs is there, which a shared machine may not give.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "unknown"
+	}
+	return fmt.Sprintf("%s on %d CPUs", f[0], runtime.NumCPU())
 }
