@@ -2,8 +2,6 @@ package cmd
 
 import (
 	"context"
-	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -40,15 +38,9 @@ func runProbeBulk(ctx context.Context, opts *ProbeOptions) error {
 	if opts.User != "" || opts.PasswordFile != "" {
 		return usageError("--from-file runs test no logins: one password for a list of domains would go to every one of their servers")
 	}
-	if f.Concurrency < 1 || f.PerServer < 0 {
-		return usageError("--concurrency must be at least 1 and --per-server 0 or more")
-	}
-	var shard bulk.Shard
-	if f.Shard != "" {
-		var err error
-		if shard, err = bulk.ParseShard(f.Shard); err != nil {
-			return usageError("%v", err)
-		}
+	shard, err := f.parse()
+	if err != nil {
+		return err
 	}
 	base, err := opts.prober(nil)
 	if err != nil {
@@ -58,15 +50,11 @@ func runProbeBulk(ctx context.Context, opts *ProbeOptions) error {
 	cfg.Dialer = &bulk.LimitDialer{Next: cfg.Dialer, PerAddress: f.PerServer}
 	p := probe.NewProber(cfg)
 
-	var in io.Reader = opts.IO.In
-	if f.FromFile != "-" {
-		file, err := os.Open(f.FromFile)
-		if err != nil {
-			return usageError("--from-file: %v", err)
-		}
-		defer file.Close()
-		in = file
+	in, closeIn, err := f.open(opts.IO.In)
+	if err != nil {
+		return err
 	}
+	defer closeIn()
 	out := report.NewProbeLines(opts.IO.Out)
 	type outcome struct {
 		rep *probe.Report
