@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"strings"
-	"time"
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/bulk"
@@ -53,64 +52,24 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 		}
 		creds = c[0]
 	}
-	base, err := opts.prober(creds)
-	if err != nil {
-		return err
-	}
-	cfg := base.Config()
-	cfg.Dialer = &bulk.LimitDialer{Next: cfg.Dialer, PerAddress: f.PerServer}
-	p := probe.NewProber(cfg)
-	in, closeIn, err := f.open(opts.IO.In)
-	if err != nil {
-		return err
-	}
-	defer closeIn()
-
-	out := report.NewCheckLines(opts.IO.Out)
-	type outcome struct {
-		tr  check.TargetResult
-		err error
-	}
-	start := time.Now()
-	st, err := bulk.Run(ctx, in, bulk.Options{Concurrency: f.Concurrency, Shard: shard},
-		func(ctx context.Context, l bulk.Line) outcome {
-			if l.Err != nil {
-				return outcome{err: l.Err}
-			}
+	return runBulkList(ctx, f, &opts.probeFlags, opts.IO, creds, shard, report.NewCheckLines(opts.IO.Out),
+		func(ctx context.Context, p *probe.Prober, l bulk.Line) (check.TargetResult, error) {
 			t, err := spec(l.Text).Target(defaults)
 			if err != nil {
 				var fe *check.FieldError
 				if errors.As(err, &fe) {
 					err = errors.New(fe.Msg)
 				}
-				return outcome{err: err}
+				return check.TargetResult{}, err
 			}
-			lctx, cancel := opts.context(ctx) // --max-time is per target
-			defer cancel()
-			rep := p.Fresh().Run(lctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
+			rep := p.Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
 			tr := check.Evaluate(t, rep.Endpoints)
-			tr.Index = l.Number - 1
+			tr.Index = l.Number - 1 // as in a config file: the line, counted from 0
 			if opts.Verbose {
 				tr.Probe = rep.Endpoints
 			}
-			return outcome{tr: tr}
-		},
-		func(l bulk.Line, o outcome) error {
-			if o.err != nil {
-				return out.Error(l, o.err)
-			}
-			return out.Target(l, o.tr)
+			return tr, nil
 		})
-	if err != nil {
-		return &ExitError{Code: ExitProblems, Err: err}
-	}
-	if err := out.Summary(st, shard, time.Since(start)); err != nil {
-		return &ExitError{Code: ExitProblems, Err: err}
-	}
-	if out.Failed() {
-		return problemsFound
-	}
-	return nil
 }
 
 // parse checks the list flags and reads --shard.

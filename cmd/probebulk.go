@@ -42,22 +42,43 @@ func runProbeBulk(ctx context.Context, opts *ProbeOptions) error {
 	if err != nil {
 		return err
 	}
-	base, err := opts.prober(nil)
+	return runBulkList(ctx, f, &opts.probeFlags, opts.IO, nil, shard, report.NewProbeLines(opts.IO.Out),
+		func(ctx context.Context, p *probe.Prober, l bulk.Line) (*probe.Report, error) {
+			req, err := probe.ParseRequest(l.Text)
+			if err != nil {
+				return nil, err
+			}
+			req.ApplySTARTTLS(probe.STARTTLSPolicy(opts.STARTTLS))
+			return p.Run(ctx, req), nil
+		})
+}
+
+// bulkSink is where a bulk run's lines go: report.ProbeLines or report.CheckLines.
+type bulkSink[T any] interface {
+	Target(bulk.Line, T) error
+	Error(bulk.Line, error) error
+	Summary(bulk.Stats, bulk.Shard, time.Duration) error
+	Failed() bool
+}
+
+// runBulkList runs one judge per line of --from-file, --concurrency at once, each with a fresh prober
+// (whose connections count against --per-server) and its own --max-time, and streams what it returns.
+func runBulkList[T any](ctx context.Context, f *bulkFlags, pf *probeFlags, ios *IOStreams, creds *probe.Credentials,
+	shard bulk.Shard, sink bulkSink[T], judge func(ctx context.Context, p *probe.Prober, l bulk.Line) (T, error)) error {
+	base, err := pf.prober(creds)
 	if err != nil {
 		return err
 	}
 	cfg := base.Config()
 	cfg.Dialer = &bulk.LimitDialer{Next: cfg.Dialer, PerAddress: f.PerServer}
 	p := probe.NewProber(cfg)
-
-	in, closeIn, err := f.open(opts.IO.In)
+	in, closeIn, err := f.open(ios.In)
 	if err != nil {
 		return err
 	}
 	defer closeIn()
-	out := report.NewProbeLines(opts.IO.Out)
 	type outcome struct {
-		rep *probe.Report
+		v   T
 		err error
 	}
 	start := time.Now()
@@ -66,28 +87,24 @@ func runProbeBulk(ctx context.Context, opts *ProbeOptions) error {
 			if l.Err != nil {
 				return outcome{err: l.Err}
 			}
-			req, err := probe.ParseRequest(l.Text)
-			if err != nil {
-				return outcome{err: err}
-			}
-			req.ApplySTARTTLS(probe.STARTTLSPolicy(opts.STARTTLS))
-			lctx, cancel := opts.context(ctx) // --max-time is per target
+			lctx, cancel := pf.context(ctx) // --max-time is per target
 			defer cancel()
-			return outcome{rep: p.Fresh().Run(lctx, req)}
+			v, err := judge(lctx, p.Fresh(), l)
+			return outcome{v, err}
 		},
 		func(l bulk.Line, o outcome) error {
 			if o.err != nil {
-				return out.Error(l, o.err)
+				return sink.Error(l, o.err)
 			}
-			return out.Target(l, o.rep)
+			return sink.Target(l, o.v)
 		})
 	if err != nil {
 		return &ExitError{Code: ExitProblems, Err: err}
 	}
-	if err := out.Summary(st, shard, time.Since(start)); err != nil {
+	if err := sink.Summary(st, shard, time.Since(start)); err != nil {
 		return &ExitError{Code: ExitProblems, Err: err}
 	}
-	if c := out.Counts(); c.Fail > 0 || c.Error > 0 {
+	if sink.Failed() {
 		return problemsFound
 	}
 	return nil

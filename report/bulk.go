@@ -56,6 +56,17 @@ func newBulkSummary(status string, st bulk.Stats, shard bulk.Shard, took time.Du
 		float64(took.Microseconds()/100) / 10}
 }
 
+// verdict is a run's status: fail when anything failed, warn when anything warned.
+func verdict(failed, warned int, ok, warn, fail string) string {
+	switch {
+	case failed > 0:
+		return fail
+	case warned > 0:
+		return warn
+	}
+	return ok
+}
+
 // BulkCounts tallies the lines of a bulk probe run by outcome: a probe's status, or error for a line that
 // could not be probed (not a target, too long).
 type BulkCounts struct {
@@ -110,22 +121,22 @@ func (p *ProbeLines) Counts() BulkCounts {
 	return p.counts
 }
 
+// Failed says whether a target failed or a line was no target.
+func (p *ProbeLines) Failed() bool {
+	c := p.Counts()
+	return c.Fail > 0 || c.Error > 0
+}
+
 // Summary writes the last line: {"kind":"summary","schema_version","status","lines","targets",
 // "other_shards","shard","counts","duration_ms"}. status is fail when a line failed or was an error.
 func (p *ProbeLines) Summary(st bulk.Stats, shard bulk.Shard, took time.Duration) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	status := probe.StatusOK
-	switch {
-	case p.counts.Fail > 0 || p.counts.Error > 0:
-		status = probe.StatusFail
-	case p.counts.Warn > 0:
-		status = probe.StatusWarn
-	}
+	status := verdict(p.counts.Fail+p.counts.Error, p.counts.Warn, string(probe.StatusOK), string(probe.StatusWarn), string(probe.StatusFail))
 	return p.write(struct {
 		bulkSummary
 		Counts BulkCounts `json:"counts"`
-	}{newBulkSummary(string(status), st, shard, took), p.counts})
+	}{newBulkSummary(status, st, shard, took), p.counts})
 }
 
 // CheckTargetCounts tallies the lines of a bulk check run by the target's verdict, or error.
@@ -198,16 +209,10 @@ func (c *CheckLines) Failed() bool {
 func (c *CheckLines) Summary(st bulk.Stats, shard bulk.Shard, took time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	status := check.Pass
-	switch {
-	case c.targets.Fail > 0 || c.targets.Error > 0:
-		status = check.Fail
-	case c.targets.Warn > 0:
-		status = check.Warn
-	}
+	status := verdict(c.targets.Fail+c.targets.Error, c.targets.Warn, string(check.Pass), string(check.Warn), string(check.Fail))
 	return c.write(struct {
 		bulkSummary
 		Counts       check.Counts      `json:"counts"`
 		TargetCounts CheckTargetCounts `json:"target_counts"`
-	}{newBulkSummary(string(status), st, shard, took), c.checks, c.targets})
+	}{newBulkSummary(status, st, shard, took), c.checks, c.targets})
 }

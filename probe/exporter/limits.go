@@ -69,16 +69,12 @@ func newLimiter(concurrency int, minInterval time.Duration) *limiter {
 // fn within the concurrency limit. It gives up with errBusy when ctx ends before a slot is free.
 func (l *limiter) do(ctx context.Context, key string, fn func() *Record) (rec *Record, shared bool, err error) {
 	l.mu.Lock()
-	if f := l.recent[key]; f != nil && l.fresh(f) {
-		l.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.rec, true, nil
-		case <-ctx.Done():
-			return nil, true, errBusy
-		}
-	}
+	f := l.recent[key]
+	running := f != nil && l.fresh(f)
 	l.mu.Unlock()
+	if running {
+		return l.wait(ctx, f)
+	}
 
 	select {
 	case l.sem <- struct{}{}:
@@ -87,27 +83,39 @@ func (l *limiter) do(ctx context.Context, key string, fn func() *Record) (rec *R
 	}
 	defer func() { <-l.sem }()
 
-	l.mu.Lock()
-	if f := l.recent[key]; f != nil && l.fresh(f) { // another request started it while this one waited
-		l.mu.Unlock()
-		select {
-		case <-f.done:
-			return f.rec, true, nil
-		case <-ctx.Done():
-			return nil, true, errBusy
-		}
+	f, mine := l.claim(key)
+	if !mine { // another request started it while this one waited for the slot
+		return l.wait(ctx, f)
 	}
-	f := &flight{done: make(chan struct{})}
-	l.prune()
-	l.recent[key] = f
-	l.mu.Unlock()
-
 	rec = fn()
 	l.mu.Lock()
 	f.at, f.rec = l.now(), rec
 	l.mu.Unlock()
 	close(f.done)
 	return rec, false, nil
+}
+
+// claim returns the running or recent probe of key, or registers a new one that the caller runs (mine).
+func (l *limiter) claim(key string) (f *flight, mine bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f := l.recent[key]; f != nil && l.fresh(f) {
+		return f, false
+	}
+	f = &flight{done: make(chan struct{})}
+	l.prune()
+	l.recent[key] = f
+	return f, true
+}
+
+// wait returns f's record once it is done, or errBusy when ctx ends first.
+func (l *limiter) wait(ctx context.Context, f *flight) (*Record, bool, error) {
+	select {
+	case <-f.done:
+		return f.rec, true, nil
+	case <-ctx.Done():
+		return nil, true, errBusy
+	}
 }
 
 // fresh says whether f is running or finished less than minInterval ago; l.mu is held.
