@@ -130,6 +130,12 @@ func ParseModules(name string, src []byte) (map[string]Module, error) {
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0].String()
+		last := strings.ToLower(und[0][len(und[0])-1])
+		for _, w := range []string{"pass", "pwd", "token", "secret"} {
+			if strings.Contains(last, w) && last != "password_env" && last != "password_file" {
+				return nil, fmt.Errorf("%s: key %q: a password or token never goes in this file: name an environment variable with password_env or a file with password_file", name, key)
+			}
+		}
 		return nil, fmt.Errorf("%s: unknown key %q (a module table is [module.NAME] with keys %s)", name, key, strings.Join(ModuleKeys, ", "))
 	}
 	names := make([]string, 0, len(doc.Module))
