@@ -2,19 +2,50 @@
 GO      ?= go
 BIN     ?= bin/mailcheck
 PKGS    := ./...
+# The revision and commit date for 'mailcheck --version', where Go cannot read them from the checkout
+# itself (a git worktree, or GOFLAGS=-buildvcs=false); the build information comes first when present.
+REVISION  ?= $(shell git rev-parse HEAD 2>/dev/null)
+COMMITTED ?= $(shell TZ=UTC git log -1 --date=format-local:%Y-%m-%dT%H:%M:%SZ --format=%cd 2>/dev/null)
+LDFLAGS   := -X github.com/mailcheck/mailcheck/cmd.buildRevision=$(REVISION) -X github.com/mailcheck/mailcheck/cmd.buildTime=$(COMMITTED)
 
-.PHONY: all build demo test race vet fmt e2e bench fuzz clean
+PREFIX  ?= /usr/local
+DESTDIR ?=
+
+.PHONY: all build demo test race vet fmt e2e bench stress fuzz clean man install uninstall
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/mailcheck
+	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/mailcheck
 
 ## demo: probe the embedded sandbox domain on loopback (no network needed)
 demo: build
 	./$(BIN) demo; test $$? -le 1
 
-## test: vet, formatting and every unit/integration test with the race detector
+## man: the man pages in man/, generated from the command tree (a test in make test keeps them current)
+man:
+	rm -f man/*.1
+	$(GO) run ./tools/mangen man
+
+## install: the binary, man pages and bash/zsh/fish completions under $(DESTDIR)$(PREFIX) (default /usr/local)
+install: build
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions $(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/mailcheck
+	install -m 0644 man/*.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	./$(BIN) completion bash > $(DESTDIR)$(PREFIX)/share/bash-completion/completions/mailcheck
+	./$(BIN) completion zsh > $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mailcheck
+	./$(BIN) completion fish > $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mailcheck.fish
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mailcheck $(DESTDIR)$(PREFIX)/share/man/man1/mailcheck.1 \
+		$(DESTDIR)$(PREFIX)/share/man/man1/mailcheck-*.1 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/mailcheck \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_mailcheck \
+		$(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/mailcheck.fish
+
+## test: vet, formatting and every unit/integration test with the race detector (also: man/ is current)
 test: vet fmt
 	$(GO) test -race -count=1 $(PKGS)
 
@@ -34,6 +65,11 @@ BENCH_DOMAINS ?= 10000
 bench:
 	$(GO) run ./bench
 	$(GO) run ./bench -domains $(BENCH_DOMAINS)
+
+## stress: the suite on a starved machine (one pinned CPU shared with busy loops, GOMAXPROCS=1, -race,
+## an empty build cache for the first run), RUNS times (default 10); see bench/stress.sh
+stress:
+	bash bench/stress.sh
 
 ## fuzz: fuzz the pasted-error parser for a minute
 fuzz:

@@ -74,7 +74,9 @@ func TestDelayConnDelaysEachWay(t *testing.T) {
 
 func TestDelayConnPipelinedWritesAreDelayedOnce(t *testing.T) {
 	const oneWay = 50 * time.Millisecond
-	const n = 10
+	// Serialised, n chunks take at least n one-way delays (5 s), on any machine; delayed once, one delay
+	// and n small writes. The bound below sits 50 delays from each, so a busy machine cannot cross it.
+	const n = 100
 	up, srv := net.Pipe()
 	c := newDelayConn(up, oneWay, time.Time{})
 	bound(t, c, srv)

@@ -80,8 +80,9 @@ own. Targets are probed concurrently and reported in file order, then argument o
 Login passwords come from $` + PasswordEnv + `, --password-file, or a target's password_env; check never
 prompts.
 
-Output: human text (default), --json, --jsonl (a line per target as it completes), --nagios (monitoring
-plugin); --junit FILE writes JUnit XML as well.
+Output: human text (default), --json, --jsonl (a line per target, in target order, each as soon as it
+and every target before it are done), --nagios (monitoring plugin); --junit FILE writes JUnit XML as
+well.
 
 With --from-file FILE (- for stdin), judge every endpoint URL of a list, one per line, with the
 expectation flags and thresholds, --concurrency at once (--shard K/N: a stable share of the list), and
@@ -97,7 +98,11 @@ config: the check could not run).`,
   mailcheck check --config mailcheck.toml --nagios --cert-warn 30 --cert-crit 14`,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
-			if err := c.Flags().Parse(args); err != nil {
+			err := c.Flags().Parse(args)
+			if err == nil && c.Flags().Changed("cert-crit") && c.Flags().Changed("cert-min-days") {
+				err = errors.New("--cert-crit and --cert-min-days are the same setting: give one of them")
+			}
+			if err != nil {
 				err = usageError("%v (see '%s --help')", err, c.CommandPath())
 				if nagiosRequested(args) {
 					return nagiosUnknown(ios, err)
@@ -128,7 +133,7 @@ config: the check could not run).`,
 	f.IntVar(&opts.CertMinDays, "cert-crit", 0, "fail when a certificate expires in fewer than `DAYS` (nagios critical level; 0: no check)")
 	f.IntVar(&opts.CertMinDays, "cert-min-days", 0, "the same as --cert-crit: fail below `DAYS` of validity left")
 	f.IntVar(&opts.CertWarnDays, "cert-warn", 0, "warn when a certificate expires in fewer than `DAYS` (nagios warning level; 0: no check)")
-	f.BoolVar(&opts.JSONL, "jsonl", false, "print JSON Lines: one line per target as it completes, then a summary line")
+	f.BoolVar(&opts.JSONL, "jsonl", false, "print JSON Lines: one line per target in target order, each as soon as it and those before it are done, then a summary line")
 	f.StringVar(&opts.JUnitFile, "junit", "", "also write the results as JUnit XML to `FILE`")
 	f.BoolVar(&opts.Nagios, "nagios", false, "print monitoring-plugin output (status line with performance data) and exit 0/1/2/3")
 	opts.bulkFlags.register(f)
@@ -139,7 +144,7 @@ config: the check could not run).`,
 	opts.credentialFlags.register(shared)
 	shared.VisitAll(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "starttls":
+		case "starttls", "quiet": // no live progress: check streams its own lines and runs in CI
 			return
 		case "user":
 			fl.Usage = "login name for targets that test a login (a target's user key comes first); the password comes from $" + PasswordEnv + ", --password-file or password_env"
@@ -242,7 +247,7 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	case opts.Nagios:
 		out = report.NewCheckNagios(opts.IO.Out)
 	default:
-		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose})
+		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose})
 	}
 
 	start := time.Now()
@@ -363,6 +368,14 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if user == "" {
 			return nil, usageError("%s: login needs a user: pass --user, or set user = \"NAME\" in the config file's target", t.Where)
 		}
+		if t.TokenEnv != "" {
+			tok := strings.TrimSpace(o.IO.Getenv(t.TokenEnv))
+			if tok == "" {
+				return nil, usageError("%s: token_env %s is not set or empty", t.Where, t.TokenEnv)
+			}
+			creds[i] = &probe.Credentials{User: user, Token: tok, OAuthMechanism: strings.ToUpper(o.OAuthMechanism)}
+			continue
+		}
 		if t.PasswordEnv != "" {
 			pw := o.IO.Getenv(t.PasswordEnv)
 			if pw == "" {
@@ -382,6 +395,7 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 			return nil, usageError("%s: login needs a password: set %s, --password-file or password_env", t.Where, PasswordEnv)
 		}
 		creds[i] = c
+		targets[i].OAuth = c.Token != ""
 	}
 	return creds, nil
 }

@@ -49,6 +49,21 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"send", "--to", "bob@example.org"}, nil, "needs --from and --to"},
 		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org", "--server", "imaps://x.example.com"}, nil, "not an SMTP endpoint"},
 		{[]string{"bogus"}, nil, "unknown command"},
+		// issue 14: strict input
+		{[]string{"probe", "--color=rainbow", "example.com"}, nil, "--color must be auto, always or never"},
+		{[]string{"probe", "--no-color", "--color=always", "example.com"}, nil, "contradict"},
+		{[]string{"explain", "--color=sometimes", "535"}, nil, "--color must be"},
+		{[]string{"send", "--from", "@", "--to", "b@example.org"}, nil, "--from: \"@\" is not a valid address"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@@x"}, nil, "--to: \"b@@x\" is not a valid address"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org\nc@example.org"}, nil, "line break"},
+		{[]string{"send", "--from", "a@example.com", "--to", `"b@example.org`}, nil, "double quote is not closed"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b@example.org, ,c@example.org"}, nil, "empty address"},
+		{[]string{"send", "--from", strings.Repeat("a", 65) + "@example.com", "--to", "b@example.org"}, nil, "65 octets long"},
+		{[]string{"send", "--from", "a\x01b@example.com", "--to", "b@example.org"}, nil, "control character U+0001"},
+		{[]string{"send", "--from", "a@example.com", "--to", "b\x1b[2J@example.org"}, nil, "control character U+001B"},
+		{[]string{"probe", "--resolver", "[::1", "example.com"}, nil, "as an IP address"},
+		{[]string{"probe", "--resolver", "::1]:53", "example.com"}, nil, "--resolver"},
+		{[]string{"check", "--cert-crit", "5", "--cert-min-days", "6", "imaps://mail.example.com"}, nil, "same setting"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -65,6 +80,9 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 			if strings.Contains(errOut+out, "hunter2") {
 				t.Errorf("the password appears in the output: %q", errOut)
 			}
+			if strings.Contains(errOut, "\x1b") {
+				t.Errorf("a control character reached the terminal: %q", errOut)
+			}
 			if strings.Contains(errOut, "goroutine") || strings.Contains(errOut, "panic") {
 				t.Errorf("stack trace: %s", errOut)
 			}
@@ -73,7 +91,7 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 }
 
 func TestDemoJSON(t *testing.T) {
-	code, out, errOut := run(t, nil, "demo", "--json", "--timeout", "500ms")
+	code, out, errOut := run(t, nil, "demo", "--json")
 	if code != ExitOK {
 		t.Fatalf("exit = %d, stderr %s", code, errOut)
 	}
@@ -139,7 +157,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestDemoGolden pins the human report. Run `go test ./cmd -update` after a deliberate change.
 func TestDemoGolden(t *testing.T) {
-	code, out, errOut := run(t, nil, "demo", "--timeout", "500ms")
+	code, out, errOut := run(t, nil, "demo")
 	if code != ExitOK {
 		t.Fatalf("exit = %d, stderr %s", code, errOut)
 	}

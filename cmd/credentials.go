@@ -21,6 +21,7 @@ type credentialFlags struct {
 	User               string
 	PasswordFile       string
 	AllowPlaintextAuth bool
+	oauthFlags
 
 	// readPassword reads a password from the terminal without echo; replaced in tests.
 	readPassword func(prompt string) (string, error)
@@ -30,6 +31,7 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.User, "user", "", "login name to test (default: the address probed); the password comes from $"+PasswordEnv+", --password-file or a prompt")
 	fs.StringVar(&f.PasswordFile, "password-file", "", "read the password from the first line of this file")
 	fs.BoolVar(&f.AllowPlaintextAuth, "allow-plaintext-auth", false, "also send the password over unencrypted connections")
+	f.oauthFlags.register(fs)
 }
 
 // credentials returns the login to test, or nil when none was asked for. defaultUser is the address the
@@ -38,6 +40,13 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	user := f.User
 	if user == "" {
 		user = defaultUser
+	}
+	token, err := f.token(ios)
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		return f.tokenCredentials(ios, user, token)
 	}
 	var password string
 	switch {
@@ -61,7 +70,6 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 		if read == nil {
 			read = promptPassword
 		}
-		var err error
 		if password, err = read(fmt.Sprintf("Password for %s: ", user)); err != nil {
 			return nil, usageError("reading the password: %v", err)
 		}

@@ -28,7 +28,14 @@ func NewCmdDemo(ios *IOStreams, runF func(*DemoOptions) error) *cobra.Command {
 		Short: "Probe an embedded sandbox mail domain on loopback: a real report with no network",
 		Long: `Start an embedded sandbox mail domain (sandbox.test) on loopback — its own DNS server and IMAP,
 POP3 and SMTP servers, some deliberately broken — and probe alice@sandbox.test as 'mailcheck probe'
-would. Nothing leaves this machine.`,
+would. Nothing leaves this machine.
+
+The probe keeps its ordinary budgets (--timeout 5s per step), so a slow or busy machine gets the same
+report. The sandbox's black-holed port (smtp.sandbox.test:25) fails with a connect timeout after 1 s
+of its own, where a real dropped connection would cost --timeout.
+
+Exit codes: 0 the sandbox's settings work (with the warnings it is built to show), 1 problems found,
+2 usage error.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, args []string) error {
 			if runF != nil {
@@ -39,8 +46,6 @@ would. Nothing leaves this machine.`,
 	}
 	opts.register(c.Flags())
 	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
-	c.Flags().Lookup("timeout").DefValue = "1s"
-	_ = c.Flags().Set("timeout", "1s")
 	for _, hidden := range []string{"resolver", "ca-file"} {
 		_ = c.Flags().MarkHidden(hidden)
 	}
@@ -50,6 +55,9 @@ would. Nothing leaves this machine.`,
 func runDemo(ctx context.Context, opts *DemoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if err := opts.validate(); err != nil {
+		return err
 	}
 	sb, err := sandbox.Start(sandbox.DemoWorld())
 	if err != nil {
@@ -61,14 +69,17 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	opts.rootCAs = sb.RootCAs
 	// The sandbox's own test account, so the demo shows a verified login too.
 	creds := &probe.Credentials{User: "alice@" + sb.World.Domain, Password: sb.World.Users["alice@"+sb.World.Domain]}
+	addr := "alice@" + sb.World.Domain
+	stopProgress := opts.startProgress(opts.IO, addr)
+	defer stopProgress()
 	p, err := opts.prober(creds)
 	if err != nil {
 		return err
 	}
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
-	addr := "alice@" + sb.World.Domain
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: sb.World.Domain, Address: addr})
+	stopProgress()
 	if !(opts.Send && opts.JSON) {
 		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 			return err
@@ -99,7 +110,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 				continue
 			}
 			fmt.Fprintln(opts.IO.Out)
-			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
+			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
 				return err
 			}
 		}

@@ -91,9 +91,10 @@ func parseExplainArgs(fs *pflag.FlagSet, args []string) (text []string, help boo
 			return append(text, args[i+1:]...), help, nil
 		case a == "-h" || a == "--help":
 			help = true
-		case a == "-v":
-			if err := fs.Set("verbose", "true"); err != nil {
-				return nil, false, usageError("-v: %v", err)
+		case a == "-v" || a == "-q":
+			name := map[string]string{"-v": "verbose", "-q": "quiet"}[a]
+			if err := fs.Set(name, "true"); err != nil {
+				return nil, false, usageError("%s: %v", a, err)
 			}
 		case strings.HasPrefix(a, "--") && len(a) > 2 && isFlagName(strings.SplitN(a[2:], "=", 2)[0]):
 			name, value, hasValue := strings.Cut(a[2:], "=")
@@ -136,6 +137,9 @@ func isFlagName(s string) bool {
 }
 
 func runExplain(ctx context.Context, opts *ExplainOptions) error {
+	if err := opts.validate(); err != nil {
+		return err
+	}
 	text := opts.Text
 	if opts.FromStdin {
 		if opts.IO.InTTY {
@@ -158,7 +162,7 @@ func runExplain(ctx context.Context, opts *ExplainOptions) error {
 	if opts.JSON {
 		err = report.ExplainJSON(opts.IO.Out, e)
 	} else {
-		err = report.ExplainText(opts.IO.Out, e, opts.IO.ColorEnabled(opts.NoColor))
+		err = report.ExplainText(opts.IO.Out, e, opts.color(opts.IO))
 	}
 	if err != nil {
 		return err
@@ -182,6 +186,8 @@ func runExplainProbe(ctx context.Context, opts *ExplainOptions, e explain.Explan
 	if err := probe.ValidateHost(ep.Host); err != nil {
 		return usageError("--probe: %v", err)
 	}
+	stopProgress := opts.startProgress(opts.IO, ep.URL())
+	defer stopProgress()
 	p, err := opts.prober(nil)
 	if err != nil {
 		return err
@@ -189,6 +195,7 @@ func runExplainProbe(ctx context.Context, opts *ExplainOptions, e explain.Explan
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
 	rep := p.Run(ctx, probe.Request{Target: ep.URL(), Endpoints: []probe.Endpoint{ep}})
+	stopProgress()
 	v := explain.Judge(e, rep)
 	if opts.JSON {
 		err = report.JSON(opts.IO.Out, struct {
@@ -197,7 +204,7 @@ func runExplainProbe(ctx context.Context, opts *ExplainOptions, e explain.Explan
 			Probe       *probe.Report       `json:"probe"`
 		}{e, v, rep})
 	} else {
-		color := opts.IO.ColorEnabled(opts.NoColor)
+		color := opts.color(opts.IO)
 		if err = report.ExplainText(opts.IO.Out, e, color); err == nil {
 			fmt.Fprintf(opts.IO.Out, "\nRe-test of %s: %s\n\n", ep.URL(), v.Summary)
 			err = report.Text(opts.IO.Out, rep, report.TextOptions{Color: color, Verbose: opts.Verbose})

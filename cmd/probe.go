@@ -31,7 +31,7 @@ settings to type into a mail client and, for every failure, its cause and fix.
 
 Or probe endpoints exactly as a mail client is configured, skipping discovery:
   imap://HOST[:143]  imaps://HOST[:993]  pop3://HOST[:110]  pop3s://HOST[:995]
-  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465] (also smtps://)
+  smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465], also smtps://HOST
 
 With --from-file FILE (- for stdin), probe every target of a list, one per line (# comments and blank
 lines skipped), --concurrency at once, and print JSON Lines as each completes: {"kind":"target",
@@ -99,6 +99,9 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := opts.validate(); err != nil {
+		return err
+	}
 	if opts.bulk() {
 		return runProbeBulk(ctx, opts)
 	}
@@ -110,6 +113,8 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if err != nil {
 		return err
 	}
+	stopProgress := opts.startProgress(opts.IO, req.Target) // after the password prompt
+	defer stopProgress()
 	p, err := opts.prober(creds)
 	if err != nil {
 		return err
@@ -118,6 +123,7 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
 	rep := p.Run(ctx, req)
+	stopProgress()
 	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 		return err
 	}
@@ -132,5 +138,5 @@ func render(ios *IOStreams, f *probeFlags, rep *probe.Report) error {
 	if f.JSON {
 		return report.JSON(ios.Out, rep)
 	}
-	return report.Text(ios.Out, rep, report.TextOptions{Color: ios.ColorEnabled(f.NoColor), Verbose: f.Verbose})
+	return report.Text(ios.Out, rep, report.TextOptions{Color: f.color(ios), Verbose: f.Verbose})
 }

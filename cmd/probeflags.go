@@ -23,6 +23,8 @@ type probeFlags struct {
 	Verbose  bool
 	JSON     bool
 	NoColor  bool
+	Color    string
+	Quiet    bool
 
 	// fs is where the flags were registered, to tell an empty value from an absent flag.
 	fs *pflag.FlagSet
@@ -31,18 +33,30 @@ type probeFlags struct {
 	dialer   probe.Dialer
 	resolver *probe.Resolver
 	rootCAs  *x509.CertPool
+	// progress is the live display's hook while one is shown (progress.go).
+	progress probe.Progress
 }
 
 func (f *probeFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
-	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
+	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP or IP:port; default: the servers in /etc/resolv.conf")
 	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "time limit for each step: one DNS query, connect, handshake or command")
 	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
 	fs.StringVar(&f.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	fs.StringVar(&f.STARTTLS, "starttls", "require", "upgrade plain-port endpoints: no, try or require")
 	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show DNS answers and the protocol transcript (passwords redacted)")
 	fs.BoolVar(&f.JSON, "json", false, "print the result as JSON (schema in README)")
-	fs.BoolVar(&f.NoColor, "no-color", false, "no colours (also when NO_COLOR is set or output is not a terminal)")
+	fs.BoolVar(&f.NoColor, "no-color", false, "no colours: the same as --color=never")
+	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "no live progress on stderr (it is shown only when stderr is a terminal, never with --json or when CI is set)")
+	fs.StringVar(&f.Color, "color", ColorAuto, "colours: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always (e.g. for less -R) or never")
+}
+
+// color says whether stdout gets colours, from --color, --no-color and the environment.
+func (f *probeFlags) color(ios *IOStreams) bool {
+	if f.NoColor {
+		return false
+	}
+	return ios.ColorEnabled(f.Color)
 }
 
 // validate checks flag values; errors are usage errors.
@@ -55,6 +69,14 @@ func (f *probeFlags) validate() error {
 	}
 	if f.MaxTime <= 0 {
 		return usageError("--max-time must be positive, e.g. 30s")
+	}
+	switch f.Color {
+	case ColorAuto, ColorAlways, ColorNever:
+	default:
+		return usageError("--color must be auto, always or never, not %q", f.Color)
+	}
+	if f.NoColor && f.fs != nil && f.fs.Changed("color") && f.Color != ColorNever {
+		return usageError("--no-color and --color=%s contradict each other: give one", f.Color)
 	}
 	switch probe.STARTTLSPolicy(f.STARTTLS) {
 	case probe.STARTTLSNo, probe.STARTTLSTry, probe.STARTTLSRequire:
@@ -109,6 +131,7 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 		Transcript:   f.Verbose,
 		CertWarnDays: 14,
 		Credentials:  creds,
+		Progress:     f.progress,
 	}), nil
 }
 

@@ -28,6 +28,8 @@ type IOStreams struct {
 	IsTTY bool
 	// InTTY says whether In is a terminal.
 	InTTY bool
+	// ErrTTY says whether ErrOut is a terminal (live progress only then).
+	ErrTTY bool
 	// Getenv reads the environment.
 	Getenv func(string) string
 }
@@ -38,13 +40,35 @@ func SystemIO() *IOStreams {
 		In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr,
 		IsTTY:  isatty.IsTerminal(os.Stdout.Fd()) || isatty.IsCygwinTerminal(os.Stdout.Fd()),
 		InTTY:  isatty.IsTerminal(os.Stdin.Fd()),
+		ErrTTY: isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		Getenv: os.Getenv,
 	}
 }
 
-// ColorEnabled honours --no-color, NO_COLOR (https://no-color.org) and a non-terminal stdout.
-func (s *IOStreams) ColorEnabled(noColor bool) bool {
-	return s.IsTTY && !noColor && s.Getenv("NO_COLOR") == ""
+// Colour modes of --color.
+const (
+	ColorAuto   = "auto"
+	ColorAlways = "always"
+	ColorNever  = "never"
+)
+
+// ColorEnabled decides colour on stdout for a --color mode: always and never are what they say (always is
+// for 'mailcheck probe … --color=always | less -R'); auto means a terminal stdout, NO_COLOR
+// (https://no-color.org) unset or empty, and TERM not "dumb".
+func (s *IOStreams) ColorEnabled(mode string) bool {
+	switch mode {
+	case ColorAlways:
+		return true
+	case ColorNever:
+		return false
+	}
+	return s.IsTTY && s.Getenv("NO_COLOR") == "" && !s.dumbTerminal()
+}
+
+// dumbTerminal is TERM=dumb: a terminal that cannot move the cursor or show colours (Emacs shell buffers,
+// some CI log viewers).
+func (s *IOStreams) dumbTerminal() bool {
+	return s.Getenv("TERM") == "dumb"
 }
 
 // ExitError carries an exit code; its message (if any) has already been printed or is printed by Main.
@@ -78,12 +102,16 @@ func NewRootCmd(ios *IOStreams) *cobra.Command {
 		Long: `mailcheck discovers a domain's mail servers, probes POP3, IMAP and SMTP on their plain, STARTTLS
 and SSL/TLS ports, and explains every failure with its cause and fix.
 
-Exit codes: 0 works, 1 problems found, 2 bad usage or input.`,
+Exit codes (see each command's --help): 0 works; 1 problems found (explain: not recognised;
+check: a check failed); 2 bad usage or input; check --nagios uses the monitoring-plugin codes
+0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`,
+		Version:       BuildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		// No shell-completion command: it would be one more command to document and keep.
-		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
+	// --version without the -v shorthand cobra would give it: -v is --verbose on every subcommand.
+	root.Flags().Bool("version", false, "print the version, VCS revision and date (as 'mailcheck version')")
+	root.SetVersionTemplate("{{.Version}}")
 	root.SetIn(ios.In)
 	root.SetOut(ios.Out)
 	root.SetErr(ios.ErrOut)
@@ -95,6 +123,7 @@ Exit codes: 0 works, 1 problems found, 2 bad usage or input.`,
 	for _, extra := range extraCommands {
 		root.AddCommand(extra(ios))
 	}
+	registerCompletions(root)
 	return root
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailcheck/mailcheck/probe"
+	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/report"
 )
 
@@ -56,7 +57,7 @@ Exit codes: 0 accepted; 1 refused or failed; 2 bad usage or input.`,
 	}
 	f := c.Flags()
 	f.StringVar(&opts.From, "from", "", "sender address (required)")
-	f.StringSliceVar(&opts.To, "to", nil, "recipient address (required; repeat or separate with commas)")
+	f.StringArrayVar(&opts.To, "to", nil, "recipient address (required; repeat or separate with commas)")
 	f.StringVar(&opts.Server, "server", "", "submission endpoint, e.g. submission://smtp.example.com:587 (default: discovered)")
 	f.StringVar(&opts.Subject, "subject", "", "subject (default: \"mailcheck test message\")")
 	f.StringVar(&opts.Body, "body", "", "message text")
@@ -65,6 +66,7 @@ Exit codes: 0 accepted; 1 refused or failed; 2 bad usage or input.`,
 	opts.probeFlags.register(f)
 	opts.credentialFlags.register(f)
 	_ = f.MarkHidden("starttls") // the --server URL's scheme says the security mode
+	f.Lookup("user").Usage = "login name (default: the --from address); the password comes from $" + PasswordEnv + ", --password-file or a prompt"
 	return c
 }
 
@@ -72,14 +74,29 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	if err := opts.validate(); err != nil {
+		return err
+	}
 	if opts.From == "" || len(opts.To) == 0 {
 		return usageError("send needs --from and --to (see 'mailcheck send --help')")
 	}
-	for _, to := range opts.To {
-		if strings.TrimSpace(to) == "" {
-			return usageError("--to contains an empty address")
-		}
+	if err := probe.CheckAddress(opts.From); err != nil {
+		return usageError("--from: %v", err)
 	}
+	var to []string
+	for _, v := range opts.To {
+		list, err := splitAddresses(v)
+		if err != nil {
+			return usageError("--to %q: %v", v, err)
+		}
+		for _, a := range list {
+			if err := probe.CheckAddress(a); err != nil {
+				return usageError("--to: %v", err)
+			}
+		}
+		to = append(to, list...)
+	}
+	opts.To = to
 	if opts.Body != "" && opts.BodyFile != "" {
 		return usageError("give --body or --body-file, not both")
 	}
@@ -115,11 +132,23 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 			return usageError("--from: %v", err)
 		}
 		// Discover without the password: logging in to every IMAP and POP3 server is not what send is for.
+		stopProgress := opts.startProgress(opts.IO, domain)
 		finder, err := opts.prober(nil)
 		if err != nil {
+			stopProgress()
 			return err
 		}
 		rep := finder.Run(ctx, probe.Request{Target: domain, Domain: domain})
+		stopProgress()
+		if rep.Settings.Outgoing == nil && opts.JSON {
+			// The send schema, as every other outcome of send --json; the probe's findings are in its words.
+			pr := probe.NewProblem(catalog.NoMailServers, fmt.Sprintf("no working outgoing server was found for %s (run 'mailcheck probe %s' for the details)", domain, domain), "")
+			res := &probe.SendResult{SchemaVersion: probe.SchemaVersion, From: opts.From, To: opts.To, DryRun: opts.DryRun, Steps: []probe.SendStep{}, Problem: &pr}
+			if err := report.JSON(opts.IO.Out, res); err != nil {
+				return err
+			}
+			return problemsFound
+		}
 		if rep.Settings.Outgoing == nil {
 			fmt.Fprintf(opts.IO.ErrOut, "mailcheck: no working outgoing server was found for %s; here is what the probe saw:\n\n", domain)
 			if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
@@ -147,11 +176,42 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		if err := report.JSON(opts.IO.Out, res); err != nil {
 			return err
 		}
-	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.IO.ColorEnabled(opts.NoColor), Verbose: opts.Verbose}); err != nil {
+	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
 		return err
 	}
 	if !res.Accepted {
 		return problemsFound
 	}
 	return nil
+}
+
+// splitAddresses splits one --to value at the commas outside double quotes (a quoted local part may hold
+// a comma, RFC 5321 section 4.1.2), trimming spaces around each address. An empty address or an
+// unbalanced quote is an error: no recipient is ever dropped.
+func splitAddresses(v string) ([]string, error) {
+	var out []string
+	quoted, escaped, start := false, false, 0
+	for i, r := range v {
+		switch {
+		case escaped:
+			escaped = false
+		case quoted && r == '\\':
+			escaped = true
+		case r == '"':
+			quoted = !quoted
+		case r == ',' && !quoted:
+			out = append(out, strings.TrimSpace(v[start:i]))
+			start = i + 1
+		}
+	}
+	if quoted {
+		return nil, fmt.Errorf("a double quote is not closed")
+	}
+	out = append(out, strings.TrimSpace(v[start:]))
+	for _, a := range out {
+		if a == "" {
+			return nil, fmt.Errorf("it contains an empty address")
+		}
+	}
+	return out, nil
 }

@@ -471,8 +471,9 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%s: status %q, want fail", e, e.Status)
 		}
 		wantProblem(t, e.String(), e.Problems, "connect_refused", rep)
-		// A reset answers at once: the probe must not wait for the timeout.
-		if r.elapsed > 3*time.Second {
+		// A reset answers at once: the probe must not wait for the timeout (the bound is the timeout
+		// itself, not a guess at how fast a busy machine starts the binary).
+		if r.elapsed >= 5*time.Second {
 			t.Errorf("a refused connection took %v (timeout 5s): it should fail at once", r.elapsed)
 		}
 	})
@@ -484,8 +485,9 @@ func TestFaults(t *testing.T) {
 		wantExit(t, r, 1, rep)
 		e := find(t, rep, "smtp", w.dropped, 25)
 		wantProblem(t, e.String(), e.Problems, "connect_timeout", rep)
-		if r.elapsed < timeout-200*time.Millisecond || r.elapsed > timeout+1500*time.Millisecond {
-			t.Errorf("the probe took %v with --timeout %v: want about one timeout", r.elapsed, timeout)
+		// At least the one timeout it waits for; less than the two a serial retry would cost.
+		if r.elapsed < timeout-200*time.Millisecond || r.elapsed >= 2*timeout {
+			t.Errorf("the probe took %v with --timeout %v: want one timeout, not two", r.elapsed, timeout)
 		}
 	})
 
@@ -499,8 +501,9 @@ func TestFaults(t *testing.T) {
 			t.Errorf("%s: source %q, want mx", e, e.Source)
 		}
 		wantProblem(t, e.String(), e.Problems, "connect_timeout", rep)
-		if r.elapsed > timeout+1500*time.Millisecond {
-			t.Errorf("discovery took %v with --timeout %v: the probes must run concurrently, within about one timeout", r.elapsed, timeout)
+		// Sequential probes of the MX's ports (and the other guessed names) would cost several timeouts.
+		if r.elapsed >= 2*timeout {
+			t.Errorf("discovery took %v with --timeout %v: the probes must run concurrently, within one timeout", r.elapsed, timeout)
 		}
 	})
 

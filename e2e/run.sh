@@ -26,7 +26,7 @@ source "$TD/world.env"
 WORLD_VARS=($(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$TD/world.env"))
 
 PACKAGES=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix unbound openssl swaks libnet-ssleay-perl
-	bind9-dnsutils nftables iproute2 prometheus curl)
+	bind9-dnsutils nftables iproute2 python3 prometheus curl)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 die() {
@@ -202,7 +202,7 @@ setup_namespaces() {
 	local ip
 	for ip in "$DNS_IP" "$IP_IMAP_PROVIDER" "$IP_POP_PROVIDER" "$IP_SMTP_PROVIDER" "$IP_MX_MXONLY" \
 		"$IP_IMAP_GUESS" "$IP_SMTP_GUESS" "$IP_MAIL_GUESS" "$IP_EXPIRED" "$IP_WRONGHOST" "$IP_PLAIN" \
-		"$IP_REFUSED" "$IP_DROPPED"; do
+		"$IP_REFUSED" "$IP_DROPPED" "$IP_OAUTH"; do
 		ip -n "$NS_SERVER" addr add "$ip/32" dev "$VETH_SERVER"
 	done
 	ip -n "$NS_SERVER" link set "$VETH_SERVER" up
@@ -269,7 +269,7 @@ make_pki() {
 	}
 	cp "$pki/ca/root.pem" "$pki/root.pem"
 
-	make_leaf good "$HOST_IMAP_PROVIDER,$HOST_POP_PROVIDER,$HOST_SMTP_PROVIDER,$HOST_MX_MXONLY,$HOST_IMAP_GUESS,$HOST_SMTP_GUESS,$HOST_MAIL_GUESS" \
+	make_leaf good "$HOST_IMAP_PROVIDER,$HOST_POP_PROVIDER,$HOST_SMTP_PROVIDER,$HOST_MX_MXONLY,$HOST_IMAP_GUESS,$HOST_SMTP_GUESS,$HOST_MAIL_GUESS,$HOST_OAUTH" \
 		"$(date_ago '-1 day')" "$(date_ago '+365 days')"
 	make_leaf expired "$HOST_EXPIRED" "$(date_ago '-400 days')" "$(date_ago '-30 days')"
 	make_leaf wronghost "$HOST_WRONGHOST_CERT" "$(date_ago '-1 day')" "$(date_ago '+365 days')"
@@ -285,18 +285,22 @@ make_pki() {
 
 # ---------------------------------------------------------------------------------------------------------
 prepare_configs() {
-	mkdir -p "$WORK/log" "$WORK/unbound" "$WORK/dovecot" "$WORK/dovecot-plain" "$WORK/mail" \
+	mkdir -p "$WORK/log" "$WORK/unbound" "$WORK/dovecot" "$WORK/dovecot-plain" "$WORK/dovecot-oauth" "$WORK/oauth" "$WORK/mail" \
 		"$WORK/postfix/conf" "$WORK/postfix/spool" "$WORK/postfix/data"
 	render "$TD/unbound.conf.in" "$WORK/unbound/unbound.conf"
 	render "$TD/dovecot.conf.in" "$WORK/dovecot/dovecot.conf"
 	render "$TD/dovecot-plain.conf.in" "$WORK/dovecot-plain/dovecot.conf"
+	render "$TD/dovecot-oauth.conf.in" "$WORK/dovecot-oauth/dovecot.conf"
+	render "$TD/dovecot-oauth2.conf.in" "$WORK/dovecot-oauth/oauth2.conf"
+	# The tokens the introspection endpoint knows: none until the test mints them.
+	echo '{}' >"$WORK/oauth/tokens.json"
 	render "$TD/postfix/main.cf.in" "$WORK/postfix/conf/main.cf"
 	render "$TD/postfix/master.cf.in" "$WORK/postfix/conf/master.cf"
 	# alice@ every domain with working servers; one password (passwd-file, PLAIN scheme: test data).
 	local d home
 	: >"$WORK/dovecot/users"
 	: >"$WORK/postfix/vmailbox"
-	for d in "$DOMAIN_SRV" "$DOMAIN_MX" "$DOMAIN_GUESS" "$DOMAIN_LEGACY"; do
+	for d in "$DOMAIN_SRV" "$DOMAIN_MX" "$DOMAIN_GUESS" "$DOMAIN_LEGACY" "$DOMAIN_OAUTH"; do
 		home=$WORK/mail/$MAIL_USER_LOCAL@$d
 		mkdir -p "$home/Maildir"
 		printf '%s@%s:{PLAIN}%s:%s:%s::%s\n' "$MAIL_USER_LOCAL" "$d" "$MAIL_PASSWORD" "$MAIL_UID" "$MAIL_UID" "$home" \
@@ -310,9 +314,9 @@ prepare_configs() {
 	# Postfix waits (300 ms at a time) until a configuration or map file is at least a second old, in case
 	# it is still being written: backdate them so that it starts at once.
 	touch -d '-1 minute' "$WORK/postfix/conf/main.cf" "$WORK/postfix/conf/master.cf" "$WORK/postfix/vmailbox"
-	chmod 755 "$WORK" "$WORK/dovecot" "$WORK/dovecot-plain" "$WORK/postfix"
+	chmod 755 "$WORK" "$WORK/dovecot" "$WORK/dovecot-plain" "$WORK/dovecot-oauth" "$WORK/postfix"
 	# A fresh directory has no stale anvil-auth-penalty socket (see test-servers.md); make sure anyway.
-	rm -f "$WORK/dovecot/run/anvil-auth-penalty" "$WORK/dovecot-plain/run/anvil-auth-penalty"
+	rm -f "$WORK/dovecot/run/anvil-auth-penalty" "$WORK/dovecot-plain/run/anvil-auth-penalty" "$WORK/dovecot-oauth/run/anvil-auth-penalty"
 }
 
 # wait_listening tcp|udp ADDR:PORT...: until every socket listens in the server namespace (5 s at most).
@@ -361,6 +365,19 @@ start_dovecot_plain() {
 	wait_listening tcp $(ports_on "$IP_PLAIN" 110 143) || die "dovecot (plain) did not start"
 }
 
+# The token-introspection endpoint Dovecot's oauth2 passdb asks, on the server namespace's loopback.
+start_introspect() {
+	ip netns exec "$NS_SERVER" python3 "$ROOT/e2e/introspect.py" "$OAUTH_INTROSPECT_PORT" "$WORK/oauth/tokens.json" \
+		>>"$WORK/log/introspect.log" 2>&1 9<&- &
+	wait_listening tcp "127.0.0.1:$OAUTH_INTROSPECT_PORT" || die "the introspection endpoint did not start"
+}
+
+start_dovecot_oauth() {
+	ip netns exec "$NS_SERVER" dovecot -c "$WORK/dovecot-oauth/dovecot.conf" 9<&- || die "dovecot (oauth) did not start"
+	# shellcheck disable=SC2046
+	wait_listening tcp $(ports_on "$IP_OAUTH" 110 143 993 995) || die "dovecot (oauth) did not start"
+}
+
 start_postfix() {
 	if ! ip netns exec "$NS_SERVER" postfix -c "$WORK/postfix/conf" start >"$WORK/log/postfix-start.log" 2>&1 9<&-; then
 		cat "$WORK/log/postfix-start.log" >&2
@@ -369,7 +386,7 @@ start_postfix() {
 	# shellcheck disable=SC2046
 	wait_listening tcp $(for a in "$IP_SMTP_PROVIDER" "$IP_MX_MXONLY" "$IP_SMTP_GUESS" "$IP_MAIL_GUESS"; do
 		ports_on "$a" 25 465 587
-	done) "$IP_EXPIRED:465" "$IP_WRONGHOST:587" "$IP_PLAIN:587" || die "postfix did not start"
+	done) "$IP_EXPIRED:465" "$IP_WRONGHOST:587" "$IP_PLAIN:587" "$IP_OAUTH:587" "$IP_OAUTH:465" || die "postfix did not start"
 }
 
 # A quick look from the client's side: its resolver finds the world and the servers answer.
@@ -403,6 +420,8 @@ timed "server configurations" prepare_configs
 timed "start unbound" start_unbound
 timed "start dovecot" start_dovecot
 timed "start dovecot (plain-text)" start_dovecot_plain
+timed "start token introspection" start_introspect
+timed "start dovecot (oauth2)" start_dovecot_oauth
 timed "start postfix" start_postfix
 timed "smoke check from $NS_CLIENT" smoke_check
 export_world

@@ -26,13 +26,18 @@ import (
 type Credentials struct {
 	User     string
 	Password string
+	// Token is an OAuth2 access token; when set, the login uses XOAUTH2 or OAUTHBEARER instead of the
+	// password (see oauth.go). It is a secret exactly like the password.
+	Token string
+	// OAuthMechanism forces XOAUTH2 or OAUTHBEARER; empty picks what the server offers.
+	OAuthMechanism string
 	// AllowPlaintext permits sending the password over an unencrypted connection.
 	AllowPlaintext bool
 }
 
 // String hides the password if Credentials is ever printed.
 func (c Credentials) String() string {
-	return "Credentials{User: " + c.User + ", Password: " + redacted + "}"
+	return "Credentials{User: " + c.User + ", Password: " + redacted + ", Token: " + redacted + "}"
 }
 
 // GoString hides the password from %#v too.
@@ -53,11 +58,11 @@ func (p *Prober) loginBlocker(res *Result) (code, summary string, skip bool) {
 	case !encrypted && res.PlaintextLogin == "refused":
 		return catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint), false
 	case !encrypted && !cr.AllowPlaintext:
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because the connection is not encrypted (use --allow-plaintext-auth to test it anyway)", res.Endpoint), false
+		return catalog.AuthNotAttempted, plaintextRefusal(cr, res.Endpoint), false
 	case res.TLS != nil && hasProblemCode(res.Problems, catalog.TLSVersionOld):
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version), false
+		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s because it only speaks TLS older than 1.2 (%s)", res.Endpoint, res.TLS.Version), false
 	case res.TLS != nil && !res.TLS.Verified:
-		return catalog.AuthNotAttempted, fmt.Sprintf("the password was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
+		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
 	}
 	return "", "", false
 }
@@ -76,6 +81,9 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	auth := &AuthResult{User: cr.User}
 	res.Auth = auth
 	mech := chooseMechanism(res.Protocol, res.AuthMechanisms)
+	if cr.Token != "" {
+		mech = chooseOAuthMechanism(res.AuthMechanisms, cr.OAuthMechanism)
+	}
 	caps := res.Capabilities.AfterTLS
 	if res.Security != TLS && !res.STARTTLS {
 		caps = res.Capabilities.BeforeTLS
@@ -92,6 +100,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	tr.note("login test on a new connection, " + mech)
 	start := time.Now()
 	red := newRedactor(cr.Password)
+	red.addToken(cr.Token)
 	err := p.login(ctx, res, mech, tr, red)
 	res.Timings.AuthMS = ms(time.Since(start))
 	auth.Tested = true
@@ -101,6 +110,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript) {
 	}
 	pr := p.authProblem(ctx, err, res, mech, red)
 	auth.Problem = &pr
+	auth.OAuthError = challengeOf(err)
 	if pr.Code == catalog.TimeLimit {
 		auth.Tested = false // the run's deadline ended it: no verdict on anything
 		return
@@ -235,6 +245,8 @@ func (p *Prober) open(ctx context.Context, ep Endpoint, addr string, upgrade boo
 // saslClient returns the go-sasl client for mech, registering what it will send with the redactor.
 func saslClient(mech string, cr *Credentials, red *redactor) sasl.Client {
 	switch mech {
+	case MechXOAUTH2, MechOAUTHBEARER:
+		return newOAuthClient(mech, cr, red)
 	case "PLAIN":
 		red.add("\x00" + cr.User + "\x00" + cr.Password)
 		return sasl.NewPlainClient("", cr.User, cr.Password)
@@ -258,6 +270,9 @@ func (c *resumedConn) Read(b []byte) (int, error) {
 }
 
 func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *redactor) error {
+	if isOAuthMechanism(mech) {
+		return p.loginIMAPOAuth(s, mech, red)
+	}
 	cr := p.cfg.Credentials
 	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK resumed\r\n")}, nil)
 	defer c.Close()
@@ -266,7 +281,8 @@ func (p *Prober) loginIMAP(s *session, rc *recordingConn, mech string, red *reda
 	if mech == "LOGIN" && !hasCap(caps(c), "AUTH=LOGIN") {
 		err = c.Login(cr.User, cr.Password).Wait()
 	} else {
-		err = c.Authenticate(saslClient(mech, cr, red))
+		sc := saslClient(mech, cr, red)
+		err = withChallenge(c.Authenticate(sc), sc)
 	}
 	if err == nil {
 		_ = c.Logout().Wait()
@@ -291,8 +307,9 @@ func (p *Prober) loginSMTP(s *session, rc *recordingConn, mech string, red *reda
 	if err := c.Hello(strings.Trim(ehloName(s.conn), "[]")); err != nil {
 		return err
 	}
-	if err := c.Auth(saslClient(mech, cr, red)); err != nil {
-		return err
+	sc := saslClient(mech, cr, red)
+	if err := c.Auth(sc); err != nil {
+		return withChallenge(err, sc)
 	}
 	_ = c.Quit()
 	return nil
@@ -318,6 +335,9 @@ func parsePOP3Err(line string) *pop3Error {
 }
 
 func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
+	if isOAuthMechanism(mech) {
+		return p.loginPOP3OAuth(s, mech, red)
+	}
 	cr := p.cfg.Credentials
 	expectOK := func() error {
 		line, err := s.readLine()
@@ -411,6 +431,10 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" && answered {
 		code = provider
+	}
+	if isOAuthMechanism(mech) && answered {
+		code = p.classifyOAuth(code, err, res)
+		reply += oauthNote(err)
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"net"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -50,6 +51,53 @@ var secureEndpoints = []Endpoint{
 	{IMAP, "mail.a.test", 993, TLS}, {IMAP, "mail.a.test", 143, STARTTLS},
 	{POP3, "mail.a.test", 995, TLS}, {POP3, "mail.a.test", 110, STARTTLS},
 	{SMTP, "mail.a.test", 465, TLS}, {SMTP, "mail.a.test", 587, STARTTLS},
+}
+
+// deadlineAfterProbes dials through the sandbox, except that its dial to hold hangs like a dropped SYN
+// until the other probes' connections (probes of them) are closed, and then ends the run (end) as
+// --max-time would: the moment between the probes and the logins, reached by a signal, not a clock.
+type deadlineAfterProbes struct {
+	Dialer
+	hold   string
+	probes int
+	end    context.CancelFunc
+	closed chan struct{}
+}
+
+func (d *deadlineAfterProbes) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	if addr != d.hold {
+		c, err := d.Dialer.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return &notifyClose{Conn: c, closed: d.closed}, nil
+	}
+	for i := 0; i < d.probes; i++ {
+		select {
+		case <-d.closed:
+		case <-ctx.Done():
+			return blockingDialer{}.DialContext(ctx, network, addr)
+		}
+	}
+	d.end()
+	return blockingDialer{}.DialContext(ctx, network, addr)
+}
+
+// notifyClose sends one token on closed when it is first closed.
+type notifyClose struct {
+	net.Conn
+	once   sync.Once
+	closed chan<- struct{}
+}
+
+func (c *notifyClose) Close() error {
+	c.once.Do(func() {
+		select {
+		case c.closed <- struct{}{}:
+		default: // more closes than anyone waits for
+		}
+	})
+	return c.Conn.Close()
 }
 
 func TestLoginRightPassword(t *testing.T) {
@@ -286,15 +334,15 @@ func TestWrongPasswordFailsEvenWhenSettingsPointElsewhere(t *testing.T) {
 }
 
 // TestLoginsAfterTheDeadline: the probes succeed, then a black-holed port holds the run until --max-time;
-// the logins that are left no time are time_limit, not refusals of the password.
+// the logins that are left no time are time_limit, not refusals of the password. The time limit "arrives"
+// when the other probes are done (deadlineAfterProbes), not on a clock a busy machine could outrun.
 func TestLoginsAfterTheDeadline(t *testing.T) {
 	w := authWorld()
 	w.Records = append(w.Records, "slow.a.test."+ttl+"A 127.0.0.79")
-	w.Services = append(w.Services, sandbox.Service{IP: "127.0.0.79", Port: 25, Behavior: sandbox.BehaveBlackhole})
-	_, p := world(t, w, &Credentials{User: alice, Password: alicePW})
-	p.cfg.Timeout = time.Minute
-	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	sb, p := world(t, w, &Credentials{User: alice, Password: alicePW})
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	p.cfg.Dialer = &deadlineAfterProbes{Dialer: sb, hold: "127.0.0.79:25", probes: len(secureEndpoints), end: cancel, closed: make(chan struct{}, 64)}
 	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{SMTP, "slow.a.test", 25, STARTTLS}}, secureEndpoints...)})
 	limited := 0
 	for _, e := range rep.Endpoints {

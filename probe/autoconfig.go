@@ -23,6 +23,9 @@ type AutoconfigLookup struct {
 	HTTPStatus int `json:"http_status,omitempty"`
 	// Servers are the endpoints the file lists, in its order.
 	Servers []Endpoint `json:"servers,omitempty"`
+	// Authentication are the login methods the file names per server URL, as mail clients label them
+	// ("OAuth2 (modern authentication)", "normal password"; see authentication.go).
+	Authentication map[string][]string `json:"authentication,omitempty"`
 	// Error says why nothing usable came back (most domains publish no such file: that is no problem).
 	Error  string  `json:"error,omitempty"`
 	TimeMS float64 `json:"time_ms"`
@@ -123,12 +126,13 @@ func (r *run) fetchAutoconfig(rawURL string) (out AutoconfigLookup) {
 		out.Error = err.Error()
 		return out
 	}
-	servers, err := parseAutoconfig(body, r.req.Domain, r.req.Address)
+	servers, auth, err := readAutoconfig(body, r.req.Domain, r.req.Address)
 	if err != nil {
 		out.Error = err.Error()
 		return out
 	}
 	out.Servers = servers
+	out.Authentication = auth
 	return out
 }
 
@@ -147,14 +151,24 @@ type autoconfigServer struct {
 	Hostname   string `xml:"hostname"`
 	Port       string `xml:"port"`
 	SocketType string `xml:"socketType"`
+	// Authentication may repeat: the methods the server accepts, preferred first.
+	Authentication []string `xml:"authentication"`
 }
 
 // parseAutoconfig reads the servers of a configuration file; entries it cannot use are skipped.
 func parseAutoconfig(body []byte, domain, address string) ([]Endpoint, error) {
+	eps, _, err := readAutoconfig(body, domain, address)
+	return eps, err
+}
+
+// readAutoconfig reads the servers of a configuration file and the login methods it names for each (by
+// endpoint URL, see authentication.go).
+func readAutoconfig(body []byte, domain, address string) ([]Endpoint, map[string][]string, error) {
 	var cfg clientConfig
 	if err := xml.Unmarshal(body, &cfg); err != nil {
-		return nil, fmt.Errorf("not a mail client configuration file: %v", err)
+		return nil, nil, fmt.Errorf("not a mail client configuration file: %v", err)
 	}
+	auth := map[string][]string{}
 	local := ""
 	if i := strings.LastIndexByte(address, '@'); i > 0 {
 		local = address[:i]
@@ -187,13 +201,14 @@ func parseAutoconfig(body []byte, domain, address string) ([]Endpoint, error) {
 			continue
 		}
 		ep.Port = port
+		auth[ep.URL()] = appendAuthMethods(auth[ep.URL()], s.Authentication)
 		if !seen[ep] {
 			seen[ep] = true
 			eps = append(eps, ep)
 		}
 	}
 	if len(eps) == 0 {
-		return nil, errors.New("the configuration file lists no IMAP, POP3 or SMTP server")
+		return nil, nil, errors.New("the configuration file lists no IMAP, POP3 or SMTP server")
 	}
-	return eps, nil
+	return eps, auth, nil
 }

@@ -24,68 +24,75 @@ func TestClassifiedFailures(t *testing.T) {
 			return handler(tc, bufio.NewReader(tc))
 		}
 	}
+	// Every server below answers at once except where silent is set: those are the only cases that wait for
+	// a step to run out. The others get a budget no busy machine exhausts, so a slow handshake can never
+	// turn into a timeout.
 	cases := []struct {
 		name    string
 		ep      Endpoint
 		handler func(c net.Conn, r *bufio.Reader) error
 		want    string
 		detail  string // expected in the summary
+		silent  bool   // the server stays silent in clear text: the probe must wait one step for it
 	}{
 		{"TLS to an SMTP plain port", Endpoint{SMTP, "mail.example.test", 587, TLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("220 mail.example.test ESMTP\r\n"))
 				return err
-			}, catalog.TLSOnPlainPort, "SMTP greeting"},
+			}, catalog.TLSOnPlainPort, "SMTP greeting", false},
 		{"TLS to an IMAP plain port", Endpoint{IMAP, "mail.example.test", 143, TLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("* OK IMAP4rev1 ready\r\n"))
 				return err
-			}, catalog.TLSOnPlainPort, "IMAP greeting"},
+			}, catalog.TLSOnPlainPort, "IMAP greeting", false},
 		{"plain text to a TLS port", Endpoint{IMAP, "mail.example.test", 993, STARTTLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error { return nil }),
-			catalog.PlainOnTLSPort, "expects SSL/TLS"},
+			catalog.PlainOnTLSPort, "expects SSL/TLS", true},
+		{"plain text to a TLS port whose certificate names another host", Endpoint{IMAP, "other.example.test", 993, STARTTLS},
+			tlsServer(func(c net.Conn, r *bufio.Reader) error { return nil }),
+			catalog.PlainOnTLSPort, "expects SSL/TLS", true},
 		{"SMTP greeting on an IMAP port", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("220 mail.example.test ESMTP Postfix\r\n"))
 				return err
-			}, catalog.WrongProtocol, "SMTP server answers"},
+			}, catalog.WrongProtocol, "SMTP server answers", false},
 		{"POP3 greeting on an SMTP port", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK Dovecot ready.\r\n"))
 				return err
-			}, catalog.WrongProtocol, "POP3 server answers"},
+			}, catalog.WrongProtocol, "POP3 server answers", false},
 		{"not a mail server", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
 				return err
-			}, catalog.ProtocolError, "SSH-2.0"},
+			}, catalog.ProtocolError, "SSH-2.0", false},
 		{"554 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("554 5.7.1 No SMTP service here\r\n"))
 				return err
-			}, catalog.GreetingRejected, "refused"},
+			}, catalog.GreetingRejected, "refused", false},
 		{"421 greeting", Endpoint{SMTP, "mail.example.test", 25, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("421-4.3.2 busy\r\n421 4.3.2 try later\r\n"))
 				return err
-			}, catalog.GreetingTempFail, ""},
+			}, catalog.GreetingTempFail, "", false},
 		{"IMAP BYE greeting", Endpoint{IMAP, "mail.example.test", 993, TLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("* BYE Too many connections from your IP\r\n"))
 				return err
-			}), catalog.GreetingRejected, ""},
+			}), catalog.GreetingRejected, "", false},
 		{"POP3 -ERR greeting", Endpoint{POP3, "mail.example.test", 995, TLS},
 			tlsServer(func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("-ERR [SYS/PERM] maintenance\r\n"))
 				return err
-			}), catalog.GreetingRejected, ""},
+			}), catalog.GreetingRejected, "", false},
 		{"closed without a word", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
-			func(c net.Conn, r *bufio.Reader) error { return nil }, catalog.ConnectionClosed, ""},
+			func(c net.Conn, r *bufio.Reader) error { return nil }, catalog.ConnectionClosed, "", false},
 		{"reset", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_ = c.(*net.TCPConn).SetLinger(0)
 				return nil
-			}, catalog.ConnectionReset, ""},
+			}, catalog.ConnectionReset, "", false},
 		{"STARTTLS not offered", Endpoint{IMAP, "mail.example.test", 143, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("* OK ready\r\n"))
@@ -95,7 +102,7 @@ func TestClassifiedFailures(t *testing.T) {
 				_, err := c.Write([]byte("* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\na1 OK done\r\n"))
 				r.ReadString('\n')
 				return err
-			}, catalog.STARTTLSNotOffered, "does not offer STARTTLS"},
+			}, catalog.STARTTLSNotOffered, "does not offer STARTTLS", false},
 		{"STARTTLS refused", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
@@ -108,7 +115,7 @@ func TestClassifiedFailures(t *testing.T) {
 				}
 				_, err := c.Write([]byte("454 4.7.0 TLS not available due to local problem\r\n"))
 				return err
-			}, catalog.STARTTLSFailed, "upgrade failed"},
+			}, catalog.STARTTLSFailed, "upgrade failed", false},
 		{"STARTTLS response injection", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
@@ -121,7 +128,7 @@ func TestClassifiedFailures(t *testing.T) {
 				}
 				_, err := c.Write([]byte("220 go ahead\r\n250 injected\r\n"))
 				return err
-			}, catalog.ProtocolError, ""},
+			}, catalog.ProtocolError, "", false},
 		{"garbled SMTP reply", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
@@ -130,7 +137,7 @@ func TestClassifiedFailures(t *testing.T) {
 				}
 				_, err := c.Write([]byte("250-hi\r\n999 what\r\n"))
 				return err
-			}, catalog.ProtocolError, ""},
+			}, catalog.ProtocolError, "", false},
 		{"endless EHLO answer", Endpoint{SMTP, "mail.example.test", 587, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				c.Write([]byte("220 hi\r\n"))
@@ -143,18 +150,24 @@ func TestClassifiedFailures(t *testing.T) {
 					}
 				}
 				return nil
-			}, catalog.ProtocolError, ""},
+			}, catalog.ProtocolError, "", false},
 		{"overlong line", Endpoint{POP3, "mail.example.test", 110, STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("+OK " + strings.Repeat("x", 10000) + "\r\n"))
 				return err
-			}, catalog.ProtocolError, ""},
+			}, catalog.ProtocolError, "", false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // independent servers; the silent cases wait out their step side by side
 			addr := scripted(t, tc.handler)
 			p := newTestProber(fixedDialer{addr}, roots)
-			p.cfg.Timeout = 500 * time.Millisecond
+			p.cfg.Timeout = answeringBudget
+			if tc.silent {
+				// The wait for the missing greeting; the TLS handshake that follows on the same
+				// connection gets as long again, far more than a handshake needs on any machine.
+				p.cfg.Timeout = silenceWait
+			}
 			res := p.ProbeEndpoint(context.Background(), tc.ep, "127.0.0.1", SourceExplicit)
 			if !hasProblem(res, tc.want) {
 				t.Fatalf("problems = %v, want %s\ntranscript:\n%s", problemCodes(res), tc.want, strings.Join(res.Transcript, "\n"))

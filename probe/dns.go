@@ -61,8 +61,11 @@ func ParseResolverAddr(s string) (string, error) {
 	}
 	host, port, err := net.SplitHostPort(s)
 	if err != nil {
-		// No port: a bare IPv4/IPv6 address or a name.
-		host, port = strings.Trim(s, "[]"), "53"
+		// No port: a bare IPv4/IPv6 address (brackets only as a pair around the whole) or a name.
+		host, port = s, "53"
+		if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+			host = s[1 : len(s)-1]
+		}
 	}
 	if net.ParseIP(host) == nil {
 		return "", fmt.Errorf("--resolver %q: give the DNS server as an IP address, optionally with a port (192.0.2.53:53, [2001:db8::53]:53)", s)

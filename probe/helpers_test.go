@@ -11,8 +11,11 @@ import (
 	"crypto/x509/pkix"
 	"math/big"
 	"net"
+	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -34,6 +37,40 @@ func (blockingDialer) DialContext(ctx context.Context, network, addr string) (ne
 	var nd net.Dialer
 	// Dialing with an expired context yields exactly the error type a real timed-out dial returns.
 	return nd.DialContext(ctx, network, "127.0.0.1:9")
+}
+
+// droppedSYN is the error a dial gets when the kernel gives up on an unanswered SYN.
+func droppedSYN(network, addr string) error {
+	return &net.OpError{Op: "dial", Net: network, Err: os.NewSyscallError("connect", syscall.ETIMEDOUT)}
+}
+
+// barrierDialer holds every dial until n of them wait at once, then fails them all as dropped SYNs. A
+// runner that dials side by side gets through at once; one that dials one after another never has n
+// waiting, so each of its dials waits for its step to run out instead, which the test sees in released.
+// No clock decides anything.
+type barrierDialer struct {
+	n        int
+	mu       sync.Mutex
+	waiting  int
+	all      chan struct{}
+	released atomic.Int32
+}
+
+func newBarrierDialer(n int) *barrierDialer { return &barrierDialer{n: n, all: make(chan struct{})} }
+
+func (d *barrierDialer) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d.mu.Lock()
+	if d.waiting++; d.waiting == d.n {
+		close(d.all)
+	}
+	d.mu.Unlock()
+	select {
+	case <-d.all:
+		d.released.Add(1)
+		return nil, droppedSYN(network, addr)
+	case <-ctx.Done():
+		return blockingDialer{}.DialContext(ctx, network, addr)
+	}
 }
 
 // scripted starts a one-shot server on 127.0.0.1:0 whose handler scripts the conversation. Handler errors
@@ -143,6 +180,15 @@ func hasProblem(res Result, code string) bool {
 	}
 	return false
 }
+
+// answeringBudget is the step budget of tests whose servers answer: no machine, however busy, needs it,
+// so only a server that really stays silent can run into it.
+const answeringBudget = 30 * time.Second
+
+// silenceWait is the step budget of tests that wait for a server's silence on purpose: how long the probe
+// waits for an answer that never comes. Its length changes nothing but how long the test takes: work
+// that follows a silent step (a TLS handshake on the same connection) gets a step as long again.
+const silenceWait = 2 * time.Second
 
 func newTestProber(d Dialer, roots *x509.CertPool) *Prober {
 	return NewProber(Config{Dialer: d, RootCAs: roots, Timeout: 2 * time.Second, Transcript: true})

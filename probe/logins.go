@@ -129,5 +129,5 @@ func credentialVerdict(a *AuthResult) bool {
 	case catalog.AuthFailed, catalog.AuthAppPassword, catalog.AuthBasicDisabled, catalog.AuthAccountDisabled:
 		return true
 	}
-	return false
+	return oauthVerdict(a.Problem.Code)
 }

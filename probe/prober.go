@@ -48,6 +48,8 @@ type Config struct {
 	Now func() time.Time
 	// Credentials, when set, are tried on every reachable endpoint.
 	Credentials *Credentials
+	// Progress, when set, is told each step and verdict as it happens (progress.go).
+	Progress Progress
 }
 
 // Prober runs probes with one Config.
@@ -127,6 +129,7 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 		res.Transcript = tr.lines
 	}
 	res.Status = statusOf(res.Problems)
+	p.finished(EndpointDone, &res)
 	return res
 }
 
@@ -137,12 +140,14 @@ func (p *Prober) loginOn(ctx context.Context, res *Result) {
 		tr = &transcript{start: time.Now()}
 	}
 	start := time.Now()
+	p.stepStarted(res, StepLogin)
 	p.testLogin(ctx, res, tr)
 	res.Timings.TotalMS += ms(time.Since(start))
 	if tr != nil {
 		res.Transcript = append(res.Transcript, tr.lines...)
 	}
 	res.Status = statusOf(res.Problems)
+	p.finished(LoginDone, res)
 }
 
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
@@ -159,6 +164,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 
 	t0 := time.Now()
+	p.stepStarted(res, StepConnect)
 	tr.note("connecting to " + net.JoinHostPort(res.Address, strconv.Itoa(ep.Port)))
 	conn, err := p.dial(ctx, res.Address, ep.Port)
 	if err != nil {
@@ -174,6 +180,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	s := newSession(ctx, conn, p.cfg.Timeout, tr)
 	if ep.Security == TLS {
 		t1 := time.Now()
+		p.stepStarted(res, StepTLS)
 		tc, err := s.startTLS(p.tlsConfig(ep.Host))
 		if err != nil {
 			p.handshakeFailed(ctx, res, err)
@@ -184,9 +191,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 	}
 
 	t2 := time.Now()
+	p.stepStarted(res, StepGreeting)
 	first, err := s.readLine()
 	if err != nil {
-		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.speaksTLS(ctx, res) {
+		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.tlsCheck(s, res) {
 			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
 				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
 			return
@@ -216,6 +224,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript) {
 
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
+		p.stepStarted(res, StepCapabilities)
 		t3 := time.Now()
 		caps, err = d.capabilities(s, ep.Security == TLS)
 		res.Timings.CapabilitiesMS += ms(time.Since(t3))
@@ -281,6 +290,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 		return true
 	}
 	t := time.Now()
+	p.stepStarted(res, StepSTARTTLS)
 	if err := d.startTLS(s); err != nil {
 		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
@@ -321,20 +331,6 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error) {
 	}
 	res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
 		fmt.Sprintf("the TLS handshake with %s port %d failed", ep.Host, ep.Port), err.Error()))
-}
-
-// speaksTLS checks, on a fresh connection, whether a port that stayed silent in clear text answers a TLS
-// handshake, which tells "plain text to an SSL/TLS port" apart from a stuck server.
-func (p *Prober) speaksTLS(ctx context.Context, res *Result) bool {
-	conn, err := p.dial(ctx, res.Address, res.Port)
-	if err != nil {
-		return false
-	}
-	defer conn.Close()
-	hctx, cancel := context.WithTimeout(ctx, p.cfg.Timeout)
-	defer cancel()
-	tc := tls.Client(conn, p.tlsConfig(res.Host))
-	return tc.HandshakeContext(hctx) == nil
 }
 
 // judgeLogin notes endpoints where no login method is offered on the connection a client would use.

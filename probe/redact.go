@@ -38,6 +38,29 @@ func (r *redactor) add(secret string) {
 	r.secrets = append(r.secrets, secret, quoted, base64.StdEncoding.EncodeToString([]byte(secret)))
 }
 
+// addToken registers an OAuth2 access token. Besides the forms add knows, a token travels base64-encoded
+// inside a longer SASL response (XOAUTH2, OAUTHBEARER) at any offset, so the three base64 encodings of its
+// middle, one per alignment, are registered too: a server that echoes the response, or a part of it,
+// cannot reveal the token.
+func (r *redactor) addToken(token string) {
+	if token == "" {
+		return
+	}
+	r.add(token)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
+		for shift := 0; shift < 3; shift++ {
+			b := enc.EncodeToString(append(make([]byte, shift), token...))
+			// Drop the first quantum (it mixes in the bytes before the token) and the last one (it mixes
+			// in the bytes after it); what is left appears verbatim in any encoding with this alignment.
+			if len(b) > 12 {
+				r.secrets = append(r.secrets, b[4:len(b)-4])
+			}
+		}
+	}
+}
+
 var secretCommands = regexp.MustCompile(`(?i)^((?:\S+ )?(?:AUTHENTICATE|AUTH)\s+\S+|(?:\S+ )?LOGIN|PASS)\s+.*$`)
 
 // client redacts a line the client sends.
@@ -57,7 +80,7 @@ func (r *redactor) client(line string) string {
 
 // server redacts a server line and notes continuations that invite a secret.
 func (r *redactor) server(line string) string {
-	if strings.HasPrefix(line, "+") || strings.HasPrefix(line, "334") {
+	if strings.HasPrefix(line, "+") && !strings.HasPrefix(line, "+OK") || strings.HasPrefix(line, "334") {
 		r.mu.Lock()
 		r.nextClientSecret = true
 		r.mu.Unlock()

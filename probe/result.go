@@ -80,12 +80,14 @@ type AuthResult struct {
 	Tested bool `json:"tested"`
 	// OK is true when the server accepted them.
 	OK bool `json:"ok"`
-	// Mechanism is the method used (PLAIN, LOGIN, USER).
+	// Mechanism is the method used (PLAIN, LOGIN, USER, XOAUTH2, OAUTHBEARER).
 	Mechanism string `json:"mechanism,omitempty"`
 	// User is the login name used (never the password).
 	User string `json:"user,omitempty"`
 	// Problem is why it failed or was not tested.
 	Problem *Problem `json:"problem,omitempty"`
+	// OAuthError is the server's decoded error challenge when it refused an OAuth2 access token.
+	OAuthError *OAuthError `json:"oauth_error,omitempty"`
 	// SameAs names the endpoint where this server's login was tested instead (one test per server and
 	// protocol); OK and Problem are that test's.
 	SameAs string `json:"same_as,omitempty"`
@@ -143,6 +145,11 @@ type Setting struct {
 	Username string `json:"username,omitempty"`
 	// LoginVerified is true when mailcheck logged in successfully with these settings.
 	LoginVerified bool `json:"login_verified"`
+	// Authentication are the login methods the domain's autoconfig file names for this server, as mail
+	// clients label them ("OAuth2 (modern authentication)", "normal password").
+	Authentication []string `json:"authentication,omitempty"`
+	// LoginMechanism is the login method the test used (PLAIN, XOAUTH2, ...).
+	LoginMechanism string `json:"login_mechanism,omitempty"`
 	// LoginProblem is the problem code of a login test that failed with these settings.
 	LoginProblem string `json:"login_problem,omitempty"`
 }

@@ -485,6 +485,7 @@ func (r *run) finish() {
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
 	}
 	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
+	annotateAuthentication(rep)
 	rep.Status = r.overall()
 }
 

@@ -68,11 +68,12 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
 	tr := &transcript{start: time.Now()}
 	defer func() { out.Transcript = tr.lines }()
-	password := ""
+	password, token := "", ""
 	if p.cfg.Credentials != nil {
-		password = p.cfg.Credentials.Password
+		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
 	}
 	red := newRedactor(password)
+	red.addToken(token)
 	fail := func(step string, err error) *SendResult {
 		pr := p.sendProblem(ctx, step, err, req, red)
 		out.Problem = &pr
@@ -130,7 +131,14 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		if !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
 			mech = "LOGIN"
 		}
-		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return c.Auth(saslClient(mech, cr, red)) }); err != nil {
+		if cr.Token != "" {
+			_, offered := c.Extension("AUTH")
+			if mech = chooseOAuthMechanism(strings.Fields(offered), cr.OAuthMechanism); mech == "" {
+				return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
+			}
+		}
+		sc := saslClient(mech, cr, red)
+		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
@@ -207,8 +215,20 @@ func (e *addressError) Error() string {
 	return fmt.Sprintf("%q is not a valid address: %s", e.addr, e.why)
 }
 
+// CheckAddress says what is wrong with a bare e-mail address (no display name, no angle brackets), as
+// send checks it before a server sees it; nil when nothing is.
+func CheckAddress(a string) error { return checkAddress(a) }
+
+// maxLocalPart is the longest local part RFC 5321 section 4.5.3.1.1 allows, in octets.
+const maxLocalPart = 64
+
 // checkAddress applies RFC 5321 section 4.1.2 mailbox syntax, as far as a client can know it.
 func checkAddress(a string) error {
+	for i, r := range a {
+		if r < 0x20 && r != '\t' && r != '\r' && r != '\n' || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return &addressError{a, fmt.Sprintf("it contains the control character U+%04X at byte %d", r, i)}
+		}
+	}
 	switch {
 	case a == "":
 		return &addressError{a, "it is empty"}
@@ -225,6 +245,8 @@ func checkAddress(a string) error {
 	i := strings.LastIndexByte(a, '@')
 	if local, dom := a[:i], a[i+1:]; local == "" || dom == "" || !strings.Contains(dom, ".") {
 		return &addressError{a, "the domain after @ is incomplete"}
+	} else if len(local) > maxLocalPart {
+		return &addressError{a, fmt.Sprintf("the part before @ is %d octets long; RFC 5321 section 4.5.3.1.1 allows %d", len(local), maxLocalPart)}
 	}
 	return nil
 }
@@ -298,6 +320,10 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 	}
 	if provider := catalog.MatchServerText(reply); provider != "" {
 		code = provider
+	}
+	if cr := p.cfg.Credentials; stage == "auth" && cr != nil && cr.Token != "" && smtpErr != nil {
+		code = p.classifyOAuth(code, err, &Result{Endpoint: req.Server})
+		reply += oauthNote(err)
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
 	reply = red.scrub(reply)

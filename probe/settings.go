@@ -89,6 +89,7 @@ func settingOf(r Result, address string) *Setting {
 	if r.Auth != nil && (r.Auth.Tested || r.Auth.SameAs != "") {
 		st.Username = r.Auth.User
 		st.LoginVerified = r.Auth.OK
+		st.LoginMechanism = r.Auth.Mechanism
 		if !r.Auth.OK && r.Auth.Problem != nil && r.Auth.Problem.Severity == catalog.Fail {
 			st.LoginProblem = r.Auth.Problem.Code
 		}

@@ -74,12 +74,18 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 		}
 		if s.Protocol == probe.SMTP {
 			if s.RequiresAuth {
-				extra += "   requires authentication (same user and password as incoming)"
+				extra += "   requires authentication (" + sameLogin(s) + ")"
 			} else {
 				extra += "   no authentication offered"
 			}
 		}
+		// The autoconfig file's login methods, unless it only names the normal password everyone expects.
+		if len(s.Authentication) > 0 && !(len(s.Authentication) == 1 && s.Authentication[0] == "normal password") {
+			extra += "   authentication: " + strings.Join(s.Authentication, ", ")
+		}
 		switch {
+		case s.LoginVerified && oauthMechanism(s.LoginMechanism):
+			extra += "   " + pal.ok("login verified ("+s.LoginMechanism+")")
 		case s.LoginVerified:
 			extra += "   " + pal.ok("login verified")
 		case s.LoginProblem != "":
@@ -184,12 +190,7 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 			quiet[e.Host] = append(quiet[e.Host], e.Port)
 			continue
 		}
-		addr := e.Address
-		if addr == "" {
-			addr = "-"
-		}
-		fmt.Fprintf(b, "  %s %-5s %-28s %-8s %-15s %s\n", mark(pal, e.Status), strings.ToUpper(string(e.Protocol)),
-			fmt.Sprintf("%s:%d", e.Host, e.Port), e.Security.Label(), addr, endpointSummary(e))
+		fmt.Fprintf(b, "  %s\n", endpointLine(pal, e))
 		if verbose {
 			if len(e.Capabilities.BeforeTLS) > 0 {
 				fmt.Fprintf(b, "      %s %s\n", pal.dim("capabilities before TLS:"), strings.Join(e.Capabilities.BeforeTLS, " "))
@@ -214,6 +215,21 @@ func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose 
 	fmt.Fprintln(b)
 }
 
+// endpointLine is an endpoint's one line: mark, protocol, host:port, security, address and summary.
+func endpointLine(pal palette, e probe.Result) string {
+	return mark(pal, e.Status) + " " + endpointFields(e)
+}
+
+// endpointFields is endpointLine without the mark.
+func endpointFields(e probe.Result) string {
+	addr := e.Address
+	if addr == "" {
+		addr = "-"
+	}
+	return fmt.Sprintf("%-5s %-28s %-8s %-15s %s", strings.ToUpper(string(e.Protocol)),
+		fmt.Sprintf("%s:%d", e.Host, e.Port), e.Security.Label(), addr, endpointSummary(e))
+}
+
 // endpointSummary is the short story of one endpoint: its first failure, or what worked.
 func endpointSummary(e probe.Result) string {
 	for _, sev := range []catalog.Severity{catalog.Fail, catalog.Warn} {
@@ -235,6 +251,8 @@ func endpointSummary(e probe.Result) string {
 	}
 	switch {
 	case e.Auth == nil:
+	case e.Auth.OK && oauthMechanism(e.Auth.Mechanism):
+		parts = append(parts, "login OK ("+e.Auth.Mechanism+")")
 	case e.Auth.OK:
 		parts = append(parts, "login OK")
 	case e.Auth.SameAs != "" && e.Auth.Problem != nil:

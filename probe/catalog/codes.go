@@ -249,7 +249,8 @@ const (
 // codes is the catalogue of external codes. Meanings follow the sources named in the reference catalogue
 // (imnxport.h, Microsoft KB articles, RFCs 5321/3463/5530/2449/3206, the IANA registries, vendor strings);
 // the wording is mailcheck's own.
-var codes = []Code{
+// codes is the catalogue; the OAuth2 entries live in oauth.go.
+var codes = append([]Code{
 	// ----- Outlook Express / Windows Live Mail / Outlook: general and connection (imnxport.h IXP_E_*) -----
 	{Kind: KindOutlook, Code: "0x800CCC00", Name: "IXP_E_LOAD_SICILY_FAILED", Problem: AuthMechanism, Confidence: "A",
 		Meaning: "The Secure Password Authentication (SPA, NTLM) login components could not be loaded.",
@@ -1236,7 +1237,7 @@ var codes = []Code{
 		Meaning: "The server refused mail because the program did not log in, or did not encrypt first.",
 		Causes:  []string{"The program does not send credentials.", "EnableSsl is off, so no STARTTLS happens."},
 		Match:   []string{"requires a secure connection or the client was not authenticated"}},
-}
+}, oauthCodes...)
 
 // generic marks a catalogue entry as a catch-all (see Code.Generic).
 func (c Code) generic() Code {

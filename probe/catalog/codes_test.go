@@ -36,6 +36,9 @@ var probeOnly = map[string]string{
 	STARTTLSSkipped:   "a warning about how the probe ran",
 	PlaintextAuth:     "a warning about what the server offers",
 	AuthNotAttempted:  "the probe chose not to log in",
+	// Microsoft words it exactly as for passwords (auth_basic_disabled); only the probe knows the login used OAuth2.
+	OAuthSMTPAuthDisabled: "the text of auth_basic_disabled, seen on an OAuth2 login",
+	OAuthTokenRejected:    "a token refused without any words that say why",
 }
 
 func TestCodesAreComplete(t *testing.T) {

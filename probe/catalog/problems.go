@@ -98,7 +98,7 @@ const (
 
 // problems is the catalogue. Wording rule: explanation = what happened and what it means;
 // fix = the next step, concrete enough to act on.
-var problems = []Problem{
+var problems = append([]Problem{
 	// --- DNS and discovery ---
 	{DNSNotFound, Fail, "Server name not found",
 		"The server name does not exist in DNS (NXDOMAIN), so the mail client cannot find the server. Usually the name is misspelt, is a short name such as 'pop3' that only worked inside an old network, or the domain has expired.",
@@ -277,7 +277,7 @@ var problems = []Problem{
 	{UserCancelled, Info, "Cancelled",
 		"The operation was cancelled by the user or the program; nothing failed on the server.",
 		"Retry the operation."},
-}
+}, oauthProblems...) // the OAuth2 problems live in oauth.go
 
 var byCode = func() map[string]*Problem {
 	m := make(map[string]*Problem, len(problems))

@@ -86,6 +86,10 @@ type Target struct {
 	User string
 	// PasswordEnv names the environment variable with the password; empty means the command's default.
 	PasswordEnv string
+	// TokenEnv names the environment variable with an OAuth2 access token for an OAuth2 login.
+	TokenEnv string
+	// OAuth says the login uses an OAuth2 token (TokenEnv, or the command's token sources).
+	OAuth bool
 	// Where says where the target was defined, for error messages: "check.toml:12" or "argument 2".
 	Where string
 }
@@ -184,7 +188,9 @@ var (
 	plaintextCodes = codeSet(catalog.PlaintextAuth)
 	loginCodes     = codeSet(catalog.AuthFailed, catalog.AuthPlaintextRefused, catalog.AuthNotAttempted,
 		catalog.AuthMechanism, catalog.AuthAccountDisabled, catalog.AuthTemporary, catalog.AuthAppPassword,
-		catalog.AuthBasicDisabled, catalog.AuthRequired, catalog.MailboxInUse, catalog.NoAuthMechanism)
+		catalog.AuthBasicDisabled, catalog.AuthRequired, catalog.MailboxInUse, catalog.NoAuthMechanism,
+		catalog.OAuthTokenExpired, catalog.OAuthTokenRejected, catalog.OAuthScope, catalog.OAuthWrongAccount,
+		catalog.OAuthConsent, catalog.OAuthProtocolDisabled, catalog.OAuthSMTPAuthDisabled)
 	// absentCodes are the outcomes that show nothing serves the port: the pass conditions of expect = "absent".
 	dnsCodes    = codeSet(catalog.DNSNotFound, catalog.DNSNoAddress, catalog.DNSServerFailure, catalog.DNSTimeout, catalog.DNSRefused)
 	absentCodes = codeSet(catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable,
@@ -611,9 +617,13 @@ func login(t Target, r probe.Result) Result {
 	if r.Auth != nil && r.Auth.User != "" {
 		user = r.Auth.User
 	}
-	expected := "the login to work"
+	kind := "login"
+	if t.OAuth {
+		kind = "OAuth2 login"
+	}
+	expected := "the " + kind + " to work"
 	if user != "" {
-		expected = "the login of " + user + " to work"
+		expected = "the " + kind + " of " + user + " to work"
 	}
 	res := Result{Check: CheckLogin, Expected: expected, TimeMS: r.Timings.AuthMS}
 	switch {

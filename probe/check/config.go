@@ -39,11 +39,12 @@ type Spec struct {
 	Login          bool     `toml:"login"`
 	User           string   `toml:"user"`
 	PasswordEnv    string   `toml:"password_env"`
+	TokenEnv       string   `toml:"token_env"`
 }
 
 // Keys are the keys of a [[target]] table, in the order the README documents them.
 var Keys = []string{"name", "endpoint", "expect", "cert_min_days", "cert_warn_days", "plaintext_login",
-	"auth_mechanisms", "login", "user", "password_env"}
+	"auth_mechanisms", "login", "user", "password_env", "token_env"}
 
 // Defaults are the thresholds the command's flags give every TLS target that does not set its own.
 type Defaults struct {
@@ -74,7 +75,7 @@ func (s Spec) Target(d Defaults) (Target, error) {
 		return bad("endpoint", "%v", err)
 	}
 	t := Target{Name: strings.TrimSpace(s.Name), Endpoint: ep, Expect: s.Expect, PlaintextLogin: s.PlaintextLogin,
-		Login: s.Login, User: s.User, PasswordEnv: s.PasswordEnv}
+		Login: s.Login, User: s.User, PasswordEnv: s.PasswordEnv, TokenEnv: s.TokenEnv, OAuth: s.TokenEnv != ""}
 	if t.Name == "" {
 		t.Name = ep.URL()
 	}
@@ -93,7 +94,7 @@ func (s Spec) Target(d Defaults) (Target, error) {
 		}{
 			{"cert_min_days", s.CertMinDays != nil}, {"cert_warn_days", s.CertWarnDays != nil},
 			{"plaintext_login", s.PlaintextLogin != ""}, {"auth_mechanisms", len(s.AuthMechanisms) > 0},
-			{"login", s.Login}, {"user", s.User != ""}, {"password_env", s.PasswordEnv != ""},
+			{"login", s.Login}, {"user", s.User != ""}, {"password_env", s.PasswordEnv != ""}, {"token_env", s.TokenEnv != ""},
 		} {
 			if set.on {
 				return bad(set.key, `cannot be combined with expect = "absent": nothing is there to check`)
@@ -143,6 +144,15 @@ func (s Spec) Target(d Defaults) (Target, error) {
 	}
 	if !s.Login && s.PasswordEnv != "" {
 		return bad("password_env", "is set but login is not true")
+	}
+	if !s.Login && s.TokenEnv != "" {
+		return bad("token_env", "is set but login is not true")
+	}
+	if s.TokenEnv != "" && s.PasswordEnv != "" {
+		return bad("token_env", "and password_env are both set: a target tests a password or an OAuth2 token, not both")
+	}
+	if s.TokenEnv != "" && !envName.MatchString(s.TokenEnv) {
+		return bad("token_env", "%q is not an environment variable name (letters, digits, _)", s.TokenEnv)
 	}
 	if s.PasswordEnv != "" && !envName.MatchString(s.PasswordEnv) {
 		return bad("password_env", "%q is not an environment variable name (letters, digits, _)", s.PasswordEnv)

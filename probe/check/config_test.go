@@ -92,6 +92,9 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad mechanism", "[[target]]\nendpoint = \"imap://a.example\"\nauth_mechanisms = [\"PLAIN LOGIN\"]\n", 3, "auth_mechanisms:"},
 		{"user without login", "[[target]]\nendpoint = \"imap://a.example\"\nuser = \"ci\"\n", 3, "user: is set but login is not true"},
 		{"bad password_env", "[[target]]\nendpoint = \"imap://a.example\"\nlogin = true\npassword_env = \"$PW\"\n", 4, "password_env:"},
+		{"token_env without login", "[[target]]\nendpoint = \"imap://a.example\"\ntoken_env = \"TOK\"\n", 3, "token_env: is set but login is not true"},
+		{"token_env and password_env", "[[target]]\nendpoint = \"imap://a.example\"\nlogin = true\npassword_env = \"PW\"\ntoken_env = \"TOK\"\n", 5, "token_env: and password_env are both set"},
+		{"bad token_env", "[[target]]\nendpoint = \"imap://a.example\"\nlogin = true\ntoken_env = \"$TOK\"\n", 4, "token_env:"},
 		{"no targets", "# nothing\n", 0, "no [[target]] table"},
 		{"target not a table array", "target = 3\n", 1, "incompatible types"},
 	}

@@ -170,7 +170,7 @@ func Explain(input string) Explanation {
 		return e
 	}
 	f := extractFields(text)
-	hits, unknown := scan(text, &f)
+	hits, unknown := scan(text+decodedChallenges(text), &f) // base64 OAuth2 error challenges, decoded (oauth.go)
 	hits = dedupe(hits)
 	inferProtocol(&f, hits, text)
 	e.Fields = f

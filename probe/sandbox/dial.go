@@ -24,7 +24,7 @@ const synTimeout = 127 * time.Second
 //   - BehaveBlackhole: waits for ctx, then *net.OpError wrapping an "i/o timeout" error that is a
 //     net.Error with Timeout() true and matches both os.ErrDeadlineExceeded and context.DeadlineExceeded
 //     (a cancelled ctx gives one matching context.Canceled instead); without a ctx deadline it gives up
-//     after 127 s with ETIMEDOUT like Linux.
+//     after 127 s with ETIMEDOUT like Linux, or after Service.GiveUpAfter when that is set.
 //
 // A host name instead of an IP is looked up in the sandbox zone (A then AAAA), never in real DNS.
 func (s *Sandbox) DialContext(ctx context.Context, network, address string) (net.Conn, error) {
@@ -100,7 +100,11 @@ func (s *Sandbox) dialOne(ctx context.Context, network string, target netip.Addr
 	case BehaveUnreachable:
 		return nil, opErr(os.NewSyscallError("connect", syscall.ENETUNREACH))
 	case BehaveBlackhole:
-		t := time.NewTimer(synTimeout)
+		giveUp := synTimeout
+		if ep.svc.GiveUpAfter > 0 {
+			giveUp = ep.svc.GiveUpAfter
+		}
+		t := time.NewTimer(giveUp)
 		defer t.Stop()
 		select {
 		case <-ctx.Done():

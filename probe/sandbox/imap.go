@@ -44,7 +44,7 @@ type literal struct{ *bytes.Reader }
 func (s *Sandbox) serveIMAP(ep *endpoint, tl *trackedListener, ln net.Listener) {
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &imapSession{Session: s.imapMem.NewSession(), done: s.wg.Done}, nil, nil
+			return &imapSession{Session: s.imapMem.NewSession(), sb: s, done: s.wg.Done}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		Logger:       discardLogger{},
@@ -68,6 +68,7 @@ func (s *Sandbox) serveIMAP(ep *endpoint, tl *trackedListener, ln net.Listener) 
 // goroutine accounting of serveIMAP.
 type imapSession struct {
 	imapserver.Session
+	sb   *Sandbox
 	once sync.Once
 	done func()
 }
@@ -80,7 +81,9 @@ func (x *imapSession) Login(username, password string) error {
 }
 
 // AuthenticateMechanisms lists the SASL mechanisms, as Dovecot does by default.
-func (x *imapSession) AuthenticateMechanisms() []string { return []string{sasl.Plain, sasl.Login} }
+func (x *imapSession) AuthenticateMechanisms() []string {
+	return append([]string{sasl.Plain, sasl.Login}, x.sb.oauthMechanisms()...)
+}
 
 // Authenticate starts a SASL exchange.
 func (x *imapSession) Authenticate(mech string) (sasl.Server, error) {
@@ -95,6 +98,11 @@ func (x *imapSession) Authenticate(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(check), nil
 	case sasl.Login:
 		return newLoginServer(func(u, p string) error { return check("", u, p) }), nil
+	case mechXOAUTH2, mechOAUTHBEARER:
+		refused := &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Authentication failed."}
+		return x.sb.newOAuthServer(ProtoIMAP, mech, refused, func(user string) error {
+			return x.Session.Login(user, x.sb.users[user])
+		}), nil
 	}
 	return nil, &imap.Error{Type: imap.StatusResponseTypeNo, Text: "Unsupported authentication mechanism"}
 }

@@ -130,7 +130,7 @@ func (p *pop3Conn) authAllowed() bool { return p.tls || p.ep.svc.PlaintextAuth }
 func (p *pop3Conn) capabilities() []string {
 	caps := []string{"TOP", "UIDL", "RESP-CODES", "AUTH-RESP-CODE", "PIPELINING"}
 	if p.login == "" && p.authAllowed() {
-		caps = append(caps, "USER", "SASL PLAIN")
+		caps = append(caps, "USER", strings.Join(append([]string{"SASL", "PLAIN"}, p.sb.oauthMechanisms()...), " "))
 	}
 	if p.ep.svc.Mode == ModeSTARTTLS && !p.tls && p.login == "" {
 		caps = append(caps, "STLS")
@@ -191,6 +191,11 @@ func (p *pop3Conn) tryLogin(user, password string) bool {
 	if !p.sb.checkPassword(user, password) {
 		return p.reply(pop3AuthFailed)
 	}
+	return p.loggedIn(user)
+}
+
+// loggedIn enters the TRANSACTION state for user.
+func (p *pop3Conn) loggedIn(user string) bool {
 	p.login = strings.ToLower(user)
 	p.msgs = p.sb.maildrop(p.login)
 	for i, m := range p.msgs {
@@ -198,6 +203,23 @@ func (p *pop3Conn) tryLogin(user, password string) bool {
 	}
 	p.deleted = make([]bool, len(p.msgs))
 	return p.reply("+OK Logged in.")
+}
+
+// askContinued sends a "+ " continuation with a base64 challenge and reads the client's answer. stop says
+// there is none (the connection ended, or "*" cancelled the exchange, RFC 5034 section 4); result is then
+// what the command returns.
+func (p *pop3Conn) askContinued(challenge string) (line string, stop, result bool) {
+	if !p.reply("+ " + challenge) {
+		return "", true, false
+	}
+	line, err := p.readLine()
+	if err != nil {
+		return "", true, false
+	}
+	if line == "*" {
+		return "", true, p.reply("-ERR Authentication aborted by client.")
+	}
+	return line, false, false
 }
 
 // startTLS upgrades the connection (RFC 2595 section 4).
@@ -234,24 +256,21 @@ func (p *pop3Conn) auth(arg string) bool {
 		if !p.authAllowed() {
 			return p.multiline("+OK", nil)
 		}
-		return p.multiline("+OK", []string{"PLAIN"})
+		return p.multiline("+OK", append([]string{"PLAIN"}, p.sb.oauthMechanisms()...))
 	}
 	if !p.authAllowed() {
 		return p.reply(pop3PlaintextRefused)
+	}
+	if m := strings.ToUpper(mech); len(p.sb.World.Tokens) > 0 && (m == mechXOAUTH2 || m == mechOAUTHBEARER) {
+		return p.authOAuth(m, ir, hasIR)
 	}
 	if !strings.EqualFold(mech, "PLAIN") {
 		return p.reply("-ERR Unsupported authentication mechanism.")
 	}
 	if !hasIR {
-		if !p.reply("+ ") {
-			return false
-		}
-		line, err := p.readLine()
-		if err != nil {
-			return false
-		}
-		if line == "*" {
-			return p.reply("-ERR Authentication aborted by client.")
+		line, stop, result := p.askContinued("")
+		if stop {
+			return result
 		}
 		ir = line
 	}

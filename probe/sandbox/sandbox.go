@@ -93,7 +93,7 @@ const (
 	// BehaveNormal serves the protocol.
 	BehaveNormal Behavior = iota
 	// BehaveBlackhole drops the SYN: the dial hangs until the context ends, then fails with a timeout as
-	// net.Dialer does.
+	// net.Dialer does; with Service.GiveUpAfter it fails with ETIMEDOUT after that long instead.
 	BehaveBlackhole
 	// BehaveRefuse answers the SYN with RST: the dial fails with ECONNREFUSED.
 	BehaveRefuse
@@ -165,6 +165,11 @@ type Service struct {
 	PlaintextAuth bool
 	// Files are what a ProtoHTTPS service serves, by URL path ("/mail/config-v1.1.xml"); other paths 404.
 	Files map[string]string
+	// GiveUpAfter, for BehaveBlackhole, is when the dropped dial fails with ETIMEDOUT, as the kernel's does
+	// when it stops retrying the SYN, whatever the prober's own step budget is (an earlier context end
+	// still ends it first). Zero means the kernel's 127 s, so the prober's deadline decides. It lets a
+	// world contain a black hole without the prober's budget for the working servers having to be short.
+	GiveUpAfter time.Duration
 }
 
 // World describes the sandbox domain.
@@ -180,6 +185,9 @@ type World struct {
 	// Users maps a login to its password, e.g. "alice@sandbox.test": "correct horse battery staple".
 	// Logins are the users' addresses and compare case-insensitively.
 	Users map[string]string
+	// Tokens are the OAuth2 access tokens the servers accept, by token string (see oauth.go); with any,
+	// IMAP, POP3 and SMTP also offer XOAUTH2 and OAUTHBEARER.
+	Tokens map[string]Token
 	// ServFail lists names the DNS server answers with SERVFAIL.
 	ServFail []string
 	// DNSDelayUntilTimeout lists names the DNS server never answers.

@@ -55,7 +55,7 @@ func (x *smtpSession) AuthMechanisms() []string {
 	if x.ep.svc.Port == 25 {
 		return nil
 	}
-	return []string{sasl.Plain, sasl.Login}
+	return append([]string{sasl.Plain, sasl.Login}, x.sb.oauthMechanisms()...)
 }
 
 // Auth starts a SASL exchange; a wrong password answers 535 5.7.8 (RFC 4954 section 6).
@@ -78,6 +78,11 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 		return sasl.NewPlainServer(check), nil
 	case sasl.Login:
 		return newLoginServer(func(u, p string) error { return check("", u, p) }), nil
+	case mechXOAUTH2, mechOAUTHBEARER:
+		return x.sb.newOAuthServer(ProtoSMTP, mech, smtp.ErrAuthFailed, func(user string) error {
+			x.user = user
+			return nil
+		}), nil
 	}
 	return nil, smtp.ErrAuthUnknownMechanism
 }

@@ -1,0 +1,144 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mailcheck/mailcheck/probe"
+)
+
+// OAuthTokenEnv is the environment variable that carries an OAuth2 access token (never a flag).
+const OAuthTokenEnv = "MAILCHECK_OAUTH_TOKEN"
+
+// maxToken bounds what is read from a token file or helper command; real access tokens are a few
+// kilobytes at most.
+const maxToken = 64 << 10
+
+// tokenCommandTimeout bounds a token helper (a cloud CLI may sign in first).
+const tokenCommandTimeout = 2 * time.Minute
+
+// oauthFlags are the OAuth2 token sources of probe, send and check.
+type oauthFlags struct {
+	OAuthTokenFile    string
+	OAuthTokenCommand string
+	OAuthMechanism    string
+}
+
+func (f *oauthFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.OAuthTokenFile, "oauth-token-file", "", "log in with the OAuth2 access token on the first line of this file (also $"+OAuthTokenEnv+")")
+	fs.StringVar(&f.OAuthTokenCommand, "oauth-token-command", "", "log in with the OAuth2 access token this shell command prints on its first line of stdout")
+	fs.StringVar(&f.OAuthMechanism, "oauth-mechanism", "", "force the OAuth2 login mechanism: xoauth2 or oauthbearer (default: what the server offers, OAUTHBEARER first)")
+}
+
+// token returns the access token from the first source given: file, command, environment; "" when none.
+func (f *oauthFlags) token(ios *IOStreams) (string, error) {
+	switch strings.ToLower(f.OAuthMechanism) {
+	case "", "xoauth2", "oauthbearer":
+	default:
+		return "", usageError("--oauth-mechanism must be xoauth2 or oauthbearer, not %q", f.OAuthMechanism)
+	}
+	switch {
+	case f.OAuthTokenFile != "" && f.OAuthTokenCommand != "":
+		return "", usageError("give --oauth-token-file or --oauth-token-command, not both")
+	case f.OAuthTokenFile != "":
+		fh, err := os.Open(f.OAuthTokenFile)
+		if err != nil {
+			return "", usageError("--oauth-token-file: %v", err)
+		}
+		defer fh.Close()
+		return firstLine(fh, "--oauth-token-file "+f.OAuthTokenFile)
+	case f.OAuthTokenCommand != "":
+		return runTokenCommand(ios, f.OAuthTokenCommand)
+	case ios.Getenv(OAuthTokenEnv) != "":
+		return strings.TrimSpace(ios.Getenv(OAuthTokenEnv)), nil
+	}
+	if f.OAuthMechanism != "" {
+		return "", usageError("--oauth-mechanism needs a token: set %s, --oauth-token-file or --oauth-token-command", OAuthTokenEnv)
+	}
+	return "", nil
+}
+
+// firstLine reads the token on the first line of r, bounded, and refuses an empty one.
+func firstLine(r io.Reader, what string) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxToken+1))
+	if err != nil {
+		return "", usageError("%s: %v", what, err)
+	}
+	if len(b) > maxToken {
+		return "", usageError("%s: more than %d bytes, which is no access token", what, maxToken)
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	token := strings.TrimSpace(line)
+	if token == "" {
+		return "", usageError("%s: the first line is empty", what)
+	}
+	if strings.ContainsAny(token, "\x00\x01 \t") {
+		return "", usageError("%s: the first line is not a single access token", what)
+	}
+	return token, nil
+}
+
+// runTokenCommand runs a token helper with the shell, as git runs credential helpers: its stdout's first
+// line is the token, its stderr is shown to the user (it may ask them to sign in), stdin stays closed.
+func runTokenCommand(ios *IOStreams, command string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), tokenCommandTimeout)
+	defer cancel()
+	c := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	var out bytes.Buffer
+	c.Stdout = &limitedWriter{w: &out, n: maxToken + 1}
+	c.Stderr = ios.ErrOut
+	if c.Stderr == nil {
+		c.Stderr = io.Discard
+	}
+	err := c.Run()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		return "", usageError("--oauth-token-command did not finish within %v", tokenCommandTimeout)
+	case errors.As(err, &exit):
+		return "", usageError("--oauth-token-command failed (%v); its messages are above", exit)
+	case err != nil:
+		return "", usageError("--oauth-token-command: %v", err)
+	}
+	return firstLine(&out, "--oauth-token-command output")
+}
+
+// limitedWriter keeps at most n bytes and discards the rest, so a runaway helper cannot fill memory.
+type limitedWriter struct {
+	w io.Writer
+	n int
+}
+
+func (l *limitedWriter) Write(b []byte) (int, error) {
+	if l.n > 0 {
+		k := min(len(b), l.n)
+		l.n -= k
+		if _, err := l.w.Write(b[:k]); err != nil {
+			return 0, err
+		}
+	}
+	return len(b), nil
+}
+
+// tokenCredentials are the credentials of a token login; a password source given as well is an error,
+// since only one of them can be tested.
+func (f *credentialFlags) tokenCredentials(ios *IOStreams, user, token string) (*probe.Credentials, error) {
+	if f.PasswordFile != "" || ios.Getenv(PasswordEnv) != "" {
+		return nil, usageError("both a password (%s or --password-file) and an OAuth2 token were given: test one at a time", PasswordEnv)
+	}
+	if f.AllowPlaintextAuth {
+		return nil, usageError("--allow-plaintext-auth does not apply to OAuth2 tokens: a token is sent only over TLS with a valid certificate")
+	}
+	if user == "" {
+		return nil, usageError("an OAuth2 token was given but no login name: use --user ADDRESS")
+	}
+	return &probe.Credentials{User: user, Token: token, OAuthMechanism: strings.ToUpper(f.OAuthMechanism)}, nil
+}

@@ -1,0 +1,107 @@
+package cmd
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mattn/go-isatty"
+
+	"github.com/mailcheck/mailcheck/internal/ptytest"
+)
+
+// runWithStderr runs mailcheck with stderr on f (a pty or a pipe, told apart as SystemIO does) and
+// returns stdout and what the other end of f received.
+func runWithStderr(t *testing.T, env map[string]string, reader, f *os.File, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	got := make(chan string)
+	go func() {
+		var b bytes.Buffer
+		_, _ = io.Copy(&b, reader) // ends with EOF (pipe) or EIO (pty) once f is closed
+		got <- b.String()
+	}()
+	var out bytes.Buffer
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: f, ErrTTY: isatty.IsTerminal(f.Fd()),
+		Getenv: func(k string) string { return env[k] }}
+	code = Run(args, ios)
+	f.Close()
+	return code, out.String(), <-got
+}
+
+// On a terminal stderr the demo shows each verdict as it comes, then erases the live line; stdout has the
+// report and nothing of the progress.
+func TestProgressOnATerminalStderr(t *testing.T) {
+	ptmx, tty := ptytest.Open(t)
+	code, out, shown := runWithStderr(t, nil, ptmx, tty, "demo")
+	if code != ExitOK && code != ExitProblems {
+		t.Fatalf("exit = %d, terminal showed %q", code, shown)
+	}
+	plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(shown, "")
+	for _, want := range []string{
+		// What does not depend on how busy the machine is: the black-holed port is waited for, and
+		// every endpoint gets a verdict line.
+		"waiting for smtp.sandbox.test:25 (STARTTLS): connect … ", " of 5 s",
+		"✗ SMTP  smtp.sandbox.test:25         STARTTLS 127.0.0.4       Connection timed out",
+		" IMAP  imap.sandbox.test:993        SSL/TLS  127.0.0.2 ", " SMTP  smtp.sandbox.test:587        STARTTLS 127.0.0.4 ",
+	} {
+		if !strings.Contains(plain, want) {
+			t.Errorf("the terminal did not show %q; it showed %q", want, shown)
+		}
+	}
+	if !strings.HasSuffix(shown, "\r\x1b[K") {
+		t.Errorf("the live line was not erased at the end: %q", shown[max(0, len(shown)-200):])
+	}
+	if strings.ContainsAny(out, "\r\x1b") || strings.Contains(out, "waiting for") {
+		t.Errorf("progress reached stdout: %q", out)
+	}
+	// The report itself is TestDemoGolden's; here: it is all there, from its first line to its last.
+	if !strings.HasPrefix(out, "mailcheck alice@sandbox.test — ") || !strings.Contains(out, "\nSettings to type into the mail client\n") ||
+		!regexp.MustCompile("\nResult: [A-Z ]+ — [^\n]+\n$").MatchString(out) {
+		t.Errorf("stdout is not the whole report:\n%s", out)
+	}
+}
+
+// No progress on a pipe, with --json, --quiet, CI=true or TERM=dumb.
+func TestProgressOnlyWhenSomeoneWatches(t *testing.T) {
+	cases := []struct {
+		name string
+		env  map[string]string
+		args []string
+		pipe bool
+	}{
+		{"pipe", nil, nil, true},
+		{"json", nil, []string{"--json"}, false},
+		{"quiet", nil, []string{"--quiet"}, false},
+		{"q", nil, []string{"-q"}, false},
+		{"CI", map[string]string{"CI": "true"}, nil, false},
+		{"dumb terminal", map[string]string{"TERM": "dumb"}, nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var r, w *os.File
+			if tc.pipe {
+				var err error
+				if r, w, err = os.Pipe(); err != nil {
+					t.Fatal(err)
+				}
+				defer r.Close()
+			} else {
+				r, w = ptytest.Open(t)
+			}
+			args := append([]string{"demo"}, tc.args...)
+			code, out, shown := runWithStderr(t, tc.env, r, w, args...)
+			if code != ExitOK && code != ExitProblems {
+				t.Fatalf("exit = %d, stderr %q", code, shown)
+			}
+			if shown != "" {
+				t.Errorf("stderr got %q, want nothing", shown)
+			}
+			if out == "" {
+				t.Error("no report on stdout")
+			}
+		})
+	}
+}

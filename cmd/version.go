@@ -1,0 +1,78 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdVersion(ios) })
+}
+
+// Build stamps that the Makefile passes with -ldflags -X when the toolchain cannot read them from the
+// checkout itself (Go stamps VCS data only for a plain .git directory, not a worktree or a tarball).
+// debug.ReadBuildInfo comes first.
+var (
+	buildRevision string
+	buildTime     string
+)
+
+// BuildVersion is what `mailcheck --version` prints: the module version, the VCS revision and its date
+// from runtime/debug.ReadBuildInfo, and the Go toolchain.
+func BuildVersion() string {
+	version, revision, when, modified := "(devel)", buildRevision, buildTime, false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			version = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.time":
+				when = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	var parts []string
+	if revision != "" {
+		r := "revision " + revision
+		if modified {
+			r += " (modified)"
+		}
+		parts = append(parts, r)
+	}
+	if when != "" {
+		parts = append(parts, "committed "+when)
+	}
+	parts = append(parts, runtime.Version()+" "+runtime.GOOS+"/"+runtime.GOARCH)
+	return "mailcheck " + version + "\n" + strings.Join(parts, ", ") + "\n"
+}
+
+// NewCmdVersion builds `mailcheck version`, the same as `mailcheck --version`.
+func NewCmdVersion(ios *IOStreams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print mailcheck's version, VCS revision and date, and Go version (as --version)",
+		Long: `Print the module version, the VCS revision and commit date mailcheck was built from, and the Go
+toolchain; the same as 'mailcheck --version'.
+
+Exit codes: 0 printed; 2 bad usage.`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			return printVersion(ios.Out)
+		},
+	}
+}
+
+func printVersion(w io.Writer) error {
+	_, err := fmt.Fprint(w, BuildVersion())
+	return err
+}

@@ -1,0 +1,75 @@
+package probe
+
+import "time"
+
+// Progress is told what a run is doing while it does it, for a live display (Config.Progress; nil means
+// nobody is told). It is called from many goroutines at once, must return quickly and must not keep the
+// Event's Result beyond the call. It changes nothing in the report.
+type Progress func(Event)
+
+// EventKind says what an Event reports.
+type EventKind string
+
+const (
+	// StepStarted: a step of the connection to Endpoint at Address began; it ends when the next step of
+	// that connection starts or its verdict (EndpointDone, LoginDone) arrives.
+	StepStarted EventKind = "step"
+	// EndpointDone: the probe of Endpoint at Address is over; Result is its verdict (without the login
+	// test, which in a discovery runs after every probe and reports LoginDone).
+	EndpointDone EventKind = "endpoint"
+	// LoginDone: the login test on Endpoint at Address is over; Result.Auth is its verdict.
+	LoginDone EventKind = "login"
+)
+
+// Steps of one connection, as StepStarted names them.
+const (
+	StepConnect      = "connect"
+	StepTLS          = "TLS handshake"
+	StepGreeting     = "greeting"
+	StepCapabilities = "capabilities"
+	StepSTARTTLS     = "STARTTLS"
+	// StepTLSCheck is the TLS handshake tried on a port that was silent in clear text, to see whether it
+	// expects SSL/TLS: a step of its own, the reason a silent plain port costs two step timeouts.
+	StepTLSCheck = "TLS check"
+	StepLogin    = "login"
+)
+
+// Event is one thing that happened in a run.
+type Event struct {
+	Kind     EventKind
+	Endpoint Endpoint
+	// Address is the IP address dialled.
+	Address string
+	// Step is the step that started (StepStarted only).
+	Step string
+	// Limit is how long the step may take before it fails (StepStarted only).
+	Limit time.Duration
+	// Result is the verdict (EndpointDone and LoginDone only).
+	Result *Result
+}
+
+// stepStarted tells the Progress hook, if any, that res's connection began a step.
+func (p *Prober) stepStarted(res *Result, step string) {
+	if p.cfg.Progress == nil {
+		return
+	}
+	limit := p.cfg.Timeout
+	if step == StepLogin {
+		limit = p.loginTimeout()
+	}
+	p.cfg.Progress(Event{Kind: StepStarted, Endpoint: res.Endpoint, Address: res.Address, Step: step, Limit: limit})
+}
+
+// finished tells the Progress hook, if any, the verdict of res (kind EndpointDone or LoginDone).
+func (p *Prober) finished(kind EventKind, res *Result) {
+	if p.cfg.Progress == nil {
+		return
+	}
+	p.cfg.Progress(Event{Kind: kind, Endpoint: res.Endpoint, Address: res.Address, Result: res})
+}
+
+// tlsCheck is session.speaksTLS announced as the step StepTLSCheck.
+func (p *Prober) tlsCheck(s *session, res *Result) bool {
+	p.stepStarted(res, StepTLSCheck)
+	return s.speaksTLS(res.Host)
+}
