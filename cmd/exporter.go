@@ -73,7 +73,7 @@ listened on.`,
 	f.IntVar(&opts.History, "history", 100, "recent probes kept for the page at /")
 	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
-	opts.Timeout, opts.MaxTime, opts.STARTTLS = 5*time.Second, 30*time.Second, "require"
+	opts.Timeout, opts.MaxTime, opts.STARTTLS, opts.Color = 5*time.Second, 30*time.Second, "require", ColorAuto
 	return c
 }
 
