@@ -47,8 +47,10 @@ probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; s
 
 Only targets matching an --allow-target pattern are probed (example.com, *.example.com, 192.0.2.0/24,
 or * for anything). Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
-warning days and a login whose password is named by password_env or password_file. A query carrying a
-credential (password=, token=, user:password@...) is refused with 400.
+warning days, expectations as in a check target (expect, cert_min_days, plaintext_login,
+auth_mechanisms: probe_success is then the verdict) and a login whose password is named by password_env
+or password_file. A query carrying a credential (password=, token=, user:password@...) is refused with
+400. One probe per target and module runs per --target-interval; other scrapes share its result.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file or an address that cannot be
 listened on.`,
