@@ -60,11 +60,14 @@ fmt:
 e2e:
 	bash e2e/run.sh
 
-## bench: whole-domain probe through a 50 ms RTT proxy (prints the ratios), then the hostile-server
-## figures: peak RSS and output of the binary against scripted hostile servers, and the fan-out limits
+## bench: whole-domain probe through a 50 ms RTT proxy (prints the ratios); the hostile-server figures
+## (peak RSS and output of the binary against scripted hostile servers, the fan-out limits); then the bulk
+## run over BENCH_DOMAINS domains (default 10,000)
+BENCH_DOMAINS ?= 10000
 bench:
 	$(GO) run ./bench
 	$(GO) run ./bench/hostile
+	$(GO) run ./bench -domains $(BENCH_DOMAINS)
 
 ## stress: the suite on a starved machine (one pinned CPU shared with busy loops, GOMAXPROCS=1, -race,
 ## an empty build cache for the first run), RUNS times (default 10); see bench/stress.sh

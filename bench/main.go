@@ -4,6 +4,7 @@
 // the concurrent probe with the physical limit and with the same work done one step after another.
 //
 //	go run ./bench [-rtt 50ms] [-runs 7]
+//	go run ./bench -domains 10000 [-concurrency 64]   (the bulk benchmark, bulk.go)
 //
 // Exit status: 0 when both targets are met, 1 when one is missed, 2 when the benchmark cannot run (bad
 // flags, the sandbox does not start, or a probe hit a timeout, which would measure the timeout rather
@@ -19,6 +20,7 @@ import (
 	"net"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,8 +75,43 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	rtt := fs.Duration("rtt", 50*time.Millisecond, "round-trip time the proxy adds (half each way)")
 	runs := fs.Int("runs", 7, "measured runs of each kind, after one warm-up")
+	domains := fs.Int("domains", 0, "bulk benchmark instead: probe this many generated domains as probe --from-file does (issue 16: 10000)")
+	concurrency := fs.Int("concurrency", 64, "with -domains: domains probed at once")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the run to `FILE` (go tool pprof)")
 	if err := fs.Parse(args); err != nil {
 		return exitSetup
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return exitSetup
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(stderr, "bench:", err)
+			return exitSetup
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *memProfile != "" {
+		defer func() {
+			f, err := os.Create(*memProfile)
+			if err != nil {
+				fmt.Fprintln(stderr, "bench:", err)
+				return
+			}
+			defer f.Close()
+			_ = pprof.Lookup("allocs").WriteTo(f, 0)
+		}()
+	}
+	if *domains > 0 {
+		if *rtt <= 0 || *concurrency < 1 || fs.NArg() > 0 {
+			fmt.Fprintln(stderr, "bench: -rtt must be positive, -concurrency at least 1, and no arguments are taken")
+			return exitSetup
+		}
+		return runBulk(*domains, *concurrency, *rtt, stdout, stderr)
 	}
 	if *rtt <= 0 || *runs < 1 || fs.NArg() > 0 {
 		fmt.Fprintln(stderr, "bench: -rtt must be positive, -runs at least 1, and no arguments are taken")

@@ -48,6 +48,7 @@ type CheckOptions struct {
 
 	probeFlags
 	credentialFlags
+	bulkFlags
 }
 
 // Flags that describe the URL arguments (a config file's targets say their own).
@@ -82,6 +83,10 @@ prompts.
 Output: human text (default), --json, --jsonl (a line per target, in target order, each as soon as it
 and every target before it are done), --nagios (monitoring plugin); --junit FILE writes JUnit XML as
 well.
+
+With --from-file FILE (- for stdin), judge every endpoint URL of a list, one per line, with the
+expectation flags and thresholds, --concurrency at once (--shard K/N: a stable share of the list), and
+print JSON Lines in completion order, each with its input line number, then a summary line.
 
 Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 bad usage, a bad config file
 (the message names the file, line and key) or a --junit file that cannot be written.
@@ -131,6 +136,8 @@ config: the check could not run).`,
 	f.BoolVar(&opts.JSONL, "jsonl", false, "print JSON Lines: one line per target in target order, each as soon as it and those before it are done, then a summary line")
 	f.StringVar(&opts.JUnitFile, "junit", "", "also write the results as JUnit XML to `FILE`")
 	f.BoolVar(&opts.Nagios, "nagios", false, "print monitoring-plugin output (status line with performance data) and exit 0/1/2/3")
+	opts.bulkFlags.register(f)
+	f.Lookup("from-file").Usage = checkFromFileUsage
 	// The probe flags, except --starttls: a check always requires STARTTLS where the URL says starttls.
 	shared := pflag.NewFlagSet("probe", pflag.ContinueOnError)
 	opts.probeFlags.register(shared)
@@ -173,6 +180,9 @@ func nagiosUnknown(ios *IOStreams, err error) error {
 func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
+	}
+	if opts.bulk() {
+		return runCheckBulk(ctx, opts)
 	}
 	err := doCheck(ctx, opts)
 	if opts.Nagios && err != nil {

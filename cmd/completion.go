@@ -33,12 +33,14 @@ var flagValues = map[string][]string{
 }
 
 // fileFlags take a file name: the shell completes files for them.
-var fileFlags = map[string]bool{"ca-file": true, "password-file": true, "body-file": true, "config": true, "junit": true}
+var fileFlags = map[string]bool{"ca-file": true, "password-file": true, "body-file": true, "config": true, "junit": true, "from-file": true}
 
 // noFileFlags take a value that is never a file (durations, names, addresses, numbers).
 var noFileFlags = map[string]bool{
 	"resolver": true, "timeout": true, "max-time": true, "user": true, "from": true, "to": true,
 	"subject": true, "body": true, "cert-crit": true, "cert-min-days": true, "cert-warn": true,
+	"concurrency": true, "per-server": true, "shard": true, "listen": true, "allow-target": true,
+	"target-interval": true, "timeout-offset": true, "history": true,
 }
 
 // registerCompletions attaches the completion of arguments and flag values to every command of the tree.

@@ -16,6 +16,7 @@ type ProbeOptions struct {
 	Targets []string
 	probeFlags
 	credentialFlags
+	bulkFlags
 }
 
 // NewCmdProbe builds `mailcheck probe`; runF replaces runProbe in tests.
@@ -32,13 +33,20 @@ Or probe endpoints exactly as a mail client is configured, skipping discovery:
   imap://HOST[:143]  imaps://HOST[:993]  pop3://HOST[:110]  pop3s://HOST[:995]
   smtp://HOST[:25]  submission://HOST[:587]  submissions://HOST[:465], also smtps://HOST
 
+With --from-file FILE (- for stdin), probe every target of a list, one per line (# comments and blank
+lines skipped), --concurrency at once, and print JSON Lines as each completes: {"kind":"target",
+"line":N,"input":...,<the --json report's fields>}, {"kind":"error","line":N,...} for a line that is no
+target, then {"kind":"summary",...}. --shard K/N takes a stable share of the list; --max-time is per
+target; no logins are tested.
+
 Exit codes: 0 a working incoming and outgoing setting with valid TLS was found (or every given
-endpoint works); 1 problems found; 2 bad usage or input.`,
+endpoint works; with --from-file: no target failed); 1 problems found; 2 bad usage or input.`,
 		Example: `  mailcheck probe alice@example.com
+  mailcheck probe --from-file customers.txt --concurrency 64 --shard 2/8 > results.jsonl
   mailcheck probe example.com --json
   mailcheck probe imaps://mail.example.com:993 submission://smtp.example.com:587`,
 		Args: func(c *cobra.Command, args []string) error {
-			if len(args) == 0 {
+			if len(args) == 0 && !opts.bulk() {
 				return usageError("probe needs an e-mail address, a domain or endpoint URLs (see 'mailcheck probe --help')")
 			}
 			return nil
@@ -53,6 +61,7 @@ endpoint works); 1 problems found; 2 bad usage or input.`,
 	}
 	opts.probeFlags.register(c.Flags())
 	opts.credentialFlags.register(c.Flags())
+	opts.bulkFlags.register(c.Flags())
 	return c
 }
 
@@ -93,6 +102,9 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
+	if opts.bulk() {
+		return runProbeBulk(ctx, opts)
+	}
 	req, err := parseRequest(opts.Targets)
 	if err != nil {
 		return err
@@ -107,11 +119,7 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if err != nil {
 		return err
 	}
-	for i, ep := range req.Endpoints {
-		if probe.STARTTLSPolicy(opts.STARTTLS) == probe.STARTTLSNo && ep.Security == probe.STARTTLS {
-			req.Endpoints[i].Security = probe.Plain
-		}
-	}
+	req.ApplySTARTTLS(probe.STARTTLSPolicy(opts.STARTTLS))
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
 	rep := p.Run(ctx, req)

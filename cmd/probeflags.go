@@ -54,6 +54,11 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.NoColor, "no-color", false, "no colours: the same as --color=never")
 	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "no live progress on stderr (it is shown only when stderr is a terminal, never with --json or when CI is set)")
 	fs.StringVar(&f.Color, "color", ColorAuto, "colours: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always (e.g. for less -R) or never")
+	f.registerISPDB(fs)
+}
+
+// registerISPDB adds --ispdb and --no-ispdb, for every command that discovers a domain's servers.
+func (f *probeFlags) registerISPDB(fs *pflag.FlagSet) {
 	fs.StringVar(&f.ISPDB, "ispdb", discover.DefaultISPDB, "Mozilla's ISPDB of provider settings, or a mirror: an https:// URL the domain is appended to, or a directory of DOMAIN.xml files (asking sends the domain name there)")
 	fs.BoolVar(&f.NoISPDB, "no-ispdb", false, "never ask the ISPDB (nor a mirror) about the domain or its MX provider")
 }

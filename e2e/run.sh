@@ -26,7 +26,7 @@ source "$TD/world.env"
 WORLD_VARS=($(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$TD/world.env"))
 
 PACKAGES=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix unbound openssl swaks libnet-ssleay-perl
-	bind9-dnsutils nftables iproute2 python3 nginx)
+	bind9-dnsutils nftables iproute2 python3 nginx prometheus curl)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 die() {

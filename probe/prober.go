@@ -269,7 +269,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	caps := greetingCaps(greeting)
 	if ep.Protocol != IMAP || caps == nil {
 		p.stepStarted(res, StepCapabilities)
-		if caps, err = d.capabilities(s, ep.Security == TLS); err != nil {
+		t3 := time.Now()
+		caps, err = d.capabilities(s, ep.Security == TLS)
+		res.Timings.CapabilitiesMS += ms(time.Since(t3))
+		if err != nil {
 			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
 			return
 		}
@@ -291,7 +294,10 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 			return
 		}
 		if res.STARTTLS {
-			if caps, err = d.capabilities(s, true); err != nil {
+			t4 := time.Now()
+			caps, err = d.capabilities(s, true)
+			res.Timings.CapabilitiesMS += ms(time.Since(t4))
+			if err != nil {
 				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 				return
 			}

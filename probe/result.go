@@ -39,8 +39,11 @@ type Timings struct {
 	ConnectMS  float64 `json:"connect_ms,omitempty"`
 	GreetingMS float64 `json:"greeting_ms,omitempty"`
 	TLSMS      float64 `json:"tls_ms,omitempty"`
-	AuthMS     float64 `json:"auth_ms,omitempty"`
-	TotalMS    float64 `json:"total_ms"`
+	// CapabilitiesMS is the time the capability requests took (IMAP CAPABILITY, POP3 CAPA, SMTP EHLO),
+	// before and after TLS together; an IMAP greeting that lists them costs nothing here.
+	CapabilitiesMS float64 `json:"capabilities_ms,omitempty"`
+	AuthMS         float64 `json:"auth_ms,omitempty"`
+	TotalMS        float64 `json:"total_ms"`
 }
 
 // Certificate describes one certificate of the chain the server sent.

@@ -264,6 +264,11 @@ func (s *Sandbox) startDNS() error {
 		return fmt.Errorf("sandbox: DNS: no port free for both UDP and TCP: %w", err)
 	}
 	s.DNSAddr = pc.LocalAddr().String()
+	// Bulk runs (bench -domains) send hundreds of queries at once; the default socket buffer would drop
+	// some and turn them into resolver timeouts.
+	if u, ok := pc.(*net.UDPConn); ok {
+		_ = u.SetReadBuffer(4 << 20)
+	}
 	udp := &dns.Server{PacketConn: pc, Handler: s.zone}
 	tcp := &dns.Server{Listener: ln, Handler: s.zone}
 	for _, srv := range []*dns.Server{udp, tcp} {

@@ -1,0 +1,125 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mailcheck/mailcheck/probe/exporter"
+	"github.com/mailcheck/mailcheck/report"
+)
+
+func init() {
+	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdExporter(ios, nil) })
+}
+
+// ExporterOptions are the parsed arguments of `mailcheck exporter`.
+type ExporterOptions struct {
+	IO             *IOStreams
+	Listen         string
+	ModulesFile    string
+	AllowTargets   []string
+	Concurrency    int
+	TargetInterval time.Duration
+	TimeoutOffset  time.Duration
+	History        int
+	probeFlags
+
+	// ready, when set, receives the listening address (tests).
+	ready func(addr string)
+}
+
+// NewCmdExporter builds `mailcheck exporter`; runF replaces runExporter in tests.
+func NewCmdExporter(ios *IOStreams, runF func(*ExporterOptions) error) *cobra.Command {
+	opts := &ExporterOptions{IO: ios}
+	c := &cobra.Command{
+		Use:   "exporter --listen ADDR --allow-target PATTERN...",
+		Short: "Serve probes to Prometheus: the multi-target exporter pattern (/probe?target=...)",
+		Long: `Run as a Prometheus exporter. GET /probe?target=TARGET&module=NAME probes one address, domain or
+endpoint URL and answers its metrics (probe_success, probe_duration_seconds,
+probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; see README "Metrics");
+/metrics has the exporter's own; / lists recent probes with each one's report and redacted transcript.
+
+Only targets matching an --allow-target pattern are probed (example.com, *.example.com, 192.0.2.0/24,
+or * for anything). Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
+warning days, expectations as in a check target (expect, cert_min_days, plaintext_login,
+auth_mechanisms: probe_success is then the verdict) and a login whose password is named by password_env
+or password_file. A query carrying a credential (password=, token=, user:password@...) is refused with
+400. One probe per target and module runs per --target-interval; other scrapes share its result.
+
+Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file or an address that cannot be
+listened on.`,
+		Example: `  mailcheck exporter --listen :9916 --allow-target '*.example.com'
+  mailcheck exporter --listen 127.0.0.1:9916 --config mailcheck-exporter.toml --allow-target example.com --allow-target example.org
+  curl 'http://127.0.0.1:9916/probe?target=example.com&module=default'`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runExporter(c.Context(), opts)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.Listen, "listen", "localhost:9916", "`ADDR` to serve HTTP on, host:port")
+	f.StringVar(&opts.ModulesFile, "config", "", "TOML `FILE` of [module.NAME] tables (see README); without it only the module \"default\"")
+	f.StringArrayVar(&opts.AllowTargets, "allow-target", nil, "`PATTERN` of targets that may be probed: example.com, *.example.com, 192.0.2.0/24 or *; repeat for more (required)")
+	f.IntVar(&opts.Concurrency, "concurrency", 16, "probes running at once; a scrape that finds no free slot before its deadline gets 503")
+	f.DurationVar(&opts.TargetInterval, "target-interval", 15*time.Second, "shortest time between two probes of one target and module; scrapes in between get the last result (0: no limit)")
+	f.DurationVar(&opts.TimeoutOffset, "timeout-offset", 500*time.Millisecond, "taken off Prometheus' scrape timeout (header "+exporter.ScrapeTimeoutHeader+") for the answer's way back")
+	f.IntVar(&opts.History, "history", 100, "recent probes kept for the page at /")
+	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
+	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
+	opts.registerISPDB(f)
+	opts.fs = f
+	opts.Timeout, opts.MaxTime, opts.STARTTLS, opts.Color = 5*time.Second, 30*time.Second, "require", ColorAuto
+	return c
+}
+
+func runExporter(ctx context.Context, opts *ExporterOptions) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	allow, err := exporter.ParseAllowList(opts.AllowTargets)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	mods, err := exporter.LoadModules(opts.ModulesFile)
+	if err != nil {
+		return usageError("--config: %v", err)
+	}
+	if opts.History < 0 {
+		return usageError("--history must be 0 or more")
+	}
+	p, err := opts.prober(nil)
+	if err != nil {
+		return err
+	}
+	exp, err := exporter.New(exporter.Config{
+		Modules: mods, Base: p.Config(), Getenv: opts.IO.Getenv, Allow: allow,
+		Concurrency: opts.Concurrency, TargetInterval: opts.TargetInterval, TimeoutOffset: opts.TimeoutOffset,
+		History: opts.History, View: report.ExporterView{},
+	})
+	if err != nil {
+		return usageError("%v", err)
+	}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return usageError("--listen %s: %v", opts.Listen, err)
+	}
+	fmt.Fprintf(opts.IO.ErrOut, "mailcheck exporter: listening on http://%s/ (%d module(s))\n", ln.Addr(), len(mods))
+	if opts.ready != nil {
+		opts.ready(ln.Addr().String())
+	}
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := exp.Serve(ctx, ln); err != nil {
+		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("exporter: %v", err)}
+	}
+	return nil
+}
