@@ -147,7 +147,7 @@ func TestCheckGolden(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.golden, func(t *testing.T) {
-			args := append([]string{"check", "--config", c.config}, c.flags...)
+			args := append(append([]string{"check", "--config", c.config}, c.flags...), answeringBudgets...)
 			code, out, errOut := runCheckIn(t, sb, checkIO{env: checkEnv}, args...)
 			if code != c.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, c.code, errOut)

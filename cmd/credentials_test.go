@@ -70,7 +70,7 @@ func TestDemoNeverPrintsThePassword(t *testing.T) {
 	const pw = "correct horse battery staple"
 	for _, args := range [][]string{{"demo", "-v"}, {"demo", "-v", "--json"}, {"demo", "--send", "-v"}, {"demo", "--send", "-v", "--json"}} {
 		// The demo's own budgets: its working servers are never raced against a short step timeout.
-		code, out, errOut := run(t, nil, args...)
+		code, out, errOut := run(t, nil, append(args, answeringBudgets...)...)
 		if code != ExitOK {
 			t.Fatalf("%v: exit %d: %s", args, code, errOut)
 		}

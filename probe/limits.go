@@ -216,7 +216,7 @@ type destinations struct {
 // server has spoken (then it is probed again for this name, since the certificate (SNI) depends on the
 // name) or the first probe has ended without a word (silence or a refusal: then it shares that result
 // instead of connecting again, so 500 SRV names for one silent address cost one connection, not 500).
-func (r *run) connect(ep Endpoint, addr, source string, hook loginHook) (Result, bool) {
+func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 	key := destination{addr, ep.Port, ep.Security, ep.Protocol}
 	r.dest.mu.Lock()
 	if r.dest.first == nil {
@@ -268,7 +268,7 @@ func (r *run) connect(ep Endpoint, addr, source string, hook loginHook) (Result,
 		return res, false
 	}
 	defer func() { <-r.sem }()
-	res, ok = r.p.probeConnectionThen(ctx, ep, addr, source, hook), true
+	res, ok = r.p.probeConnection(ctx, ep, addr, source), true
 	return res, ok
 }
 

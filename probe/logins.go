@@ -24,11 +24,10 @@ import (
 //     but got no judgement (a timeout, a server error), nothing is retried: the server may have counted
 //     it as a failure.
 //
-// The login runs early, on the probe's own connection: the first probe of a server to have TLS and its
-// capabilities takes the server's login on (loginEarly), so a run with a password costs about one login
-// exchange more than without. What that leaves open is settled after the probes (logins): the verdict is
-// shared, or, when no early login reached the server (its sources were not yet known to be trusted, or
-// the probe's connection could not carry it), the best endpoint is tried on a connection of its own.
+// The logins run after the probes (logins), when every endpoint of a server is known: the endpoint that
+// ranks first (SSL/TLS, then the lower port, then the host name) is tried first, on a connection of its
+// own, so which endpoint carries a server's login never depends on which probe finished first. (A login
+// on the first probe's own connection would save that connection, but made the choice a race.)
 
 // serverKey is one server and protocol. A server is what machines.of names: one address, and with it
 // every other address of a name that resolves to it (a dual-stack host's IPv4 and IPv6 are one machine).
@@ -41,8 +40,6 @@ type serverKey struct {
 // name resolves to are one machine, and so are the names that share an address.
 type machines struct {
 	parent map[string]string
-	// moved is called when a union makes old's servers part of root's.
-	moved func(old, root string)
 }
 
 func (m *machines) find(x string) string {
@@ -67,9 +64,6 @@ func (m *machines) union(a, b string) {
 		return
 	}
 	m.parent[rb] = ra
-	if m.moved != nil {
-		m.moved(rb, ra)
-	}
 }
 
 // of records that host resolved to addr and names the server.
@@ -78,66 +72,7 @@ func (m *machines) of(host, addr string) string {
 	return m.find("a:" + addr)
 }
 
-// loginSlot is the early login of one server.
-type loginSlot struct {
-	// busy is true while a probe runs the login; sent once the password reached the server.
-	busy, sent bool
-}
-
-// mergeSlots keeps one login slot per protocol when two servers turn out to be one machine: a slot that
-// reached the server (or is running) wins. r.mu is held.
-func (r *run) mergeSlots(old, root string) {
-	for _, proto := range []Protocol{IMAP, POP3, SMTP} {
-		o, ok := r.loginSlots[serverKey{old, proto}]
-		if !ok {
-			continue
-		}
-		delete(r.loginSlots, serverKey{old, proto})
-		if n, ok := r.loginSlots[serverKey{root, proto}]; !ok || !n.busy && !n.sent {
-			r.loginSlots[serverKey{root, proto}] = o
-		}
-	}
-}
-
-// loginEarly tests the login on a probe's connection when this endpoint may receive the password and no
-// other probe has taken its server's login on.
-func (r *run) loginEarly(res *Result, s *session, tr *transcript) bool {
-	p := r.p
-	if code, _, skip := p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
-		return false // logins reports it after the probes
-	}
-	// The login name may come from a source still on its way (Autodiscover's LoginName): wait for all of
-	// them, so the name tried never depends on which answered first. They usually answer before a probe
-	// has TLS and capabilities in.
-	select {
-	case <-r.sourcesDone:
-	case <-r.ctx.Done():
-		return false
-	}
-	r.mu.Lock()
-	k := serverKey{r.servers.of(res.Host, res.Address), res.Protocol}
-	trusted := trustedFor(r.req.Domain, res.Endpoint, r.origins[res.Endpoint].names())
-	sl := r.loginSlots[k]
-	if !trusted || sl != nil && (sl.busy || sl.sent) {
-		r.mu.Unlock()
-		return false
-	}
-	if sl == nil {
-		sl = &loginSlot{}
-		r.loginSlots[k] = sl
-	}
-	sl.busy = true
-	r.mu.Unlock()
-
-	p.stepStarted(res, StepLogin)
-	r.proberFor(res).testLogin(r.ctx, res, tr, s)
-	r.mu.Lock()
-	sl.busy, sl.sent = false, res.Auth.sent
-	r.mu.Unlock()
-	return res.Auth.sent
-}
-
-// logins settles the login of every server after the probes (see loginEarly).
+// logins settles the login of every server after the probes.
 func (r *run) logins() {
 	p := r.p
 	if p.cfg.Credentials == nil {
@@ -299,7 +234,7 @@ func credentialVerdict(a *AuthResult) bool {
 // typed always wins.
 func (r *run) proberFor(res *Result) *Prober {
 	r.mu.Lock()
-	cr, user := r.p.cfg.Credentials, r.usernames[res.Endpoint] // a source records its names before it plans them
+	cr, user := r.p.cfg.Credentials, r.usernames[res.Endpoint] // Run has waited for every source
 	r.mu.Unlock()
 	if user == "" || cr.User != r.req.Address || user == cr.User {
 		return r.p

@@ -50,14 +50,8 @@ type run struct {
 	recorded  map[dnsKey]bool
 	// dest shares results and bounds connections per destination (limits.go).
 	dest destinations
-	// servers groups the addresses into machines, and loginSlots are the servers whose login a probe has
-	// taken on (see loginEarly).
-	servers    machines
-	loginSlots map[serverKey]*loginSlot
-	// srcWG counts the discovery sources still to answer; sourcesDone is closed when none is left, so a
-	// login waits for the user name a source may give (LoginName) and never depends on which came first.
-	srcWG       sync.WaitGroup
-	sourcesDone chan struct{}
+	// servers groups the addresses into machines (logins.go).
+	servers machines
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -95,10 +89,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		recorded:  map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
-		loginSlots:   map[serverKey]*loginSlot{},
-		sourcesDone:  make(chan struct{}),
 	}
-	r.servers.moved = r.mergeSlots
 	if len(req.Endpoints) > 0 {
 		for i, ep := range req.Endpoints {
 			r.plan(ep, origin{source: SourceExplicit, order: [2]int{i}})
@@ -106,12 +97,6 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 	} else {
 		r.discover()
 	}
-	// Every source that can start later (the provider from the MX answer, Autodiscover from its SRV
-	// answer) holds srcWG until it has asked, so the count reaches zero only when all have answered.
-	go func() {
-		r.srcWG.Wait()
-		close(r.sourcesDone)
-	}()
 	r.wg.Wait()
 	r.logins()
 	r.finish()
@@ -211,10 +196,8 @@ func (r *run) discover() {
 	planHost(d, guess, all)
 
 	r.wg.Add(1)
-	r.srcWG.Add(1) // the MX answer may start the provider's sources
 	go func() {
 		defer r.wg.Done()
-		defer r.srcWG.Done()
 		msg, err := r.query(d+".", dns.TypeMX)
 		if err == nil && msg.Rcode != dns.RcodeSuccess {
 			err = &DNSError{Name: d, Type: "MX", Rcode: msg.Rcode}
@@ -399,15 +382,10 @@ func (r *run) plan(ep Endpoint, o origin) {
 	}()
 }
 
-// probe runs one endpoint at one address within the run's connection limits (connect), logging in on its
-// connection when the run has credentials (loginEarly), and plans the name on a certificate issued for
-// another host.
+// probe runs one endpoint at one address within the run's connection limits (connect) and plans the name
+// on a certificate issued for another host.
 func (r *run) probe(ep Endpoint, addr, source string) {
-	var hook loginHook
-	if r.p.cfg.Credentials != nil {
-		hook = r.loginEarly
-	}
-	res, ok := r.connect(ep, addr, source, hook)
+	res, ok := r.connect(ep, addr, source)
 	if !ok {
 		return
 	}

@@ -59,10 +59,8 @@ func (r *run) sources() {
 		r.ask(func() discover.Lookup { return f.Autodiscover(r.ctx, a, addr) })
 	}
 	r.wg.Add(1)
-	r.srcWG.Add(1) // until the SRV target has been asked
 	go func() {
 		defer r.wg.Done()
-		defer r.srcWG.Done()
 		msg, err := r.query("_autodiscover._tcp."+d+".", dns.TypeSRV)
 		if err != nil || msg.Rcode != dns.RcodeSuccess {
 			return
@@ -105,7 +103,6 @@ func (r *run) provider(mxHost string) {
 // server it lists as soon as the answer is in.
 func (r *run) ask(source func() discover.Lookup) {
 	r.wg.Add(1)
-	r.srcWG.Add(1)
 	go func() {
 		defer r.wg.Done()
 		l := source()
@@ -122,7 +119,6 @@ func (r *run) ask(source func() discover.Lookup) {
 			}
 		}
 		r.mu.Unlock()
-		r.srcWG.Done()
 		for i, s := range l.Servers {
 			r.plan(s.Endpoint, origin{source: l.Source, order: [2]int{i}}) // the answer's order is its preference
 		}
