@@ -96,14 +96,8 @@ func ParseConfig(body []byte, domain, address string) ([]Server, error) {
 	for _, s := range append(cfg.Provider.Incoming, cfg.Provider.Outgoing...) {
 		var srv Server
 		srv.Host = strings.ToLower(strings.TrimSpace(fill.Replace(s.Hostname)))
-		switch strings.ToLower(s.Type) {
-		case "imap":
-			srv.Protocol = endpoint.IMAP
-		case "pop3":
-			srv.Protocol = endpoint.POP3
-		case "smtp":
-			srv.Protocol = endpoint.SMTP
-		default:
+		var ok bool
+		if srv.Protocol, ok = endpoint.ProtocolNamed(s.Type); !ok {
 			continue
 		}
 		switch strings.ToUpper(strings.TrimSpace(s.SocketType)) {

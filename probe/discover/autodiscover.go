@@ -214,14 +214,8 @@ func autodiscoverServers(protocols []autodiscoverProtocol, domain, address strin
 	var list []Server
 	for _, p := range protocols {
 		var s Server
-		switch strings.ToUpper(strings.TrimSpace(p.Type)) {
-		case "IMAP":
-			s.Protocol = endpoint.IMAP
-		case "POP3":
-			s.Protocol = endpoint.POP3
-		case "SMTP":
-			s.Protocol = endpoint.SMTP
-		default:
+		var ok bool
+		if s.Protocol, ok = endpoint.ProtocolNamed(p.Type); !ok {
 			continue // EXCH, EXPR, WEB: Exchange protocols, not probed
 		}
 		s.Host = strings.ToLower(strings.TrimSpace(p.Server))

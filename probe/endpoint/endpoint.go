@@ -24,6 +24,16 @@ const (
 // Name is the protocol as people write it: IMAP, POP3, SMTP.
 func (p Protocol) Name() string { return strings.ToUpper(string(p)) }
 
+// ProtocolNamed reads a protocol's name as configuration files write it ("imap", "IMAP", "pop3",
+// "smtp"); anything else (Exchange's EXCH, a JMAP entry) is no protocol mailcheck probes.
+func ProtocolNamed(name string) (Protocol, bool) {
+	switch p := Protocol(strings.ToLower(strings.TrimSpace(name))); p {
+	case IMAP, POP3, SMTP:
+		return p, true
+	}
+	return "", false
+}
+
 // Security is how a connection is protected.
 type Security string
 
