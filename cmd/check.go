@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 	"github.com/mailcheck/mailcheck/report"
@@ -330,7 +331,7 @@ func (o *CheckOptions) targets() ([]check.Target, error) {
 		return nil, usageError("the expectation flags (%s) apply only to endpoint URL arguments, and there are none: in a config file, set the keys of each [[target]]", strings.Join(o.expectationFlags, ", "))
 	}
 	if o.ConfigFile != "" {
-		src, err := os.ReadFile(o.ConfigFile)
+		src, err := smallfile.Read(o.ConfigFile, 1<<20)
 		if err != nil {
 			return nil, usageError("--config: %v", err)
 		}

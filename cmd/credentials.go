@@ -9,9 +9,13 @@ import (
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 )
+
+// maxSecretFile bounds what is read of a password file: its first line, a few bytes in practice.
+const maxSecretFile = 64 << 10
 
 // PasswordEnv is the environment variable that carries the password (never a flag: argv is visible to
 // every user of the machine through ps and /proc).
@@ -52,15 +56,11 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	var password string
 	switch {
 	case f.PasswordFile != "":
-		b, err := os.ReadFile(f.PasswordFile)
+		line, err := smallfile.FirstLine(f.PasswordFile, maxSecretFile)
 		if err != nil {
 			return nil, usageError("--password-file: %v", err)
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		password = strings.TrimRight(line, "\r")
-		if password == "" {
-			return nil, usageError("--password-file %s: the first line is empty", f.PasswordFile)
-		}
+		password = line
 	case ios.Getenv(PasswordEnv) != "":
 		password = ios.Getenv(PasswordEnv)
 	case f.User != "":

@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/discover"
 )
@@ -173,7 +174,7 @@ func loadRoots(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
 		return pool, nil
 	}
-	pem, err := os.ReadFile(caFile)
+	pem, err := smallfile.Read(caFile, 16<<20) // the whole Mozilla bundle is ~200 KiB
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %v", err)
 	}

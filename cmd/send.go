@@ -3,11 +3,11 @@ package cmd
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -17,6 +17,9 @@ import (
 func init() {
 	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdSend(ios, nil) })
 }
+
+// maxBodyFile bounds --body-file: a test message, well under the size limits providers announce (SIZE).
+const maxBodyFile = 32 << 20
 
 // SendOptions are the parsed arguments of `mailcheck send`.
 type SendOptions struct {
@@ -102,7 +105,7 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		return usageError("give --body or --body-file, not both")
 	}
 	if opts.BodyFile != "" {
-		b, err := os.ReadFile(opts.BodyFile)
+		b, err := smallfile.Read(opts.BodyFile, maxBodyFile)
 		if err != nil {
 			return usageError("--body-file: %v", err)
 		}

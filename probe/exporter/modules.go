@@ -17,6 +17,7 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 )
@@ -221,14 +222,11 @@ func (m Module) Credentials(getenv func(string) string) (*probe.Credentials, err
 			return nil, fmt.Errorf("module %s: password_env %s is not set or empty", m.Name, m.PasswordEnv)
 		}
 	} else {
-		b, err := os.ReadFile(m.PasswordFile)
+		line, err := smallfile.FirstLine(m.PasswordFile, 64<<10)
 		if err != nil {
 			return nil, fmt.Errorf("module %s: password_file: %v", m.Name, err)
 		}
-		line, _, _ := strings.Cut(string(b), "\n")
-		if pw = strings.TrimRight(line, "\r"); pw == "" {
-			return nil, fmt.Errorf("module %s: password_file %s: the first line is empty", m.Name, m.PasswordFile)
-		}
+		pw = line
 	}
 	return &probe.Credentials{User: m.User, Password: pw, AllowPlaintext: m.AllowPlaintextAuth}, nil
 }
