@@ -171,12 +171,16 @@ func smtpDataServer(t *testing.T, atEnd func(c net.Conn)) string {
 // TestSendWaitsForTheEndOfData: a content filter that answers the end of DATA after several --timeout
 // steps still delivers (RFC 5321 4.5.3.2.6), instead of being reported as a timeout that invites a retry.
 func TestSendWaitsForTheEndOfData(t *testing.T) {
+	t.Parallel()
+	// The filter's work takes three step budgets: the slowness is the server's behaviour under test, and
+	// the budget (one second for the quick steps before it) is far more than a loopback exchange needs.
+	const step = time.Second
 	addr := smtpDataServer(t, func(c net.Conn) {
-		time.Sleep(time.Second) // the filter's work; the client's --timeout below is 100 ms
+		time.Sleep(3 * step)
 		c.Write([]byte("250 2.0.0 queued as 42\r\n"))
 	})
 	p := newTestProber(fixedDialer{addr}, nil)
-	p.cfg.Timeout = 100 * time.Millisecond
+	p.cfg.Timeout = step
 	res := p.Send(context.Background(), SendRequest{Server: Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 25, Security: Plain}, Address: "127.0.0.1",
 		From: "a@example.test", To: []string{"b@example.test"}})
 	if res.Problem != nil || !res.Delivered {
