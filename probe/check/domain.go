@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -109,4 +110,15 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 		tr.Status = Worse(tr.Status, r.Status)
 	}
 	return tr
+}
+
+// Probe runs one target with p, discovery for a domain target and the one endpoint otherwise, and
+// judges it; the report is returned for callers that show the probe's results (--verbose).
+func Probe(ctx context.Context, p *probe.Prober, t Target) (TargetResult, *probe.Report) {
+	if t.Domain != "" {
+		rep := p.Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
+		return EvaluateDomain(t, rep), rep
+	}
+	rep := p.Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
+	return Evaluate(t, rep.Endpoints), rep
 }
