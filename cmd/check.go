@@ -38,6 +38,8 @@ type CheckOptions struct {
 	// expectationFlags are the expectation flags given on the command line, to refuse them when there
 	// is no URL argument they could apply to.
 	expectationFlags []string
+	// Incoming and Outgoing are the settings discovery must recommend for the domain lines of --from-file.
+	Incoming, Outgoing string
 
 	// Thresholds for every TLS target that does not set its own.
 	CertMinDays  int
@@ -85,9 +87,12 @@ Output: human text (default), --json, --jsonl (a line per target, in target orde
 and every target before it are done), --nagios (monitoring plugin); --junit FILE writes JUnit XML as
 well.
 
-With --from-file FILE (- for stdin), judge every endpoint URL of a list, one per line, with the
-expectation flags and thresholds, --concurrency at once (--shard K/N: a stable share of the list), and
-print JSON Lines in completion order, each with its input line number, then a summary line.
+With --from-file FILE (- for stdin), judge every line of a list, --concurrency at once (--shard K/N: a
+stable share of the list), and print JSON Lines in completion order, each with its input line number,
+then a summary line. An endpoint URL line is judged with the expectation flags and thresholds; a domain
+or address line is a domain target: discovery must recommend the --incoming and --outgoing settings, or,
+for the one not given, any working setting (a working endpoint with a valid certificate). Domain lines
+test no login.
 
 Exit codes: 0 every check passed (warnings allowed); 1 a check failed; 2 bad usage, a bad config file
 (the message names the file, line and key) or a --junit file that cannot be written.
@@ -96,7 +101,8 @@ config: the check could not run).`,
 		Example: `  mailcheck check imaps://mail.example.com:993 --cert-crit 21 --login --user ci@example.com
   mailcheck check --expect absent pop3://mail.example.com
   mailcheck check --config mailcheck.toml --junit mailcheck-junit.xml
-  mailcheck check --config mailcheck.toml --nagios --cert-warn 30 --cert-crit 14`,
+  mailcheck check --config mailcheck.toml --nagios --cert-warn 30 --cert-crit 14
+  mailcheck check --from-file customers.txt --outgoing submission://smtp.mailhost.example:587`,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			err := c.Flags().Parse(args)
@@ -131,6 +137,8 @@ config: the check could not run).`,
 	f.BoolVar(&opts.Login, "login", false, "for URL arguments: the login (--user, $"+PasswordEnv+" or --password-file) must work")
 	f.StringVar(&opts.PlaintextLogin, "plaintext-login", "", "for URL arguments: password login before TLS must be refused (or offered)")
 	f.StringSliceVar(&opts.AuthMechanisms, "auth-mechanisms", nil, "for URL arguments: login `METHODS` that must be offered, e.g. PLAIN,LOGIN")
+	f.StringVar(&opts.Incoming, "incoming", "", "with --from-file: the incoming setting, an endpoint `URL` such as imaps://imap.example.com, that discovery must recommend for every domain or address line (default: any working one)")
+	f.StringVar(&opts.Outgoing, "outgoing", "", "with --from-file: the outgoing setting, an endpoint `URL` such as submission://smtp.example.com, that discovery must recommend for every domain or address line (default: any working one)")
 	f.IntVar(&opts.CertMinDays, "cert-crit", 0, "fail when a certificate expires in fewer than `DAYS` (nagios critical level; 0: no check)")
 	f.IntVar(&opts.CertMinDays, "cert-min-days", 0, "the same as --cert-crit: fail below `DAYS` of validity left")
 	f.IntVar(&opts.CertWarnDays, "cert-warn", 0, "warn when a certificate expires in fewer than `DAYS` (nagios warning level; 0: no check)")
@@ -205,6 +213,9 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	}
 	if formats > 1 {
 		return usageError("give one of --json, --jsonl and --nagios")
+	}
+	if opts.Incoming != "" || opts.Outgoing != "" {
+		return usageError("--incoming and --outgoing apply only to the domain lines of --from-file: in a config file, set the incoming and outgoing keys of a domain [[target]]")
 	}
 	if opts.CertMinDays < 0 || opts.CertWarnDays < 0 {
 		return usageError("--cert-crit and --cert-warn are days and must be 0 or more")
@@ -303,16 +314,7 @@ func probeTargets(ctx context.Context, targets []check.Target, probers []*probe.
 			defer wg.Done()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			t := targets[i]
-			var tr check.TargetResult
-			var rep *probe.Report
-			if t.Domain != "" {
-				rep = probers[i].Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
-				tr = check.EvaluateDomain(t, rep)
-			} else {
-				rep = probers[i].Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
-				tr = check.Evaluate(t, rep.Endpoints)
-			}
+			tr, rep := check.Probe(ctx, probers[i], targets[i])
 			tr.Index = i
 			if verbose {
 				tr.Probe = rep.Endpoints

@@ -13,8 +13,9 @@ import (
 	"github.com/mailcheck/mailcheck/report"
 )
 
-// runCheckBulk judges every endpoint URL of --from-file with the expectation flags, --concurrency at
-// once, and streams JSON Lines in completion order.
+// runCheckBulk judges every line of --from-file, --concurrency at once, and streams JSON Lines in
+// completion order: an endpoint URL with the expectation flags, a domain or address as a domain target
+// (--incoming/--outgoing, else any working settings).
 func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 	f := &opts.bulkFlags
 	switch {
@@ -31,17 +32,22 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 		return usageError("--cert-crit and --cert-warn are days and must be 0 or more")
 	}
 	defaults := check.Defaults{CertMinDays: opts.CertMinDays, CertWarnDays: opts.CertWarnDays}
-	spec := func(endpoint string) check.Spec {
-		return check.Spec{Endpoint: endpoint, Expect: opts.Expect, Login: opts.Login, PlaintextLogin: opts.PlaintextLogin, AuthMechanisms: opts.AuthMechanisms}
-	}
-	// The expectation flags are checked once, on a stand-in endpoint, so that a bad flag is a usage error
-	// and not one error line per target.
-	if _, err := spec("imaps://flags.invalid").Target(defaults); err != nil {
-		var fe *check.FieldError
-		if errors.As(err, &fe) {
-			return usageError("--%s: %s", strings.ReplaceAll(fe.Key, "_", "-"), fe.Msg)
+	spec := func(line string) check.Spec {
+		if !strings.Contains(line, "://") {
+			return check.Spec{Domain: line, Incoming: opts.Incoming, Outgoing: opts.Outgoing, AnySettings: true}
 		}
-		return usageError("%v", err)
+		return check.Spec{Endpoint: line, Expect: opts.Expect, Login: opts.Login, PlaintextLogin: opts.PlaintextLogin, AuthMechanisms: opts.AuthMechanisms}
+	}
+	// The flags are checked once, on stand-in lines, so that a bad flag is a usage error and not one
+	// error line per target.
+	for _, stand := range []string{"imaps://flags.invalid", "flags.invalid"} {
+		if _, err := spec(stand).Target(defaults); err != nil {
+			var fe *check.FieldError
+			if errors.As(err, &fe) {
+				return usageError("--%s: %s", strings.ReplaceAll(fe.Key, "_", "-"), fe.Msg)
+			}
+			return usageError("%v", err)
+		}
 	}
 	var creds *probe.Credentials
 	if opts.Login {
@@ -62,8 +68,14 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 				}
 				return check.TargetResult{}, err
 			}
-			rep := p.Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
-			tr := check.Evaluate(t, rep.Endpoints)
+			if t.Domain != "" && creds != nil {
+				// A domain line tests no login: the password goes only to the endpoints listed by URL,
+				// never to servers that discovery finds.
+				cfg := p.Config()
+				cfg.Credentials = nil
+				p = probe.NewProber(cfg)
+			}
+			tr, rep := check.Probe(ctx, p, t)
 			tr.Index = l.Number - 1 // as in a config file: the line, counted from 0
 			if opts.Verbose {
 				tr.Probe = rep.Endpoints
@@ -100,4 +112,4 @@ func (f *bulkFlags) open(stdin io.Reader) (io.Reader, func(), error) {
 }
 
 // checkFromFileUsage is --from-file's help in check.
-const checkFromFileUsage = "judge every endpoint URL listed in `FILE` (one per line; - for stdin) with the expectation flags and print JSON Lines as they complete"
+const checkFromFileUsage = "judge every target listed in `FILE` (one endpoint URL, domain or address per line; - for stdin) and print JSON Lines as they complete"

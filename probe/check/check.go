@@ -96,6 +96,8 @@ type Target struct {
 	// gave one) and Incoming/Outgoing are the settings it must recommend (nil: not checked).
 	Domain, Address    string
 	Incoming, Outgoing *probe.Endpoint
+	// AnySettings: where Incoming or Outgoing is nil, discovery must recommend some setting (Spec.AnySettings).
+	AnySettings bool
 }
 
 // Result is one expectation's verdict.

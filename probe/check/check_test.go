@@ -217,3 +217,33 @@ func TestSummarize(t *testing.T) {
 		t.Errorf("empty run: %+v", run)
 	}
 }
+
+// A domain line of a bulk list (AnySettings): a setting without an expected URL passes when discovery
+// recommends one and fails when it recommends none; an expected URL must still match.
+func TestEvaluateDomainAnySettings(t *testing.T) {
+	tg, err := Spec{Domain: "example.com", AnySettings: true}.Target(Defaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := &probe.Setting{Protocol: probe.IMAP, Server: "mail.example.com", Port: 993, Security: probe.TLS, Source: "srv"}
+	rep := &probe.Report{Settings: probe.Settings{Incoming: in}}
+	tr := EvaluateDomain(tg, rep)
+	if tr.Status != Fail || len(tr.Checks) != 2 || tr.Checks[0].Status != Pass || tr.Checks[1].Status != Fail ||
+		tr.Checks[1].Message != "expected a working outgoing setting; found no outgoing setting" {
+		t.Errorf("incoming only: %+v", tr)
+	}
+	rep.Settings.Outgoing = &probe.Setting{Protocol: probe.SMTP, Server: "mail.example.com", Port: 465, Security: probe.TLS}
+	if tr := EvaluateDomain(tg, rep); tr.Status != Pass {
+		t.Errorf("both settings: %+v", tr)
+	}
+	tg, err = Spec{Domain: "example.com", Incoming: "imaps://imap.example.com", AnySettings: true}.Target(Defaults{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr := EvaluateDomain(tg, rep); tr.Status != Fail || tr.Checks[0].Status != Fail || tr.Checks[1].Status != Pass {
+		t.Errorf("expected incoming URL differs: %+v", tr)
+	}
+	if _, err := (Spec{Domain: "example.com"}).Target(Defaults{}); err == nil {
+		t.Error("a config domain target without incoming and outgoing was accepted")
+	}
+}

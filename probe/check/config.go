@@ -44,6 +44,9 @@ type Spec struct {
 	Domain   string `toml:"domain"`
 	Incoming string `toml:"incoming"`
 	Outgoing string `toml:"outgoing"`
+	// AnySettings, for a domain target, checks that discovery recommends an incoming and an outgoing
+	// setting where no URL is expected (a bulk list's domain lines); not a config key.
+	AnySettings bool `toml:"-"`
 }
 
 // Keys are the keys of a [[target]] table, in the order the README documents them.

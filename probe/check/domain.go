@@ -1,6 +1,7 @@
 package check
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -41,11 +42,11 @@ func (s Spec) domainTarget() (Target, error) {
 	if err != nil {
 		return bad("domain", "%v", err)
 	}
-	t := Target{Name: strings.TrimSpace(s.Name), Domain: domain, Address: address, Expect: Present}
+	t := Target{Name: strings.TrimSpace(s.Name), Domain: domain, Address: address, Expect: Present, AnySettings: s.AnySettings}
 	if t.Name == "" {
 		t.Name = strings.TrimSpace(s.Domain)
 	}
-	if s.Incoming == "" && s.Outgoing == "" {
+	if s.Incoming == "" && s.Outgoing == "" && !s.AnySettings {
 		return bad("incoming", `and outgoing are both missing: give the settings discovery must recommend, e.g. incoming = "imaps://imap.example.com:993"`)
 	}
 	for _, f := range []struct {
@@ -73,7 +74,9 @@ func (s Spec) domainTarget() (Target, error) {
 
 // EvaluateDomain judges a domain target by the settings discovery recommended: the incoming and outgoing
 // checks fail when they differ from the expected URLs (a changed recommendation is what CI should
-// notice), and the run's own verdict is reported alongside.
+// notice), and the run's own verdict is reported alongside. With AnySettings, a setting without an
+// expected URL passes when discovery recommends one at all (only working endpoints with a valid
+// certificate become a setting) and fails when it recommends none.
 func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 	tr := TargetResult{Name: t.Name, Endpoint: t.Domain, Domain: t.Domain, Expect: Present, Status: Pass, TimeMS: rep.DurationMS}
 	for _, c := range []struct {
@@ -81,10 +84,13 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 		want  *probe.Endpoint
 		got   *probe.Setting
 	}{{CheckIncoming, t.Incoming, rep.Settings.Incoming}, {CheckOutgoing, t.Outgoing, rep.Settings.Outgoing}} {
-		if c.want == nil {
+		if c.want == nil && !t.AnySettings {
 			continue
 		}
-		r := Result{Check: c.check, Status: Pass, Expected: c.check + " setting " + c.want.URL(), Found: "no " + c.check + " setting"}
+		r := Result{Check: c.check, Status: Pass, Expected: "a working " + c.check + " setting", Found: "no " + c.check + " setting"}
+		if c.want != nil {
+			r.Expected = c.check + " setting " + c.want.URL()
+		}
 		if c.got != nil {
 			got := probe.Endpoint{Protocol: c.got.Protocol, Host: c.got.Server, Port: c.got.Port, Security: c.got.Security}
 			r.Found = got.URL()
@@ -93,7 +99,7 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 			} else if c.got.Source != "" {
 				r.Found += " (from " + c.got.Source + ")"
 			}
-			if got.URL() != c.want.URL() {
+			if c.want != nil && got.URL() != c.want.URL() {
 				r.Status = Fail
 			}
 		} else {
@@ -104,4 +110,15 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 		tr.Status = Worse(tr.Status, r.Status)
 	}
 	return tr
+}
+
+// Probe runs one target with p, discovery for a domain target and the one endpoint otherwise, and
+// judges it; the report is returned for callers that show the probe's results (--verbose).
+func Probe(ctx context.Context, p *probe.Prober, t Target) (TargetResult, *probe.Report) {
+	if t.Domain != "" {
+		rep := p.Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
+		return EvaluateDomain(t, rep), rep
+	}
+	rep := p.Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
+	return Evaluate(t, rep.Endpoints), rep
 }
