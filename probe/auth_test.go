@@ -8,8 +8,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net"
+	"slices"
+	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -57,50 +58,30 @@ var secureEndpoints = []Endpoint{
 }
 
 // deadlineAfterProbes dials through the sandbox, except that its dial to hold hangs like a dropped SYN
-// until the other probes' connections (probes of them) are closed, and then ends the run (end) as
+// until the other probes are over (probes EndpointDone events on done, which the test's Progress feeds:
+// a probe that kept its connection for the login is over too), and then ends the run (end) as
 // --max-time would: the moment between the probes and the logins, reached by a signal, not a clock.
 type deadlineAfterProbes struct {
 	Dialer
 	hold   string
 	probes int
 	end    context.CancelFunc
-	closed chan struct{}
+	done   chan struct{}
 }
 
 func (d *deadlineAfterProbes) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
 	if addr != d.hold {
-		c, err := d.Dialer.DialContext(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return &notifyClose{Conn: c, closed: d.closed}, nil
+		return d.Dialer.DialContext(ctx, network, addr)
 	}
 	for i := 0; i < d.probes; i++ {
 		select {
-		case <-d.closed:
+		case <-d.done:
 		case <-ctx.Done():
 			return blockingDialer{}.DialContext(ctx, network, addr)
 		}
 	}
 	d.end()
 	return blockingDialer{}.DialContext(ctx, network, addr)
-}
-
-// notifyClose sends one token on closed when it is first closed.
-type notifyClose struct {
-	net.Conn
-	once   sync.Once
-	closed chan<- struct{}
-}
-
-func (c *notifyClose) Close() error {
-	c.once.Do(func() {
-		select {
-		case c.closed <- struct{}{}:
-		default: // more closes than anyone waits for
-		}
-	})
-	return c.Conn.Close()
 }
 
 func TestLoginRightPassword(t *testing.T) {
@@ -129,6 +110,42 @@ func TestLoginRightPassword(t *testing.T) {
 	}
 	if rep.Settings.Incoming == nil || !rep.Settings.Incoming.LoginVerified || rep.Settings.Outgoing == nil || !rep.Settings.Outgoing.LoginVerified {
 		t.Errorf("settings not marked as verified: %+v %+v", rep.Settings.Incoming, rep.Settings.Outgoing)
+	}
+	assertNoSecret(t, rep, alicePW)
+}
+
+// TestLoginsOnTheProbesConnections: the logins run on the connections the probes kept (one per address
+// and protocol, the one that ranks first: SSL/TLS), so a run with a password dials no more than one
+// without, and the login is in the tested endpoint's transcript after its probe.
+func TestLoginsOnTheProbesConnections(t *testing.T) {
+	sb, p := world(t, authWorld(), &Credentials{User: alice, Password: alicePW})
+	cd := newCountingDialer(sb)
+	p.cfg.Dialer, p.cfg.Transcript = cd, true
+	rep := p.Run(context.Background(), Request{Endpoints: secureEndpoints})
+	for _, ep := range secureEndpoints {
+		if n := cd.dials[net.JoinHostPort(aliceIP, strconv.Itoa(ep.Port))]; n != 1 {
+			t.Errorf("%s: %d connections, want 1 (the probe's, which the login reuses)", ep, n)
+		}
+	}
+	tested := 0
+	for _, e := range rep.Endpoints {
+		if e.Auth == nil || !e.Auth.OK {
+			t.Errorf("%s: auth %+v", e.Endpoint, e.Auth)
+			continue
+		}
+		if !e.Auth.Tested {
+			continue
+		}
+		tested++
+		if e.Security != TLS {
+			t.Errorf("%s carries the login, want the SSL/TLS port", e.Endpoint)
+		}
+		if !slices.ContainsFunc(e.Transcript, func(l string) bool { return strings.Contains(l, "login test on this connection") }) {
+			t.Errorf("%s: the login is not on the probe's connection:\n%s", e.Endpoint, strings.Join(e.Transcript, "\n"))
+		}
+	}
+	if tested != 3 {
+		t.Errorf("%d logins tested, want one per protocol", tested)
 	}
 	assertNoSecret(t, rep, alicePW)
 }
@@ -370,7 +387,13 @@ func TestLoginsAfterTheDeadline(t *testing.T) {
 	sb, p := world(t, w, &Credentials{User: alice, Password: alicePW})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p.cfg.Dialer = &deadlineAfterProbes{Dialer: sb, hold: "127.0.0.79:25", probes: len(secureEndpoints), end: cancel, closed: make(chan struct{}, 64)}
+	d := &deadlineAfterProbes{Dialer: sb, hold: "127.0.0.79:25", probes: len(secureEndpoints), end: cancel, done: make(chan struct{}, 64)}
+	p.cfg.Dialer = d
+	p.cfg.Progress = func(e Event) {
+		if e.Kind == EndpointDone && e.Endpoint.Host != "slow.a.test" {
+			d.done <- struct{}{}
+		}
+	}
 	rep := p.Run(ctx, Request{Endpoints: append([]Endpoint{{Protocol: SMTP, Host: "slow.a.test", Port: 25, Security: STARTTLS}}, secureEndpoints...)})
 	limited := 0
 	for _, e := range rep.Endpoints {

@@ -268,7 +268,11 @@ func (r *run) connect(ep Endpoint, addr, source string) (Result, bool) {
 		return res, false
 	}
 	defer func() { <-r.sem }()
-	res, ok = r.p.probeConnection(ctx, ep, addr, source), true
+	var park parkHook
+	if r.p.cfg.Credentials != nil {
+		park = r.park // the parked session holds no slot: it waits for the logins, not for the network
+	}
+	res, ok = r.p.probeConnectionThen(ctx, ep, addr, source, park), true
 	return res, ok
 }
 

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/discover"
@@ -25,9 +26,13 @@ import (
 //     it as a failure.
 //
 // The logins run after the probes (logins), when every endpoint of a server is known: the endpoint that
-// ranks first (SSL/TLS, then the lower port, then the host name) is tried first, on a connection of its
-// own, so which endpoint carries a server's login never depends on which probe finished first. (A login
-// on the first probe's own connection would save that connection, but made the choice a race.)
+// ranks first (SSL/TLS, then the lower port, then the host name, then the address) is tried first, so
+// which endpoint carries a server's login never depends on which probe finished first. It runs on that
+// endpoint's own probe connection when the probe kept it (park): a probe whose connection has TLS and
+// capabilities and could carry the login parks its session instead of quitting, at most one per address
+// and protocol, the one that ranks first, so what is parked at the end does not depend on the order
+// either. A parked session holds no connection slot (it waits for the logins, not for the network);
+// --max-time closes it. Without one the login opens a connection of its own.
 
 // serverKey is one server and protocol. A server is what machines.of names: one address, and with it
 // every other address of a name that resolves to it (a dual-stack host's IPv4 and IPv6 are one machine).
@@ -126,16 +131,7 @@ func (r *run) logins() {
 // the password, and its verdict, when it judged the credentials, stands for the server's other endpoints.
 func (r *run) loginServer(members []*Result) {
 	p := r.p
-	sort.SliceStable(members, func(i, j int) bool {
-		a, b := members[i], members[j]
-		if securityRank[a.Security] != securityRank[b.Security] {
-			return securityRank[a.Security] < securityRank[b.Security]
-		}
-		if a.Port != b.Port {
-			return a.Port < b.Port
-		}
-		return a.Host < b.Host
-	})
+	sort.SliceStable(members, func(i, j int) bool { return loginsBefore(members[i], members[j]) })
 	var decided *Result // the member whose attempt reached the server
 	for _, m := range members {
 		if m.Auth != nil && m.Auth.sent {
@@ -155,7 +151,9 @@ func (r *run) loginServer(members []*Result) {
 			p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
 			continue
 		}
-		r.proberFor(m).loginOn(r.ctx, m)
+		ps := r.unpark(m)
+		r.proberFor(m).loginOn(r.ctx, m, ps.session())
+		ps.close(false)
 		if m.Auth.sent {
 			decided = m
 		}
@@ -177,6 +175,120 @@ func (r *run) loginServer(members []*Result) {
 			"the login was not repeated on %s: the same server (%s) gave no verdict on the password through %s, and a second attempt could count as another failed login",
 			o.Endpoint, o.Address, decided.Endpoint.URL()))
 	}
+}
+
+// loginsBefore is the order in which a server's endpoints are tried for its login (see logins).
+func loginsBefore(a, b *Result) bool {
+	if securityRank[a.Security] != securityRank[b.Security] {
+		return securityRank[a.Security] < securityRank[b.Security]
+	}
+	if a.Port != b.Port {
+		return a.Port < b.Port
+	}
+	if a.Host != b.Host {
+		return a.Host < b.Host
+	}
+	if isIPv4(a.Address) != isIPv4(b.Address) {
+		return isIPv4(a.Address)
+	}
+	return a.Address < b.Address
+}
+
+// parkKey is one address and protocol: a run keeps at most one probe's session for each.
+type parkKey struct {
+	addr  string
+	proto Protocol
+}
+
+// parkedSession is a probe's connection kept for the login: TLS and capabilities are in.
+type parkedSession struct {
+	res  Result // the probe's result when it parked, for the order (loginsBefore)
+	s    *session
+	stop func() bool
+}
+
+// park keeps a probe's session for the logins when the endpoint could carry one and ranks before the
+// session already kept for its address and protocol, which it then releases. It is the probes' parkHook.
+func (r *run) park(res *Result, s *session, _ *transcript, stop func() bool) bool {
+	if code, _, skip := r.p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
+		return false
+	}
+	ps := &parkedSession{res: *res, s: s, stop: stop}
+	k := parkKey{res.Address, res.Protocol}
+	r.mu.Lock()
+	old := r.parked[k]
+	if old != nil && !loginsBefore(res, &old.res) {
+		r.mu.Unlock()
+		return false
+	}
+	r.parked[k] = ps
+	r.mu.Unlock()
+	old.close(true)
+	return true
+}
+
+// unpark takes the session parked for m's endpoint and address, when there is one and it is still
+// quiet (a server that has closed it or spoken since would make the login's answer no verdict).
+func (r *run) unpark(m *Result) *parkedSession {
+	k := parkKey{m.Address, m.Protocol}
+	r.mu.Lock()
+	ps := r.parked[k]
+	if ps == nil || ps.res.Endpoint != m.Endpoint {
+		r.mu.Unlock()
+		return nil
+	}
+	delete(r.parked, k)
+	r.mu.Unlock()
+	if !ps.quiet() {
+		ps.close(false)
+		return nil
+	}
+	return ps
+}
+
+// unparkAll releases the sessions no login used.
+func (r *run) unparkAll() {
+	r.mu.Lock()
+	left := r.parked
+	r.parked = map[parkKey]*parkedSession{}
+	r.mu.Unlock()
+	for _, ps := range left {
+		ps.close(true)
+	}
+}
+
+func (ps *parkedSession) session() *session {
+	if ps == nil {
+		return nil
+	}
+	return ps.s
+}
+
+// quiet says whether the parked connection is still open with nothing unread: a read that finds
+// neither data nor the end of the stream within a moment.
+func (ps *parkedSession) quiet() bool {
+	s := ps.s
+	if s.r.Buffered() > 0 {
+		return false
+	}
+	_ = s.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
+	_, err := s.r.Peek(1)
+	_ = s.conn.SetReadDeadline(time.Time{})
+	return isTimeout(err)
+}
+
+// close ends a parked session, with the protocol's goodbye when quit is set (not after a login, which
+// was the last word on it).
+func (ps *parkedSession) close(quit bool) {
+	if ps == nil {
+		return
+	}
+	ps.stop()
+	if quit {
+		ps.s.tr = nil // the probe's transcript is complete
+		dialogues[ps.res.Protocol].quit(ps.s)
+	}
+	ps.s.conn.Close()
 }
 
 // trustedFor says whether an endpoint may receive the password (see logins): one of its sources is

@@ -117,7 +117,7 @@ func (p *Prober) ProbeEndpoint(ctx context.Context, ep Endpoint, addr, source st
 		if code != "" {
 			p.notTested(&res, code, summary)
 		} else {
-			p.loginOn(ctx, &res)
+			p.loginOn(ctx, &res, nil)
 		}
 	}
 	return res
@@ -128,12 +128,13 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 	return p.probeConnectionThen(ctx, ep, addr, source, nil)
 }
 
-// loginHook may test the login on the probe's connection once TLS and capabilities are in: tr is the
-// probe's transcript. It returns true when it used the session, which the login then has ended.
-type loginHook func(res *Result, s *session, tr *transcript) bool
+// parkHook may take over the probe's connection once TLS and capabilities are in, to test the login on
+// it later (see run.park): tr is the probe's transcript and stop ends the watch that closes the
+// connection when ctx ends. It returns true when it took the session, which it must then close.
+type parkHook func(res *Result, s *session, tr *transcript, stop func() bool) bool
 
 // probeConnectionThen is probeConnection with a hook that runs before the probe ends its conversation.
-func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready loginHook) Result {
+func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready parkHook) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
 	var tr *transcript
 	if p.cfg.Transcript {
@@ -144,28 +145,23 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 	res.Timings.TotalMS = ms(time.Since(start))
 	res.Transcript = tr.snapshot()
 	res.Status = statusOf(res.Problems)
-	if ready != nil && res.Auth != nil {
-		// The hook tested the login on this connection: the endpoint's verdict is the connection's, the
-		// login's comes with LoginDone.
-		conn := res
-		conn.Status = connectionStatus(res)
-		p.finished(EndpointDone, &conn)
-		p.finished(LoginDone, &res)
-		return res
-	}
 	p.finished(EndpointDone, &res)
 	return res
 }
 
-// loginOn tests the login on a probed endpoint, adding to its transcript, timings and status.
-func (p *Prober) loginOn(ctx context.Context, res *Result) {
+// loginOn tests the login on a probed endpoint, adding to its transcript, timings and status: on the
+// session on when one is given (a parked probe's, ready for the login), else on a new connection.
+func (p *Prober) loginOn(ctx context.Context, res *Result, on *session) {
 	var tr *transcript
 	if p.cfg.Transcript {
 		tr = newTranscript(p.trBudget)
 	}
+	if on != nil {
+		on.tr = tr // the probe's own transcript is already in res
+	}
 	start := time.Now()
 	p.stepStarted(res, StepLogin)
-	p.testLogin(ctx, res, tr, nil)
+	p.testLogin(ctx, res, tr, on)
 	res.Timings.TotalMS += ms(time.Since(start))
 	res.Transcript = append(res.Transcript, tr.snapshot()...)
 	res.Status = statusOf(res.Problems)
@@ -182,7 +178,7 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	return newLimitedConn(c, maxConnBytes), nil
 }
 
-func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready loginHook) {
+func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready parkHook) {
 	ep := res.Endpoint
 	d := dialogues[ep.Protocol]
 	fail := func(err error, dialing bool, summary string) {
@@ -197,10 +193,15 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 		fail(err, true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
 		return
 	}
-	defer conn.Close()
-	// Whatever a step is doing, the overall deadline ends it.
+	// Whatever a step is doing, the overall deadline ends it. A session the hook took is the hook's to close.
 	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
+	parked := false
+	defer func() {
+		if !parked {
+			stop()
+			conn.Close()
+		}
+	}()
 	res.Timings.ConnectMS = ms(time.Since(t0))
 
 	s := newSession(ctx, conn, p.cfg.Timeout, tr)
@@ -306,7 +307,8 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, read
 	}
 	res.AuthMechanisms = d.authMechanisms(caps)
 	p.judgeLogin(res)
-	if ready != nil && s.r.Buffered() == 0 && ready(res, s, tr) {
+	if ready != nil && s.r.Buffered() == 0 && ready(res, s, tr, stop) {
+		parked = true
 		return
 	}
 	d.quit(s)

@@ -15,8 +15,8 @@ const (
 	// that connection starts or its verdict (EndpointDone, LoginDone) arrives.
 	StepStarted EventKind = "step"
 	// EndpointDone: the probe of Endpoint at Address is over; Result is its verdict. The login test
-	// reports LoginDone: in a run it mostly runs on the probe's own connection (then LoginDone follows
-	// EndpointDone at once), otherwise after the probes.
+	// reports LoginDone: in a run it runs after the probes, on the probe's own connection when the probe
+	// kept it for the login, otherwise on a new one.
 	EndpointDone EventKind = "endpoint"
 	// LoginDone: the login test on Endpoint at Address is over; Result.Auth is its verdict.
 	LoginDone EventKind = "login"

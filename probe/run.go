@@ -50,8 +50,10 @@ type run struct {
 	recorded  map[dnsKey]bool
 	// dest shares results and bounds connections per destination (limits.go).
 	dest destinations
-	// servers groups the addresses into machines (logins.go).
+	// servers groups the addresses into machines, and parked are the probes' sessions kept for the
+	// logins (logins.go).
 	servers machines
+	parked  map[parkKey]*parkedSession
 	// hostProblems are hosts already reported as failing as a whole.
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
@@ -89,6 +91,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		recorded:  map[dnsKey]bool{},
 
 		hostProblems: map[string]bool{},
+		parked:       map[parkKey]*parkedSession{},
 	}
 	if len(req.Endpoints) > 0 {
 		for i, ep := range req.Endpoints {
@@ -99,6 +102,7 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 	}
 	r.wg.Wait()
 	r.logins()
+	r.unparkAll()
 	r.finish()
 	r.report.DurationMS = ms(time.Since(start))
 	return r.report
