@@ -23,12 +23,12 @@ func TestProbeFromFile(t *testing.T) {
 	ios := &IOStreams{In: strings.NewReader(in), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
 	var opts *ProbeOptions
 	c := NewCmdProbe(ios, func(o *ProbeOptions) error { opts = o; return nil })
-	c.SetArgs([]string{"--from-file", "-", "--timeout", "1s", "--concurrency", "2"})
+	c.SetArgs([]string{"--from-file", "-", "--timeout", "60s", "--max-time", "10m", "--concurrency", "2"})
 	if err := c.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	opts.dialer, opts.rootCAs = sb, sb.RootCAs
-	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second}
+	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Minute}
 	err := runProbe(context.Background(), opts)
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != ExitProblems {
@@ -103,12 +103,12 @@ func TestCheckFromFile(t *testing.T) {
 	ios := &IOStreams{In: strings.NewReader(in), Out: &out, ErrOut: &errOut, Getenv: func(string) string { return "" }}
 	var opts *CheckOptions
 	c := NewCmdCheck(ios, func(o *CheckOptions) error { opts = o; return nil })
-	c.SetArgs([]string{"--from-file", "-", "--timeout", "1s", "--cert-crit", "7", "--shard", "1/1"})
+	c.SetArgs([]string{"--from-file", "-", "--timeout", "60s", "--max-time", "10m", "--cert-crit", "7", "--shard", "1/1"})
 	if err := c.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	opts.dialer, opts.rootCAs = sb, sb.RootCAs
-	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second}
+	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Minute}
 	err := runCheck(context.Background(), opts)
 	var ee *ExitError
 	if !errors.As(err, &ee) || ee.Code != ExitProblems {
@@ -159,12 +159,12 @@ func checkFromFileIn(t *testing.T, sb *sandbox.Sandbox, env map[string]string, i
 	ios := &IOStreams{In: strings.NewReader(in), Out: &out, ErrOut: &errOut, Getenv: func(k string) string { return env[k] }}
 	var opts *CheckOptions
 	c := NewCmdCheck(ios, func(o *CheckOptions) error { opts = o; return nil })
-	c.SetArgs(append([]string{"--from-file", "-", "--timeout", "1s", "--ispdb", sandbox.DemoISPDB}, args...))
+	c.SetArgs(append([]string{"--from-file", "-", "--timeout", "60s", "--max-time", "10m", "--ispdb", sandbox.DemoISPDB}, args...))
 	if err := c.Execute(); err != nil {
 		t.Fatal(err)
 	}
 	opts.dialer, opts.rootCAs = sb, sb.RootCAs
-	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second}
+	opts.resolver = &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Minute}
 	err := runCheck(context.Background(), opts)
 	lines := strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n")
 	byLine := map[int]bulkLine{}

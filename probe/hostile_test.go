@@ -262,6 +262,7 @@ func TestHugeCertificateChain(t *testing.T) {
 	}
 	addr := hostileTLS(t, cert, func(c net.Conn, r *bufio.Reader) error { return nil })
 	p := newTestProber(fixedDialer{addr}, roots)
+	p.cfg.Timeout = answeringBudget // a megabyte through a TLS handshake: slow on a starved machine, never silent
 	res := p.ProbeEndpoint(context.Background(), Endpoint{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: TLS}, "127.0.0.1", SourceExplicit)
 	if !hasProblem(res, catalog.TLSHandshake) {
 		t.Errorf("problems %v, want %s", problemCodes(res), catalog.TLSHandshake)
