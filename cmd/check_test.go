@@ -529,7 +529,7 @@ outgoing = "submissions://smtp.sandbox.test"
 	if err := os.WriteFile(cfg, []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB, "--json")
+	code, out, errOut := runCheckIn(t, sb, checkIO{}, append([]string{"check", "--config", cfg, "--ispdb", sandbox.DemoISPDB, "--json"}, answeringBudgets...)...)
 	if code != ExitProblems {
 		t.Fatalf("exit %d, want %d; stderr %s", code, ExitProblems, errOut)
 	}
