@@ -3,6 +3,7 @@ package cmd
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -92,6 +93,10 @@ func promptPassword(prompt string) (string, error) {
 		b, err := term.ReadPassword(fd)
 		return string(b), err
 	}
-	line, err := bufio.NewReader(os.Stdin).ReadString('\n')
+	// Not a terminal (a pipe): the first line, bounded like a password file.
+	line, err := bufio.NewReader(io.LimitReader(os.Stdin, maxSecretFile)).ReadString('\n')
+	if err == io.EOF && len(line) == maxSecretFile {
+		return "", fmt.Errorf("the password on standard input is longer than %d KiB", maxSecretFile>>10)
+	}
 	return strings.TrimRight(line, "\r\n"), err
 }
