@@ -31,18 +31,18 @@ func (ExporterView) Metrics(rec *exporter.Record) prometheus.Gatherer {
 // Report writes one probe for people: what was asked, the verbose text report (DNS answers, every
 // endpoint's transcript, passwords redacted), then the metrics Prometheus got.
 func (ExporterView) Report(w io.Writer, rec *exporter.Record) error {
-	fmt.Fprintf(w, "Probe %d: module %s, target %s, started %s, deadline %s\n\n", rec.ID, rec.Module, rec.Target,
+	fprintf(w, "Probe %d: module %s, target %s, started %s, deadline %s\n\n", rec.ID, rec.Module, rec.Target,
 		rec.Started.UTC().Format(time.RFC3339), rec.Deadline)
 	if err := Text(w, rec.Report, TextOptions{Verbose: true}); err != nil {
 		return err
 	}
 	if rec.Check != nil {
-		fmt.Fprintf(w, "\nThe module's expectations: %s\n", rec.Check.Status)
+		fprintf(w, "\nThe module's expectations: %s\n", rec.Check.Status)
 		for _, c := range rec.Check.Checks {
-			fmt.Fprintf(w, "  %-5s %-16s %s\n", c.Status, c.Check, c.Message)
+			fprintf(w, "  %-5s %-16s %s\n", c.Status, c.Check, c.Message)
 		}
 	}
-	fmt.Fprintf(w, "\nMetrics returned to Prometheus:\n\n")
+	fprintf(w, "\nMetrics returned to Prometheus:\n\n")
 	return MetricsText(w, ExporterView{}.Metrics(rec))
 }
 
