@@ -2,7 +2,6 @@ package probe
 
 import (
 	"context"
-	"crypto/tls"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -161,22 +160,18 @@ func chooseMechanism(proto Protocol, offered []string) string {
 }
 
 func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transcript, red *redactor) error {
-	s, err := p.open(ctx, res.Endpoint, res.Address, res.STARTTLS, tr, red)
-	if err != nil {
-		return err
-	}
-	defer s.close()
+	c := p.conversation(ctx, res.Endpoint, res.Address, tr)
+	c.strict, c.upgrade, c.red = true, res.STARTTLS, red
+	defer c.close()
+	target := c.secured()
 	if res.Protocol == SMTP {
 		// A new connection (or one just upgraded with STARTTLS, RFC 3207 section 4.2) starts with EHLO.
-		code, _, err := smtpCommand(s, "EHLO "+ehloName(s.conn))
-		if err != nil {
-			return err
-		}
-		if code != 250 {
-			return &replyError{Command: "EHLO", Reply: strconv.Itoa(code), Temporary: code/100 == 4}
-		}
+		target = phaseReady
 	}
-	return p.loginOnSession(s, res, mech, tr, red)
+	if err := c.walkTo(target); err != nil {
+		return err
+	}
+	return p.loginOnSession(c.s, res, mech, tr, red)
 }
 
 // loginOnSession runs the login exchange on a session that is ready for it (encrypted as the endpoint
@@ -218,62 +213,6 @@ func (p *Prober) loginOnSession(s *session, res *Result, mech string, tr *transc
 // loginTimeout is the limit for a login exchange: three steps, and never less than 5 s.
 func (p *Prober) loginTimeout() time.Duration {
 	return max(3*p.cfg.Timeout, 5*time.Second)
-}
-
-// open connects for a conversation that will carry secrets: certificate verified during the handshake,
-// greeting read, STARTTLS done when upgrade is set. The returned session is ready for the next command.
-func (p *Prober) open(ctx context.Context, ep Endpoint, addr string, upgrade bool, tr *transcript, red *redactor) (*session, error) {
-	conn, err := p.dial(ctx, addr, ep.Port)
-	if err != nil {
-		return nil, err
-	}
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	s := newSession(ctx, conn, p.cfg.Timeout, tr)
-	s.red = red
-	s.onClose = func() { stop(); conn.Close() }
-	fail := func(err error) (*session, error) {
-		s.close()
-		return nil, err
-	}
-	d := dialogues[ep.Protocol]
-	tlsCfg := p.tlsConfig(ep.Host)
-	tlsCfg.InsecureSkipVerify = false // now the certificate must hold, as in a mail client
-	tlsCfg.RootCAs = p.cfg.RootCAs
-	tlsCfg.MinVersion = tls.VersionTLS12
-	if ep.Security == TLS {
-		if _, err := s.startTLS(tlsCfg); err != nil {
-			return fail(err)
-		}
-	}
-	first, err := s.readLine()
-	if err != nil {
-		return fail(err)
-	}
-	if got := sniffProtocol(first); got != ep.Protocol {
-		return fail(&protocolError{msg: "not a " + ep.Protocol.Name() + " greeting: " + quoteLine(first)})
-	}
-	if _, err := d.greeting(s, first); err != nil {
-		return fail(err)
-	}
-	if upgrade {
-		caps, err := d.capabilities(s, false)
-		if err != nil {
-			return fail(err)
-		}
-		if !d.offersSTARTTLS(caps) {
-			return fail(&replyError{Command: "STARTTLS", Reply: "not offered"})
-		}
-		if err := d.startTLS(s); err != nil {
-			return fail(err)
-		}
-		if _, err := s.startTLS(tlsCfg); err != nil {
-			return fail(err)
-		}
-	}
-	if s.r.Buffered() > 0 {
-		return fail(&protocolError{msg: "the server sent data before the client spoke"})
-	}
-	return s, nil
 }
 
 // saslClient returns the go-sasl client for mech, registering what it will send with the redactor.

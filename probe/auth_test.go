@@ -452,15 +452,13 @@ func TestSMTPAuthLogin(t *testing.T) {
 		_, p := world(t, authWorld(), &Credentials{User: alice, Password: pw})
 		red := newRedactor(pw)
 		tr := &transcript{start: time.Now()}
-		s, err := p.open(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, aliceIP, false, tr, red)
-		if err != nil {
+		c := p.conversation(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, aliceIP, tr)
+		c.strict, c.red = true, red
+		if err := c.walkTo(phaseReady); err != nil { // EHLO included
 			t.Fatal(err)
 		}
-		if code, _, err := smtpCommand(s, "EHLO [127.0.0.1]"); err != nil || code != 250 {
-			t.Fatalf("EHLO: %d %v", code, err)
-		}
-		err = p.loginSMTP(s, "LOGIN", red)
-		s.close()
+		err := p.loginSMTP(c.s, "LOGIN", red)
+		c.close()
 		var se *smtp.SMTPError
 		switch {
 		case pw == alicePW && err != nil:

@@ -63,11 +63,17 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 	tr.note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
 	plain := ep
 	plain.Security = Plain
-	s, err := p.open(ctx, plain, addr, false, tr, nil)
-	if err != nil {
+	c := p.conversation(ctx, plain, addr, tr)
+	c.upgrade = false
+	defer c.close()
+	target := phaseGreeted
+	if ep.Protocol == SMTP {
+		target = phaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
+	}
+	if err := c.walkTo(target); err != nil {
 		return false // no verdict: the claim stands
 	}
-	defer s.close()
+	s := c.s
 	switch ep.Protocol {
 	case IMAP:
 		if err := s.writeLine("p1 AUTHENTICATE " + mech); err != nil {
@@ -104,9 +110,6 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 		_ = s.writeLine("QUIT")
 		return strings.HasPrefix(line, "-ERR")
 	default:
-		if code, _, err := smtpCommand(s, "EHLO "+ehloName(s.conn)); err != nil || code != 250 {
-			return false
-		}
 		code, _, err := smtpCommand(s, "AUTH "+mech)
 		if err != nil {
 			return false

@@ -178,144 +178,133 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	return newLimitedConn(c, maxConnBytes), nil
 }
 
+// converse is the probe's conversation: it walks the connection phase by phase (conversation.go) and
+// turns what each phase learned, or the way it failed, into the result.
 func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready parkHook) {
 	ep := res.Endpoint
-	d := dialogues[ep.Protocol]
-	fail := func(err error, dialing bool, summary string) {
-		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, dialing), summary, err.Error()))
-	}
-
-	t0 := time.Now()
-	p.stepStarted(res, StepConnect)
-	tr.note("connecting to " + net.JoinHostPort(res.Address, strconv.Itoa(ep.Port)))
-	conn, err := p.dial(ctx, res.Address, ep.Port)
-	if err != nil {
-		fail(err, true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
-		return
-	}
-	// Whatever a step is doing, the overall deadline ends it. A session the hook took is the hook's to close.
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	parked := false
+	c := p.conversation(ctx, ep, res.Address, tr)
+	c.askTLS = true
+	c.onStep = func(step string) { p.stepStarted(res, step) }
+	parked := false // a session the hook took is the hook's to close
 	defer func() {
 		if !parked {
-			stop()
-			conn.Close()
+			c.close()
 		}
 	}()
-	res.Timings.ConnectMS = ms(time.Since(t0))
-
-	s := newSession(ctx, conn, p.cfg.Timeout, tr)
-	if ep.Security == TLS {
-		t1 := time.Now()
-		p.stepStarted(res, StepTLS)
-		cfg, seen := p.watchedTLSConfig(ep.Host)
-		tc, err := s.startTLS(cfg)
-		if err != nil {
-			p.handshakeFailed(ctx, res, err, seen.certs())
+	for c.phase != phaseReady {
+		if err := c.advance(); err != nil {
+			p.conversationFailed(c, res, err)
 			return
 		}
-		res.Timings.TLSMS = ms(time.Since(t1))
-		p.recordTLS(res, tc)
-		serverSpoke(ctx)
-	}
-
-	t2 := time.Now()
-	p.stepStarted(res, StepGreeting)
-	first, err := s.readLine()
-	if err == nil {
-		serverSpoke(ctx)
-	}
-	if err != nil {
-		if ep.Security != TLS && isTimeout(err) && ctx.Err() == nil && p.tlsCheck(s, res) {
-			res.Problems = append(res.Problems, newProblem(catalog.PlainOnTLSPort,
-				fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error()))
-			return
-		}
-		fail(err, false, greetingReadSummary(ep, err))
-		return
-	}
-	if got := sniffProtocol(first); got != ep.Protocol {
-		if got == "" {
-			res.Greeting = capText(first, maxGreeting)
-			res.Problems = append(res.Problems, newProblem(catalog.ProtocolError,
-				fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(first)), ""))
-		} else {
-			res.Greeting = capText(first, maxGreeting)
-			res.Problems = append(res.Problems, newProblem(catalog.WrongProtocol,
-				fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), first))
-		}
-		return
-	}
-	greeting, err := d.greeting(s, first)
-	res.Greeting = capText(greeting, maxGreeting)
-	res.Timings.GreetingMS = ms(time.Since(t2))
-	if err != nil {
-		var re *replyError
-		if errors.As(err, &re) {
-			fail(err, false, fmt.Sprintf("%s refused the session in its greeting", ep.Host))
-		} else {
-			fail(err, false, fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err))
-		}
-		return
-	}
-	if ep.Protocol == IMAP && ep.Security != TLS && isPreauth(greeting) {
-		// RFC 3501 section 6.2.1 / RFC 9051 section 7.1.4: STARTTLS is only possible before
-		// authentication, so a clear-text PREAUTH leaves no way to encrypt; a client that requires TLS
-		// must close the connection (and an attacker can inject PREAUTH to strip STARTTLS).
-		res.Problems = append(res.Problems, newProblem(catalog.PreauthUnencrypted,
-			fmt.Sprintf("%s port %d greeted the connection as already logged in (PREAUTH) before encryption, so STARTTLS is impossible", ep.Host, ep.Port), greeting))
-		return
-	}
-
-	caps := greetingCaps(greeting)
-	if ep.Protocol != IMAP || caps == nil {
-		p.stepStarted(res, StepCapabilities)
-		t3 := time.Now()
-		caps, err = d.capabilities(s, ep.Security == TLS)
-		res.Timings.CapabilitiesMS += ms(time.Since(t3))
-		if err != nil {
-			fail(err, false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
-			return
-		}
-	}
-	if ep.Security == TLS {
-		res.Capabilities.AfterTLS = capList(caps)
-	} else {
-		res.Capabilities.BeforeTLS = capList(caps)
-		if d.loginDisabled(caps) {
-			res.PlaintextLogin = "refused"
-		} else {
-			res.PlaintextLogin = "offered"
-			defer p.startPlaintextTest(ctx, res, caps).apply(res, tr) // behaviour over claims
-		}
-	}
-
-	if ep.Security != TLS {
-		if !p.upgrade(ctx, res, s, d, caps) {
-			return
-		}
-		if res.STARTTLS {
-			t4 := time.Now()
-			caps, err = d.capabilities(s, true)
-			res.Timings.CapabilitiesMS += ms(time.Since(t4))
-			if err != nil {
-				fail(err, false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
-				return
+		took := ms(c.took[c.phase])
+		switch c.phase {
+		case phaseConnected:
+			res.Timings.ConnectMS = took
+		case phaseEncrypted, phaseUpgraded:
+			res.Timings.TLSMS = took
+			res.STARTTLS = c.phase == phaseUpgraded
+			p.recordTLS(res, c.tls)
+			if res.STARTTLS && res.PlaintextLogin == "offered" {
+				res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
+					fmt.Sprintf("%s port %d offers password login before STARTTLS", ep.Host, ep.Port), ""))
 			}
-			res.Capabilities.AfterTLS = capList(caps)
+		case phaseGreeted:
+			res.Greeting = capText(c.greeting, maxGreeting)
+			res.Timings.GreetingMS = took
+		case phaseCapable:
+			res.Timings.CapabilitiesMS += took
+			if ep.Security == TLS {
+				res.Capabilities.AfterTLS = capList(c.caps)
+				break
+			}
+			res.Capabilities.BeforeTLS = capList(c.caps)
+			if c.d.loginDisabled(c.caps) {
+				res.PlaintextLogin = "refused"
+			} else {
+				res.PlaintextLogin = "offered"
+				defer p.startPlaintextTest(ctx, res, c.caps).apply(res, tr) // behaviour over claims
+			}
+			c.upgrade = p.wantsUpgrade(res, c.d, c.caps)
+		case phaseReady:
+			if res.STARTTLS {
+				res.Timings.CapabilitiesMS += took
+				res.Capabilities.AfterTLS = capList(c.caps)
+			}
 		}
 	}
-	res.AuthMechanisms = d.authMechanisms(caps)
+	res.AuthMechanisms = c.d.authMechanisms(c.caps)
 	p.judgeLogin(res)
-	if ready != nil && s.r.Buffered() == 0 && ready(res, s, tr, stop) {
+	if ready != nil && c.s.r.Buffered() == 0 && ready(res, c.s, tr, c.stop) {
 		parked = true
 		return
 	}
-	d.quit(s)
+	c.quit()
 }
 
-// upgrade runs STARTTLS according to the policy; it returns false when the conversation must stop.
-func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogue, caps []string) bool {
+// conversationFailed explains the failure of the step to c's next phase.
+func (p *Prober) conversationFailed(c *conversation, res *Result, err error) {
+	ep := res.Endpoint
+	fail := func(dialing bool, summary string) {
+		res.Problems = append(res.Problems, newProblem(classifyIn(c.ctx, err, dialing), summary, err.Error()))
+	}
+	switch c.next() {
+	case phaseConnected:
+		fail(true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
+	case phaseEncrypted:
+		p.handshakeFailed(c.ctx, res, err, c.receivedCerts())
+	case phaseGreeted:
+		p.greetingFailed(c, res, err)
+	case phaseCapable:
+		fail(false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
+	case phaseUpgraded:
+		if c.agreed {
+			p.upgradeFailed(c.ctx, res, err, c.receivedCerts())
+			return
+		}
+		fail(false, fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port))
+	case phaseReady:
+		fail(false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
+	}
+}
+
+// greetingFailed explains a greeting step that failed: silence (or a port that expects TLS), a line
+// that is no mail server's greeting or another protocol's, a refusal, PREAUTH in clear text.
+func (p *Prober) greetingFailed(c *conversation, res *Result, err error) {
+	ep := res.Endpoint
+	var (
+		plainOnTLS *plainOnTLSError
+		wrong      *greetingError
+		preauth    preauthError
+		refused    *replyError
+	)
+	if c.first != "" {
+		res.Greeting = capText(c.greeting, maxGreeting)
+		res.Timings.GreetingMS = ms(c.took[phaseGreeted])
+	}
+	add := func(code, summary, detail string) {
+		res.Problems = append(res.Problems, newProblem(code, summary, detail))
+	}
+	switch {
+	case errors.As(err, &plainOnTLS):
+		add(catalog.PlainOnTLSPort, fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error())
+	case errors.As(err, &wrong) && wrong.got == "":
+		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(wrong.line)), "")
+	case errors.As(err, &wrong):
+		add(catalog.WrongProtocol, fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", wrong.got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), wrong.line)
+	case errors.As(err, &preauth):
+		add(catalog.PreauthUnencrypted, fmt.Sprintf("%s port %d greeted the connection as already logged in (PREAUTH) before encryption, so STARTTLS is impossible", ep.Host, ep.Port), c.greeting)
+	case c.first == "":
+		add(classifyIn(c.ctx, err, false), greetingReadSummary(ep, err), err.Error())
+	case errors.As(err, &refused):
+		add(classifyIn(c.ctx, err, false), fmt.Sprintf("%s refused the session in its greeting", ep.Host), err.Error())
+	default:
+		add(classifyIn(c.ctx, err, false), fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err), err.Error())
+	}
+}
+
+// wantsUpgrade decides, from the capabilities in clear text, whether the probe runs STARTTLS, and notes
+// why when it does not.
+func (p *Prober) wantsUpgrade(res *Result, d dialogue, caps []string) bool {
 	ep := res.Endpoint
 	if ep.Security == Plain || p.cfg.STARTTLS == STARTTLSNo {
 		why := "--starttls=no"
@@ -324,7 +313,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 		}
 		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSSkipped,
 			fmt.Sprintf("%s port %d was tested without encryption (%s)", ep.Host, ep.Port, why), ""))
-		return true
+		return false
 	}
 	if !d.offersSTARTTLS(caps) {
 		pr := newProblem(catalog.STARTTLSNotOffered,
@@ -337,27 +326,7 @@ func (p *Prober) upgrade(ctx context.Context, res *Result, s *session, d dialogu
 			res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
 				fmt.Sprintf("%s port %d offers password login over an unencrypted connection", ep.Host, ep.Port), ""))
 		}
-		return true
-	}
-	t := time.Now()
-	p.stepStarted(res, StepSTARTTLS)
-	if err := d.startTLS(s); err != nil {
-		res.Problems = append(res.Problems, newProblem(classifyIn(ctx, err, false),
-			fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port), err.Error()))
 		return false
-	}
-	cfg, seen := p.watchedTLSConfig(ep.Host)
-	tc, err := s.startTLS(cfg)
-	if err != nil {
-		p.upgradeFailed(ctx, res, err, seen.certs())
-		return false
-	}
-	res.Timings.TLSMS = ms(time.Since(t))
-	res.STARTTLS = true
-	p.recordTLS(res, tc)
-	if res.PlaintextLogin == "offered" {
-		res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
-			fmt.Sprintf("%s port %d offers password login before STARTTLS", ep.Host, ep.Port), ""))
 	}
 	return true
 }

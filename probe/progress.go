@@ -68,9 +68,3 @@ func (p *Prober) finished(kind EventKind, res *Result) {
 	}
 	p.cfg.Progress(Event{Kind: kind, Endpoint: res.Endpoint, Address: res.Address, Result: res})
 }
-
-// tlsCheck is session.speaksTLS announced as the step StepTLSCheck.
-func (p *Prober) tlsCheck(s *session, res *Result) bool {
-	p.stepStarted(res, StepTLSCheck)
-	return s.speaksTLS(res.Host)
-}

@@ -100,11 +100,13 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out.Address = addr
 
 	start := time.Now()
-	s, err := p.open(ctx, req.Server, addr, req.Server.Security == STARTTLS, tr, red)
-	if err != nil {
+	conv := p.conversation(ctx, req.Server, addr, tr)
+	conv.strict, conv.red = true, red
+	defer conv.close()
+	if err := conv.walkTo(conv.secured()); err != nil {
 		return fail("connect", err)
 	}
-	defer s.close()
+	s := conv.s
 	out.Steps = append(out.Steps, SendStep{Step: "connect", Reply: "connected, greeting received" + tlsNote(req.Server), OK: true, TimeMS: ms(time.Since(start))})
 
 	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
