@@ -223,8 +223,8 @@ func TestClassifiedFailures(t *testing.T) {
 			p := newTestProber(fixedDialer{addr}, roots)
 			p.cfg.Timeout = answeringBudget
 			if tc.silent {
-				// The wait for the missing greeting; the TLS handshake that follows on the same
-				// connection gets as long again, far more than a handshake needs on any machine.
+				// The wait for the missing greeting; the TLS question on a second connection
+				// has the last three quarters of it.
 				p.cfg.Timeout = silenceWait
 			}
 			res := p.ProbeEndpoint(context.Background(), tc.ep, "127.0.0.1", SourceExplicit)

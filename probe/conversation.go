@@ -256,14 +256,21 @@ func (e *plainOnTLSError) Error() string { return e.silence.Error() }
 func (e *plainOnTLSError) Unwrap() error { return e.silence }
 
 func (c *conversation) greet() error {
-	first, err := c.s.readLine()
-	if err != nil {
-		if c.askTLS && c.ep.Security != TLS && isTimeout(err) && c.ctx.Err() == nil {
-			c.step(StepTLSCheck)
-			if c.s.speaksTLS(c.ep.Host) {
-				return &plainOnTLSError{silence: err}
-			}
+	if c.askTLS && c.ep.Security != TLS {
+		q := c.askTLSWhenSlow(c.s.deadline())
+		defer q.cancel()
+		first, err := c.s.readLine()
+		if err != nil && isTimeout(err) && c.ctx.Err() == nil && q.answer() {
+			return &plainOnTLSError{silence: err}
 		}
+		return c.greeted(first, err)
+	}
+	return c.greeted(c.s.readLine())
+}
+
+// greeted judges the greeting's first line (or the error that came instead) and reads the rest.
+func (c *conversation) greeted(first string, err error) error {
+	if err != nil {
 		return err
 	}
 	serverSpoke(c.ctx)

@@ -29,8 +29,9 @@ const (
 	StepGreeting     = "greeting"
 	StepCapabilities = "capabilities"
 	StepSTARTTLS     = "STARTTLS"
-	// StepTLSCheck is the TLS handshake tried on a port that was silent in clear text, to see whether it
-	// expects SSL/TLS: a step of its own, the reason a silent plain port costs two step timeouts.
+	// StepTLSCheck is the TLS handshake asked on a second connection when a port in clear text is slow to
+	// greet, to see whether it expects SSL/TLS (tlsquestion.go). It runs inside the greeting's step and
+	// ends with it: a silent plain port costs one step timeout.
 	StepTLSCheck = "TLS check"
 	StepLogin    = "login"
 )
@@ -55,8 +56,11 @@ func (p *Prober) stepStarted(res *Result, step string) {
 		return
 	}
 	limit := p.cfg.Timeout
-	if step == StepLogin {
+	switch step {
+	case StepLogin:
 		limit = p.loginTimeout()
+	case StepTLSCheck:
+		limit -= tlsQuestionAfter(limit) // what is left of the greeting's step
 	}
 	p.cfg.Progress(Event{Kind: StepStarted, Endpoint: res.Endpoint, Address: res.Address, Step: step, Limit: limit})
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // The Progress hook sees every probed endpoint start and end with the verdict the report gives it, and
-// the login test after it; a port silent in clear text shows its second wait, the TLS check.
+// the login test after it.
 func TestProgressReportsStepsAndVerdicts(t *testing.T) {
 	w := sandbox.DemoWorld()
 	user := "alice@" + w.Domain
@@ -76,8 +76,8 @@ func TestProgressReportsStepsAndVerdicts(t *testing.T) {
 	}
 }
 
-// A port that accepts and stays silent costs two waits, and the hook shows the second: the greeting, then
-// the TLS check on a new connection.
+// A port that accepts and stays silent shows, inside its greeting's wait, the TLS check asked on a second
+// connection (tlsquestion.go).
 func TestProgressShowsTheSecondWaitOfASilentPort(t *testing.T) {
 	_, p := world(t, sandbox.World{
 		Domain:   "silent.test",

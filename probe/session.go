@@ -136,31 +136,6 @@ func (s *session) startTLS(cfg *tls.Config) (*tls.Conn, error) {
 	return tc, nil
 }
 
-// speaksTLS asks, on this same connection, whether a server that stayed silent in clear text answers a
-// TLS handshake: that tells "plain text to an SSL/TLS port" apart from a stuck server. It is only sound
-// while the client has sent nothing, which holds while it waits for a greeting: an implicit-TLS server is
-// then still waiting for the ClientHello, exactly as on a fresh connection. One connection, so the answer
-// never depends on which of two connections a busy server serves first. The handshake is not verified:
-// it only asks whether TLS answers (the certificate is judged when the user chooses SSL/TLS), and
-// nothing is sent over it. It gets one step of its own, after the silent one.
-func (s *session) speaksTLS(host string) bool {
-	if s.r.Buffered() > 0 {
-		return false
-	}
-	s.tr.note(fmt.Sprintf("no greeting within %s: asking whether the port answers a TLS handshake instead", s.step))
-	tc := tls.Client(s.conn, &tls.Config{ServerName: host, InsecureSkipVerify: true}) // #nosec: a yes/no question, nothing is sent over it
-	if err := tc.SetDeadline(s.deadline()); err != nil {
-		return false
-	}
-	err := tc.HandshakeContext(s.ctx)
-	if err == nil {
-		s.tr.note("the port answered the TLS handshake: " + tls.VersionName(tc.ConnectionState().Version))
-	} else {
-		s.tr.note("no TLS handshake either: " + err.Error())
-	}
-	return err == nil
-}
-
 // protocolError is an answer that breaks the protocol's grammar.
 type protocolError struct{ msg string }
 
