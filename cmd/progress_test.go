@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mattn/go-isatty"
 
@@ -92,54 +91,23 @@ func TestProgressShowsAPendingWait(t *testing.T) {
 		}
 	}()
 	port := ln.Addr().(*net.TCPAddr).Port
-	ptmx, tty := ptytest.Open(t)
-	chunks := make(chan []byte)
-	go func() {
-		defer close(chunks)
-		for {
-			b := make([]byte, 4096)
-			n, err := ptmx.Read(b)
-			if n > 0 {
-				chunks <- b[:n]
-			}
-			if err != nil {
-				return // EIO once the tty side is closed
-			}
-		}
-	}()
+	term := ptytest.NewTerminal(t)
 	var out bytes.Buffer
-	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: tty, ErrTTY: true, Getenv: func(string) string { return "" }}
+	ios := &IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: term.TTY, ErrTTY: true, Getenv: func(string) string { return "" }}
 	done := make(chan int)
 	go func() {
 		done <- Run([]string{"probe", "--timeout", "10m", "--max-time", "20m", fmt.Sprintf("smtp://127.0.0.1:%d", port)}, ios)
-		tty.Close()
 	}()
-	var seen bytes.Buffer
-	want := fmt.Sprintf("waiting for 127.0.0.1:%d (STARTTLS): ", port)
-	guard := time.NewTimer(5 * time.Minute) // fails a broken test instead of hanging it; never paces one
-	defer guard.Stop()
-	for !strings.Contains(seen.String(), want) || !strings.Contains(seen.String(), " of 600 s") {
-		select {
-		case b, ok := <-chunks:
-			if !ok {
-				t.Fatalf("the terminal closed before showing %q; it showed %q", want, seen.String())
-			}
-			seen.Write(b)
-		case <-guard.C:
-			t.Fatalf("the terminal did not show %q; it showed %q", want, seen.String())
-		}
-	}
+	term.WaitFor(t, fmt.Sprintf("waiting for 127.0.0.1:%d (STARTTLS): ", port), " of 600 s")
 	close(release)
 	code := <-done
-	for b := range chunks {
-		seen.Write(b)
-	}
+	shown := term.Rest()
 	ln.Close()
 	<-served
 	if code != ExitProblems {
 		t.Errorf("exit = %d, want 1 (a refused greeting)", code)
 	}
-	if plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(seen.String(), ""); !strings.Contains(plain, fmt.Sprintf("✗ SMTP  127.0.0.1:%d", port)) {
+	if plain := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(shown, ""); !strings.Contains(plain, fmt.Sprintf("✗ SMTP  127.0.0.1:%d", port)) {
 		t.Errorf("no verdict line for the server; the terminal showed %q", plain)
 	}
 	if strings.Contains(out.String(), "waiting for") {
