@@ -36,7 +36,7 @@ type Credentials struct {
 
 // String hides the password if Credentials is ever printed.
 func (c Credentials) String() string {
-	return "Credentials{User: " + c.User + ", Password: " + redacted + ", Token: " + redacted + "}"
+	return "Credentials{User: " + c.User + ", Password: " + Redacted + ", Token: " + Redacted + "}"
 }
 
 // GoString hides the password from %#v too.
@@ -77,7 +77,7 @@ func (p *Prober) notTested(res *Result, code, summary string) {
 // handshake). Either way it is the last thing on that connection, so a failed attempt cannot disturb
 // anything else (go-smtp ends a failed AUTH with "*", which Postfix answers by disconnecting). It fills
 // res.Auth; the caller has checked loginBlocker.
-func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript, on *session) {
+func (p *Prober) testLogin(ctx context.Context, res *Result, tr *Transcript, on *Conn) {
 	cr := p.cfg.Credentials
 	auth := &AuthResult{User: cr.User}
 	res.Auth = auth
@@ -89,7 +89,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript, on 
 	if res.Security != TLS && !res.STARTTLS {
 		caps = res.Capabilities.BeforeTLS
 	}
-	if mech == "LOGIN" && res.Protocol == IMAP && hasCap(caps, "LOGINDISABLED") && !hasCap(res.AuthMechanisms, "LOGIN") {
+	if mech == "LOGIN" && res.Protocol == IMAP && HasCap(caps, "LOGINDISABLED") && !HasCap(res.AuthMechanisms, "LOGIN") {
 		mech = "" // RFC 3501 6.2.3: the LOGIN command is refused on this connection
 	}
 	if mech == "" {
@@ -99,14 +99,14 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *transcript, on 
 	}
 	auth.Mechanism = mech
 	start := time.Now()
-	red := newRedactor(cr.Password)
-	red.addToken(cr.Token)
+	red := NewRedactor(cr.Password)
+	red.AddToken(cr.Token)
 	var err error
 	if on != nil {
-		tr.note("login test on this connection, " + mech)
+		tr.Note("login test on this connection, " + mech)
 		err = p.loginOnSession(on, res, mech, tr, red)
 	} else {
-		tr.note("login test on a new connection, " + mech)
+		tr.Note("login test on a new connection, " + mech)
 		err = p.login(ctx, res, mech, tr, red)
 	}
 	res.Timings.AuthMS = ms(time.Since(start))
@@ -147,48 +147,48 @@ func loginStillPossible(res Result) bool {
 // (RFC 1939 section 7), which every POP3 server has even when it lacks CAPA.
 func chooseMechanism(proto Protocol, offered []string) string {
 	switch {
-	case hasCap(offered, "PLAIN"):
+	case HasCap(offered, "PLAIN"):
 		return "PLAIN"
 	case proto == IMAP:
 		return "LOGIN"
 	case proto == POP3:
 		return "USER"
-	case hasCap(offered, "LOGIN"):
+	case HasCap(offered, "LOGIN"):
 		return "LOGIN"
 	}
 	return ""
 }
 
-func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *transcript, red *redactor) error {
+func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *Transcript, red *Redactor) error {
 	c := p.conversation(ctx, res.Endpoint, res.Address, tr)
-	c.strict, c.upgrade, c.red = true, res.STARTTLS, red
-	defer c.close()
-	target := c.secured()
+	c.Strict, c.Upgrade, c.Redactor = true, res.STARTTLS, red
+	defer c.Close()
+	target := c.Secured()
 	if res.Protocol == SMTP {
 		// A new connection (or one just upgraded with STARTTLS, RFC 3207 section 4.2) starts with EHLO.
-		target = phaseReady
+		target = PhaseReady
 	}
-	if err := c.walkTo(target); err != nil {
+	if err := c.WalkTo(target); err != nil {
 		return err
 	}
-	return p.loginOnSession(c.s, res, mech, tr, red)
+	return p.loginOnSession(c.Conn, res, mech, tr, red)
 }
 
 // loginOnSession runs the login exchange on a session that is ready for it (encrypted as the endpoint
 // demands, greeting and capabilities done).
-func (p *Prober) loginOnSession(s *session, res *Result, mech string, tr *transcript, red *redactor) error {
+func (p *Prober) loginOnSession(s *Conn, res *Result, mech string, tr *Transcript, red *Redactor) error {
 	var err error
-	s.red = red
+	s.Redactor = red
 	res.Auth.sent = true // from here on the server may count the attempt (see logins)
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
 	// with repeated failures), so the login exchange gets a longer limit than other steps. A watchdog
 	// enforces it whatever deadlines the protocol library sets on the connection itself.
 	limit := p.loginTimeout()
-	s.step = limit
+	s.Step = limit
 	var expired atomic.Bool
-	watchdog := time.AfterFunc(limit, func() { expired.Store(true); s.conn.Close() })
+	watchdog := time.AfterFunc(limit, func() { expired.Store(true); s.NetConn.Close() })
 	defer watchdog.Stop()
-	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
+	rc := &RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
 	switch res.Protocol {
 	case IMAP:
 		err = p.loginIMAP(s, rc, res, mech, red)
@@ -200,7 +200,7 @@ func (p *Prober) loginOnSession(s *session, res *Result, mech string, tr *transc
 	if err != nil {
 		// The libraries may wrap or replace the error of the conn under them: the byte limit and the
 		// watchdog are asked directly, the limit first (a server that sends too much did answer).
-		if lerr := s.lim.exceeded(); lerr != nil {
+		if lerr := s.Limit.Exceeded(); lerr != nil {
 			return lerr
 		}
 		if expired.Load() {
@@ -216,12 +216,12 @@ func (p *Prober) loginTimeout() time.Duration {
 }
 
 // saslClient returns the go-sasl client for mech, registering what it will send with the redactor.
-func saslClient(mech string, cr *Credentials, red *redactor) sasl.Client {
+func saslClient(mech string, cr *Credentials, red *Redactor) sasl.Client {
 	switch mech {
 	case MechXOAUTH2, MechOAUTHBEARER:
 		return newOAuthClient(mech, cr, red)
 	case "PLAIN":
-		red.add("\x00" + cr.User + "\x00" + cr.Password)
+		red.Add("\x00" + cr.User + "\x00" + cr.Password)
 		return sasl.NewPlainClient("", cr.User, cr.Password)
 	default:
 		return sasl.NewLoginClient(cr.User, cr.Password)
@@ -260,7 +260,7 @@ func resumedCaps(res *Result) string {
 	return "[CAPABILITY " + strings.Join(caps, " ") + "] "
 }
 
-func (p *Prober) loginIMAP(s *session, rc *recordingConn, res *Result, mech string, red *redactor) error {
+func (p *Prober) loginIMAP(s *Conn, rc *RecordingConn, res *Result, mech string, red *Redactor) error {
 	if isOAuthMechanism(mech) {
 		return p.loginIMAPOAuth(s, mech, red)
 	}
@@ -269,9 +269,9 @@ func (p *Prober) loginIMAP(s *session, rc *recordingConn, res *Result, mech stri
 	// CAPABILITY round trip (and lets it use SASL-IR when offered).
 	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK " + resumedCaps(res) + "resumed\r\n")}, nil)
 	defer c.Close()
-	_ = rc.SetDeadline(s.deadline())
+	_ = rc.SetDeadline(s.Deadline())
 	var err error
-	if mech == "LOGIN" && !hasCap(caps(c), "AUTH=LOGIN") {
+	if mech == "LOGIN" && !HasCap(caps(c), "AUTH=LOGIN") {
 		err = c.Login(cr.User, cr.Password).Wait()
 	} else {
 		sc := saslClient(mech, cr, red)
@@ -294,7 +294,7 @@ func caps(c *imapclient.Client) []string {
 // loginSMTP runs AUTH on the session itself (RFC 4954), with the initial response in the command: the
 // session has done EHLO (and STARTTLS) already, so the login is one round trip, where a protocol library
 // would start with another EHLO. Any SASL client works, as in go-smtp.
-func (p *Prober) loginSMTP(s *session, mech string, red *redactor) error {
+func (p *Prober) loginSMTP(s *Conn, mech string, red *Redactor) error {
 	c := saslClient(mech, p.cfg.Credentials, red)
 	name, ir, err := c.Start()
 	if err != nil {
@@ -304,22 +304,22 @@ func (p *Prober) loginSMTP(s *session, mech string, red *redactor) error {
 	if ir != nil {
 		cmd += " " + base64OrEmpty(ir)
 	}
-	code, lines, err := smtpCommand(s, cmd)
+	code, lines, err := SMTPCommand(s, cmd)
 	// A mechanism needs a few challenges at most (LOGIN: two); a server that keeps asking is cut off.
 	for round := 0; err == nil && code == 334; round++ {
 		chal, derr := base64.StdEncoding.DecodeString(strings.Join(lines, ""))
 		if derr != nil || round >= 8 {
-			_, _, _ = smtpCommand(s, "*") // RFC 4954 section 4: cancel the exchange
-			return &protocolError{msg: "the server's AUTH challenge is not valid base64 or does not end"}
+			_, _, _ = SMTPCommand(s, "*") // RFC 4954 section 4: cancel the exchange
+			return &ProtocolError{Msg: "the server's AUTH challenge is not valid base64 or does not end"}
 		}
 		resp, nerr := c.Next(chal)
 		if nerr != nil {
-			_, _, _ = smtpCommand(s, "*")
+			_, _, _ = SMTPCommand(s, "*")
 			return nerr
 		}
 		// A response to a challenge is plain base64, an empty one an empty line; "=" is only for an empty
 		// initial response on the AUTH line (RFC 4954 section 4).
-		code, lines, err = smtpCommand(s, base64.StdEncoding.EncodeToString(resp))
+		code, lines, err = SMTPCommand(s, base64.StdEncoding.EncodeToString(resp))
 	}
 	if err != nil {
 		return err
@@ -327,7 +327,7 @@ func (p *Prober) loginSMTP(s *session, mech string, red *redactor) error {
 	if code != 235 {
 		return withChallenge(smtpReplyError(code, lines), c) // an OAuth2 error challenge goes with it
 	}
-	_ = s.writeLine("QUIT") // no need to wait for the goodbye
+	_ = s.WriteLine("QUIT") // no need to wait for the goodbye
 	return nil
 }
 
@@ -383,13 +383,13 @@ func parsePOP3Err(line string) *pop3Error {
 	return e
 }
 
-func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
+func (p *Prober) loginPOP3(s *Conn, mech string, red *Redactor) error {
 	if isOAuthMechanism(mech) {
 		return p.loginPOP3OAuth(s, mech, red)
 	}
 	cr := p.cfg.Credentials
 	expectOK := func() error {
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return err
 		}
@@ -397,32 +397,32 @@ func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
 			if strings.HasPrefix(line, "-ERR") {
 				return parsePOP3Err(line)
 			}
-			return &protocolError{msg: "unexpected POP3 answer: " + quoteLine(red.scrub(line))}
+			return &ProtocolError{Msg: "unexpected POP3 answer: " + QuoteLine(red.Scrub(line))}
 		}
 		return nil
 	}
 	if mech == "PLAIN" {
 		// RFC 5034 section 4: AUTH with an initial response.
 		resp := "\x00" + cr.User + "\x00" + cr.Password
-		red.add(resp)
-		if err := s.writeLine("AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte(resp))); err != nil {
+		red.Add(resp)
+		if err := s.WriteLine("AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte(resp))); err != nil {
 			return err
 		}
 	} else {
-		if err := s.writeLine("USER " + cr.User); err != nil {
+		if err := s.WriteLine("USER " + cr.User); err != nil {
 			return err
 		}
 		if err := expectOK(); err != nil {
 			return err
 		}
-		if err := s.writeLine("PASS " + cr.Password); err != nil {
+		if err := s.WriteLine("PASS " + cr.Password); err != nil {
 			return err
 		}
 	}
 	if err := expectOK(); err != nil {
 		return err
 	}
-	_ = s.writeLine("QUIT")
+	_ = s.WriteLine("QUIT")
 	return nil
 }
 
@@ -430,7 +430,7 @@ func (p *Prober) loginPOP3(s *session, mech string, red *redactor) error {
 // SMTP reply and enhanced status codes (RFC 4954, RFC 3463), POP3 response codes (RFC 2449, RFC 3206).
 // Provider-specific refusals (app passwords, basic auth disabled) are recognised by the catalogue's
 // provider entries, which match the server's own words.
-func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech string, red *redactor) Problem {
+func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech string, red *Redactor) Problem {
 	var (
 		imapErr *imap.Error
 		smtpErr *smtp.SMTPError
@@ -479,7 +479,7 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 		code, policy = catalog.ProviderMeaning(catalog.ServerRefusal{Problem: code, Host: res.Endpoint.Host, Protocol: string(res.Endpoint.Protocol), Greeting: res.Greeting})
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
-	reply = red.scrub(reply)
+	reply = red.Scrub(reply)
 	if !answered {
 		return newProblem(code, fmt.Sprintf("the login test on %s failed before the server judged the password: %s", res.Endpoint, reply), reply)
 	}

@@ -26,7 +26,7 @@ func TestAuthProblemAsksTheProvider(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := &Result{Endpoint: Endpoint{Protocol: IMAP, Host: c.host, Port: 993, Security: TLS}, Greeting: c.greeting}
-		prob := p.authProblem(context.Background(), refusal, res, "PLAIN", newRedactor("pw"))
+		prob := p.authProblem(context.Background(), refusal, res, "PLAIN", NewRedactor("pw"))
 		if prob.Code != c.want {
 			t.Errorf("%s: code %s, want %s (%s)", c.host, prob.Code, c.want, prob.Summary)
 		}

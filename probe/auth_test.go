@@ -450,15 +450,15 @@ func TestSMTPReplyError(t *testing.T) {
 func TestSMTPAuthLogin(t *testing.T) {
 	for _, pw := range []string{alicePW, wrongPW} {
 		_, p := world(t, authWorld(), &Credentials{User: alice, Password: pw})
-		red := newRedactor(pw)
-		tr := &transcript{start: time.Now()}
+		red := NewRedactor(pw)
+		tr := &Transcript{start: time.Now()}
 		c := p.conversation(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, aliceIP, tr)
-		c.strict, c.red = true, red
-		if err := c.walkTo(phaseReady); err != nil { // EHLO included
+		c.Strict, c.Redactor = true, red
+		if err := c.WalkTo(PhaseReady); err != nil { // EHLO included
 			t.Fatal(err)
 		}
-		err := p.loginSMTP(c.s, "LOGIN", red)
-		c.close()
+		err := p.loginSMTP(c.Conn, "LOGIN", red)
+		c.Close()
 		var se *smtp.SMTPError
 		switch {
 		case pw == alicePW && err != nil:

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"io"
 	"net"
-	"os"
 	"syscall"
 	"time"
 
@@ -35,12 +34,12 @@ func classify(err error, dialing bool) string {
 		dnsErr    *DNSError
 		recErr    tls.RecordHeaderError
 		alertErr  tls.AlertError
-		protoErr  *protocolError
-		replyErr  *replyError
+		protoErr  *ProtocolError
+		replyErr  *ReplyError
 		certErr   *tls.CertificateVerificationError
 		netDNSErr *net.DNSError
-		limitErr  *readLimitError
-		lineErr   *lineTooLongError
+		limitErr  *ReadLimitError
+		lineErr   *LineTooLongError
 	)
 	switch {
 	case isLocalResource(err):
@@ -88,7 +87,7 @@ func classify(err error, dialing bool) string {
 		return catalog.ProtocolError
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return catalog.ConnectionClosed
-	case isTimeout(err):
+	case IsTimeout(err):
 		if dialing {
 			return catalog.ConnectTimeout
 		}
@@ -104,11 +103,6 @@ func classify(err error, dialing bool) string {
 	return catalog.ProtocolError
 }
 
-func isTimeout(err error) bool {
-	var ne net.Error
-	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
-		(errors.As(err, &ne) && ne.Timeout())
-}
 
 // isLocalResource says whether err is this machine running out of file descriptors, sockets or buffers.
 func isLocalResource(err error) bool {
@@ -119,7 +113,7 @@ func classifyDNS(e *DNSError) string {
 	switch {
 	case e.Err != nil:
 		switch {
-		case isTimeout(e.Err):
+		case IsTimeout(e.Err):
 			return catalog.DNSTimeout
 		case errors.Is(e.Err, syscall.ECONNREFUSED), errors.Is(e.Err, syscall.ENETUNREACH), errors.Is(e.Err, syscall.EHOSTUNREACH):
 			// Nothing listens at the resolver's address (an ICMP port unreachable), or no route to it:

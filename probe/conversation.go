@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// phase is how far a conversation with a mail server has got. Every conversation (the probe, a login on
+// Phase is how far a conversation with a mail server has got. Every conversation (the probe, a login on
 // a connection of its own, send, the plaintext test) walks the same phases in the same order through
 // conversation.advance, so what the probe diagnoses is exactly what a login or a send then goes through:
 //
@@ -17,308 +17,321 @@ import (
 //
 // encrypted is the handshake of an SSL/TLS endpoint, upgraded the STARTTLS command and its handshake;
 // on a connection that is not upgraded, capable is already ready.
-type phase int
+type Phase int
 
 const (
-	phaseNone phase = iota
-	// phaseConnected: the TCP connection is open.
-	phaseConnected
-	// phaseEncrypted: the implicit TLS handshake is done (SSL/TLS endpoints only).
-	phaseEncrypted
-	// phaseGreeted: the greeting is read, and it is the expected protocol's.
-	phaseGreeted
-	// phaseCapable: the capability list is known (IMAP CAPABILITY or the greeting's, POP3 CAPA, SMTP EHLO).
-	phaseCapable
-	// phaseUpgraded: the server agreed to STARTTLS and the handshake is done.
-	phaseUpgraded
-	// phaseReady: the capabilities of the connection the login would use are known.
-	phaseReady
+	PhaseNone Phase = iota
+	// PhaseConnected: the TCP connection is open.
+	PhaseConnected
+	// PhaseEncrypted: the implicit TLS handshake is done (SSL/TLS endpoints only).
+	PhaseEncrypted
+	// PhaseGreeted: the greeting is read, and it is the expected protocol's.
+	PhaseGreeted
+	// PhaseCapable: the capability list is known (IMAP CAPABILITY or the greeting's, POP3 CAPA, SMTP EHLO).
+	PhaseCapable
+	// PhaseUpgraded: the server agreed to STARTTLS and the handshake is done.
+	PhaseUpgraded
+	// PhaseReady: the capabilities of the connection the login would use are known.
+	PhaseReady
 )
 
-// conversation is one connection to a mail server and how far it has got. The caller sets the policy
+// Conversation is one connection to a mail server and how far it has got. The caller sets the policy
 // fields, then moves it on with advance (one phase, for a caller that judges each) or walkTo.
-type conversation struct {
-	p    *Prober
-	ctx  context.Context
-	ep   Endpoint
-	addr string
-	d    dialogue
-	tr   *transcript
+type Conversation struct {
+	Ctx      context.Context
+	ep       Endpoint
+	addr     string
+	Dialogue Dialogue
+	tr       *Transcript
 
-	// strict is set when secrets follow (a login, a send): each handshake then verifies the certificate
+	// Strict is set when secrets follow (a login, a send): each handshake then verifies the certificate
 	// against the trusted roots and the host name and requires TLS 1.2, as a mail client does. Otherwise
 	// the handshake accepts any certificate and the caller judges what it got (Prober.inspectTLS), so one
 	// connection can report every certificate problem at once and still read the greeting behind them.
-	strict bool
-	// upgrade says whether phaseUpgraded runs: STARTTLS after the capabilities. It may be changed until
+	Strict bool
+	// Upgrade says whether phaseUpgraded runs: STARTTLS after the capabilities. It may be changed until
 	// the connection is capable (the probe decides from the capability list).
-	upgrade bool
-	// askTLS asks, when a connection in clear text stays silent, whether the port answers TLS instead
+	Upgrade bool
+	// AskTLS asks, when a connection in clear text stays silent, whether the port answers TLS instead
 	// (the probe's plain_on_tls_port); the greeting step then fails with a *plainOnTLSError.
-	askTLS bool
-	// onStep, when set, is told each step as it starts, by its progress name (progress.go).
-	onStep func(step string)
-	// red, when set, removes secrets before lines reach the transcript.
-	red *redactor
+	AskTLS bool
+	// OnStep, when set, is told each step as it starts, by its progress name (progress.go).
+	OnStep func(step string)
+	// Redactor, when set, removes secrets before lines reach the transcript.
+	Redactor *Redactor
 
-	phase phase
-	s     *session
-	// stop ends the watch that closes the connection when ctx ends.
-	stop func() bool
+	// What the conversation needs from its prober: how to Dial (byte-bounded), the limit of each step,
+	// the trusted roots for strict handshakes, and whom to tell when the server first speaks.
+	Dial    func(ctx context.Context, addr string, port int) (net.Conn, error)
+	Timeout time.Duration
+	RootCAs *x509.CertPool
+	OnSpoke func()
 
-	// What the phases learned: the greeting's first line and all of it, the latest capability list (and
+	Phase Phase
+	Conn  *Conn
+	// Stop ends the watch that closes the connection when ctx ends.
+	Stop func() bool
+
+	// What the phases learned: the Greeting's First line and all of it, the latest capability list (and
 	// the one before STARTTLS), the latest handshake and the certificates it received, even when it failed.
-	first, greeting  string
-	caps, capsBefore []string
-	tls              *tls.Conn
-	certs            *peerCerts
-	// agreed is set once the server accepted the STARTTLS command (a later failure is the handshake's).
-	agreed bool
-	// took is how long each phase's step took.
-	took [phaseReady + 1]time.Duration
+	First, Greeting  string
+	Caps, capsBefore []string
+	TLS              *tls.Conn
+	certs            *PeerCerts
+	// Agreed is set once the server accepted the STARTTLS command (a later failure is the handshake's).
+	Agreed bool
+	// Took is how long each phase's step Took.
+	Took [PhaseReady + 1]time.Duration
 }
 
-// conversation starts a conversation with ep at addr; nothing is sent until advance.
-func (p *Prober) conversation(ctx context.Context, ep Endpoint, addr string, tr *transcript) *conversation {
-	return &conversation{p: p, ctx: ctx, ep: ep, addr: addr, d: dialogues[ep.Protocol], tr: tr, upgrade: ep.Security == STARTTLS}
+// NewConversation starts a conversation with ep at addr, recorded in tr (nil: not recorded); nothing is
+// sent until advance. The caller sets dial and timeout, and the policy fields it needs.
+func NewConversation(ctx context.Context, ep Endpoint, addr string, tr *Transcript) *Conversation {
+	return &Conversation{Ctx: ctx, ep: ep, addr: addr, Dialogue: Dialogues[ep.Protocol], tr: tr, Upgrade: ep.Security == STARTTLS}
 }
 
-// next is the phase that advance would reach.
-func (c *conversation) next() phase {
-	switch c.phase {
-	case phaseNone:
-		return phaseConnected
-	case phaseConnected:
+// Next is the phase that advance would reach.
+func (c *Conversation) Next() Phase {
+	switch c.Phase {
+	case PhaseNone:
+		return PhaseConnected
+	case PhaseConnected:
 		if c.ep.Security == TLS {
-			return phaseEncrypted
+			return PhaseEncrypted
 		}
-		return phaseGreeted
-	case phaseEncrypted:
-		return phaseGreeted
-	case phaseGreeted:
-		return phaseCapable
-	case phaseCapable:
-		if c.upgrade && c.ep.Security != TLS {
-			return phaseUpgraded
+		return PhaseGreeted
+	case PhaseEncrypted:
+		return PhaseGreeted
+	case PhaseGreeted:
+		return PhaseCapable
+	case PhaseCapable:
+		if c.Upgrade && c.ep.Security != TLS {
+			return PhaseUpgraded
 		}
 	}
-	return phaseReady
+	return PhaseReady
 }
 
-// advance runs the step to the next phase. On failure the phase stays where it was, so next names the
+// Advance runs the step to the next phase. On failure the phase stays where it was, so next names the
 // step that failed.
-func (c *conversation) advance() error {
-	to := c.next()
+func (c *Conversation) Advance() error {
+	to := c.Next()
 	t := time.Now()
 	var err error
 	switch to {
-	case phaseConnected:
+	case PhaseConnected:
 		c.step(StepConnect)
 		err = c.connect()
-	case phaseEncrypted:
+	case PhaseEncrypted:
 		c.step(StepTLS)
 		err = c.handshake()
 		if err == nil {
-			serverSpoke(c.ctx)
+			c.spoke()
 		}
-	case phaseGreeted:
+	case PhaseGreeted:
 		c.step(StepGreeting)
 		err = c.greet()
-	case phaseCapable:
+	case PhaseCapable:
 		err = c.capabilities(false)
-	case phaseUpgraded:
+	case PhaseUpgraded:
 		c.step(StepSTARTTLS)
 		err = c.startTLS()
-	case phaseReady:
-		if c.phase == phaseUpgraded {
+	case PhaseReady:
+		if c.Phase == PhaseUpgraded {
 			c.step(StepCapabilities)
 			err = c.capabilities(true)
 		}
 	}
-	c.took[to] += time.Since(t)
+	c.Took[to] += time.Since(t)
 	if err == nil {
-		c.phase = to
+		c.Phase = to
 	}
 	return err
 }
 
-// walkTo advances until the conversation has reached target (or the phase that stands for it on this
+// WalkTo advances until the conversation has reached target (or the phase that stands for it on this
 // endpoint: an SSL/TLS connection is never upgraded), for a caller that goes on with a command of its
 // own. A server that has sent something nobody asked for yet is refused: whatever comes next would be
 // read as the answer to that command.
-func (c *conversation) walkTo(target phase) error {
-	for c.phase < target && c.phase != phaseReady {
-		if err := c.advance(); err != nil {
+func (c *Conversation) WalkTo(target Phase) error {
+	for c.Phase < target && c.Phase != PhaseReady {
+		if err := c.Advance(); err != nil {
 			return err
 		}
 	}
-	if c.s.r.Buffered() > 0 {
-		return &protocolError{msg: "the server sent data before the client spoke"}
+	if c.Conn.Reader.Buffered() > 0 {
+		return &ProtocolError{Msg: "the server sent data before the client spoke"}
 	}
 	return nil
 }
 
-// secured is the phase where the connection is as encrypted as the endpoint says and ready for the
+// Secured is the phase where the connection is as encrypted as the endpoint says and ready for the
 // next command: after the greeting, or after STARTTLS when the conversation upgrades.
-func (c *conversation) secured() phase {
-	if c.upgrade && c.ep.Security != TLS {
-		return phaseUpgraded
+func (c *Conversation) Secured() Phase {
+	if c.Upgrade && c.ep.Security != TLS {
+		return PhaseUpgraded
 	}
-	return phaseGreeted
+	return PhaseGreeted
 }
 
-func (c *conversation) step(name string) {
-	if c.onStep != nil {
-		c.onStep(name)
+func (c *Conversation) spoke() {
+	if c.OnSpoke != nil {
+		c.OnSpoke()
 	}
 }
 
-func (c *conversation) connect() error {
-	c.tr.note("connecting to " + net.JoinHostPort(c.addr, strconv.Itoa(c.ep.Port)))
-	conn, err := c.p.dial(c.ctx, c.addr, c.ep.Port)
+func (c *Conversation) step(name string) {
+	if c.OnStep != nil {
+		c.OnStep(name)
+	}
+}
+
+func (c *Conversation) connect() error {
+	c.tr.Note("connecting to " + net.JoinHostPort(c.addr, strconv.Itoa(c.ep.Port)))
+	conn, err := c.Dial(c.Ctx, c.addr, c.ep.Port)
 	if err != nil {
 		return err
 	}
 	// Whatever a step is doing, the overall deadline ends it.
-	c.stop = context.AfterFunc(c.ctx, func() { conn.Close() })
-	c.s = newSession(c.ctx, conn, c.p.cfg.Timeout, c.tr)
-	c.s.red = c.red
-	c.s.onClose = func() { c.stop(); conn.Close() }
+	c.Stop = context.AfterFunc(c.Ctx, func() { conn.Close() })
+	c.Conn = NewConn(c.Ctx, conn, c.Timeout, c.tr)
+	c.Conn.Redactor = c.Redactor
+	c.Conn.onClose = func() { c.Stop(); conn.Close() }
 	return nil
 }
 
-// close ends the connection (without a goodbye; see quit).
-func (c *conversation) close() {
-	if c.s != nil {
-		c.s.close()
+// Close ends the connection (without a goodbye; see quit).
+func (c *Conversation) Close() {
+	if c.Conn != nil {
+		c.Conn.Close()
 	}
 }
 
-// quit says the protocol's goodbye, without waiting for the answer (close still ends the connection).
-func (c *conversation) quit() {
-	if c.s != nil && c.phase >= phaseGreeted {
-		c.d.quit(c.s)
+// Quit says the protocol's goodbye, without waiting for the answer (close still ends the connection).
+func (c *Conversation) Quit() {
+	if c.Conn != nil && c.Phase >= PhaseGreeted {
+		c.Dialogue.Quit(c.Conn)
 	}
 }
 
 // tlsConfig is the configuration of the next handshake, by the conversation's policy.
-func (c *conversation) tlsConfig() *tls.Config {
-	if !c.strict {
-		cfg, seen := c.p.watchedTLSConfig(c.ep.Host)
+func (c *Conversation) tlsConfig() *tls.Config {
+	if !c.Strict {
+		cfg, seen := WatchedTLSConfig(c.ep.Host)
 		c.certs = seen
 		return cfg
 	}
-	cfg := c.p.tlsConfig(c.ep.Host)
+	cfg := ClientTLSConfig(c.ep.Host)
 	cfg.InsecureSkipVerify = false // the certificate must hold, as in a mail client
-	cfg.RootCAs = c.p.cfg.RootCAs
+	cfg.RootCAs = c.RootCAs
 	cfg.MinVersion = tls.VersionTLS12
 	c.certs = nil
 	return cfg
 }
 
-func (c *conversation) handshake() error {
-	tc, err := c.s.startTLS(c.tlsConfig())
+func (c *Conversation) handshake() error {
+	tc, err := c.Conn.StartTLS(c.tlsConfig())
 	if err != nil {
 		return err
 	}
-	c.tls = tc
+	c.TLS = tc
 	return nil
 }
 
-// receivedCerts are the certificates the latest handshake received, even when it then failed.
-func (c *conversation) receivedCerts() []*x509.Certificate {
+// ReceivedCerts are the certificates the latest handshake received, even when it then failed.
+func (c *Conversation) ReceivedCerts() []*x509.Certificate {
 	if c.certs == nil {
 		return nil
 	}
-	return c.certs.certs()
+	return c.certs.Certs()
 }
 
-// greetingError is a first line that is not the expected protocol's greeting: got is the protocol it
+// GreetingError is a first line that is not the expected protocol's greeting: got is the protocol it
 // belongs to, "" when it is none.
-type greetingError struct {
-	got  Protocol
-	line string
+type GreetingError struct {
+	Got  Protocol
+	Line string
 }
 
-func (e *greetingError) Error() string {
-	return "not a greeting of the expected protocol: " + quoteLine(e.line)
+func (e *GreetingError) Error() string {
+	return "not a greeting of the expected protocol: " + QuoteLine(e.Line)
 }
 
-// preauthError is an IMAP PREAUTH greeting on a connection in clear text.
-type preauthError struct{}
+// PreauthError is an IMAP PREAUTH greeting on a connection in clear text.
+type PreauthError struct{}
 
-func (preauthError) Error() string { return "PREAUTH greeting before encryption" }
+func (PreauthError) Error() string { return "PREAUTH greeting before encryption" }
 
-// plainOnTLSError is a connection in clear text that stayed silent on a port that answers TLS.
-type plainOnTLSError struct{ silence error }
+// PlainOnTLSError is a connection in clear text that stayed silent on a port that answers TLS.
+type PlainOnTLSError struct{ silence error }
 
-func (e *plainOnTLSError) Error() string { return e.silence.Error() }
-func (e *plainOnTLSError) Unwrap() error { return e.silence }
+func (e *PlainOnTLSError) Error() string { return e.silence.Error() }
+func (e *PlainOnTLSError) Unwrap() error { return e.silence }
 
-func (c *conversation) greet() error {
-	if c.askTLS && c.ep.Security != TLS {
-		q := c.askTLSWhenSlow(c.s.deadline())
+func (c *Conversation) greet() error {
+	if c.AskTLS && c.ep.Security != TLS {
+		q := c.askTLSWhenSlow(c.Conn.Deadline())
 		defer q.cancel()
-		first, err := c.s.readLine()
-		if err != nil && isTimeout(err) && c.ctx.Err() == nil && q.answer() {
-			return &plainOnTLSError{silence: err}
+		first, err := c.Conn.ReadLine()
+		if err != nil && IsTimeout(err) && c.Ctx.Err() == nil && q.answer() {
+			return &PlainOnTLSError{silence: err}
 		}
 		return c.greeted(first, err)
 	}
-	return c.greeted(c.s.readLine())
+	return c.greeted(c.Conn.ReadLine())
 }
 
 // greeted judges the greeting's first line (or the error that came instead) and reads the rest.
-func (c *conversation) greeted(first string, err error) error {
+func (c *Conversation) greeted(first string, err error) error {
 	if err != nil {
 		return err
 	}
-	serverSpoke(c.ctx)
-	c.first = first
-	if got := sniffProtocol(first); got != c.ep.Protocol {
-		c.greeting = first
-		return &greetingError{got: got, line: first}
+	c.spoke()
+	c.First = first
+	if got := Sniff(first); got != c.ep.Protocol {
+		c.Greeting = first
+		return &GreetingError{Got: got, Line: first}
 	}
-	c.greeting, err = c.d.greeting(c.s, first)
+	c.Greeting, err = c.Dialogue.Greeting(c.Conn, first)
 	if err != nil {
 		return err
 	}
-	if c.ep.Protocol == IMAP && c.ep.Security != TLS && isPreauth(c.greeting) {
+	if c.ep.Protocol == IMAP && c.ep.Security != TLS && IsPreauth(c.Greeting) {
 		// RFC 3501 section 6.2.1 / RFC 9051 section 7.1.4: STARTTLS is only possible before
 		// authentication, so a clear-text PREAUTH leaves no way to encrypt; a client that requires TLS
 		// must close the connection (and an attacker can inject PREAUTH to strip STARTTLS).
-		return preauthError{}
+		return PreauthError{}
 	}
 	return nil
 }
 
 // capabilities asks for the capability list, or takes it from an IMAP greeting that carries one.
-func (c *conversation) capabilities(afterTLS bool) error {
-	caps := greetingCaps(c.greeting)
+func (c *Conversation) capabilities(afterTLS bool) error {
+	caps := GreetingCaps(c.Greeting)
 	if c.ep.Protocol != IMAP || caps == nil || afterTLS {
 		if !afterTLS {
 			c.step(StepCapabilities)
 		}
 		var err error
-		if caps, err = c.d.capabilities(c.s, afterTLS || c.ep.Security == TLS); err != nil {
+		if caps, err = c.Dialogue.Capabilities(c.Conn, afterTLS || c.ep.Security == TLS); err != nil {
 			return err
 		}
 	}
 	if !afterTLS {
 		c.capsBefore = caps
 	}
-	c.caps = caps
+	c.Caps = caps
 	return nil
 }
 
 // startTLS sends the upgrade command and, once the server agrees, runs the handshake.
-func (c *conversation) startTLS() error {
-	if !c.d.offersSTARTTLS(c.caps) {
-		return &replyError{Command: "STARTTLS", Reply: "not offered"}
+func (c *Conversation) startTLS() error {
+	if !c.Dialogue.OffersSTARTTLS(c.Caps) {
+		return &ReplyError{Command: "STARTTLS", Reply: "not offered"}
 	}
-	if err := c.d.startTLS(c.s); err != nil {
+	if err := c.Dialogue.StartTLS(c.Conn); err != nil {
 		return err
 	}
-	c.agreed = true
+	c.Agreed = true
 	return c.handshake()
 }

@@ -29,8 +29,8 @@ func (c *scriptConn) SetReadDeadline(t time.Time) error  { return nil }
 func (c *scriptConn) SetWriteDeadline(t time.Time) error { return nil }
 
 // scriptSession is a session reading script through the same byte limit as a real connection.
-func scriptSession(script []byte) *session {
-	return newSession(context.Background(), newLimitedConn(&scriptConn{r: bytes.NewReader(script)}, maxConnBytes), time.Second, newTranscript(nil))
+func scriptSession(script []byte) *Conn {
+	return NewConn(context.Background(), NewLimitedConn(&scriptConn{r: bytes.NewReader(script)}, MaxConnBytes), time.Second, NewTranscript(nil))
 }
 
 func checkLines(t *testing.T, lines []string) {
@@ -51,13 +51,13 @@ func FuzzSMTPReply(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
 		s := scriptSession(script)
-		code, lines, err := readSMTPReply(s, "")
+		code, lines, err := ReadSMTPReply(s, "")
 		checkLines(t, lines)
 		if err == nil && (code < 200 || code > 599) {
 			t.Fatalf("accepted reply code %d", code)
 		}
-		_, _ = smtpDialogue{}.greeting(scriptSession(script), "220-x")
-		_, _ = smtpDialogue{}.capabilities(scriptSession(script), false)
+		_, _ = smtpDialogue{}.Greeting(scriptSession(script), "220-x")
+		_, _ = smtpDialogue{}.Capabilities(scriptSession(script), false)
 	})
 }
 
@@ -66,13 +66,13 @@ func FuzzIMAPResponse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		untagged, _, _ := imapCommand(scriptSession(script), "a1", "CAPABILITY")
+		untagged, _, _ := IMAPCommand(scriptSession(script), "a1", "CAPABILITY")
 		checkLines(t, untagged)
-		_, _ = imapDialogue{}.capabilities(scriptSession(script), false)
+		_, _ = imapDialogue{}.Capabilities(scriptSession(script), false)
 		line := string(script)
-		_ = greetingCaps(line)
-		_ = imapResponseCode(line)
-		_, _ = imapDialogue{}.greeting(scriptSession(nil), line)
+		_ = GreetingCaps(line)
+		_ = IMAPResponseCode(line)
+		_, _ = imapDialogue{}.Greeting(scriptSession(nil), line)
 	})
 }
 
@@ -81,10 +81,10 @@ func FuzzPOP3Response(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		lines, _ := pop3Multiline(scriptSession(script))
+		lines, _ := POP3Multiline(scriptSession(script))
 		checkLines(t, lines)
-		caps, _ := pop3Dialogue{}.capabilities(scriptSession(script), false)
-		_ = pop3Dialogue{}.authMechanisms(caps)
+		caps, _ := pop3Dialogue{}.Capabilities(scriptSession(script), false)
+		_ = pop3Dialogue{}.AuthMechanisms(caps)
 		e := parsePOP3Err(string(script))
 		if len(e.Code) > len(script) {
 			t.Fatal("response code longer than the line")
@@ -97,7 +97,7 @@ func FuzzSniffProtocol(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		switch p := sniffProtocol(line); p {
+		switch p := Sniff(line); p {
 		case "", IMAP, POP3, SMTP:
 		default:
 			t.Fatalf("sniffProtocol(%q) = %q", line, p)
@@ -157,17 +157,17 @@ func FuzzRedactor(f *testing.F) {
 	f.Add(`pa55 "w0rd"\ x`, "bob@example.com", "535 you said: ", "")
 	f.Add("]abc", "u", "", "abc") // the marker's "]" and the text after it would spell the password again
 	f.Fuzz(func(t *testing.T, password, user, prefix, suffix string) {
-		if len(password) < 4 || strings.Contains(redacted, password) {
+		if len(password) < 4 || strings.Contains(Redacted, password) {
 			return // a password inside the marker itself cannot be told apart from it
 		}
-		red := newRedactor(password)
+		red := NewRedactor(password)
 		plain := "\x00" + user + "\x00" + password
-		red.add(plain)
+		red.Add(plain)
 		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(password)
 		forms := []string{password, quoted, base64.StdEncoding.EncodeToString([]byte(password)), base64.StdEncoding.EncodeToString([]byte(plain))}
 		for _, form := range forms {
 			line := prefix + form + suffix
-			for _, out := range []string{red.server(line), red.client(line), red.scrub(line)} {
+			for _, out := range []string{red.Server(line), red.Client(line), red.Scrub(line)} {
 				for _, leak := range forms[:3] {
 					if strings.Contains(out, leak) {
 						t.Fatalf("password form %q survives in %q (from %q)", leak, out, line)

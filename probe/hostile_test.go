@@ -111,29 +111,29 @@ func TestTranscriptIsCapped(t *testing.T) {
 func TestTranscriptRunBudget(t *testing.T) {
 	p := NewProber(Config{Transcript: true})
 	p.trBudget.Store(100)
-	a, b := newTranscript(p.trBudget), newTranscript(p.trBudget)
-	a.note(strings.Repeat("a", 60))
-	b.note(strings.Repeat("b", 60))
-	if got, cut := a.snapshot(), b.snapshot(); len(got) != 1 || len(cut) != 1 || !strings.Contains(cut[0], "transcript cut: 1 more lines") {
+	a, b := NewTranscript(p.trBudget), NewTranscript(p.trBudget)
+	a.Note(strings.Repeat("a", 60))
+	b.Note(strings.Repeat("b", 60))
+	if got, cut := a.Snapshot(), b.Snapshot(); len(got) != 1 || len(cut) != 1 || !strings.Contains(cut[0], "transcript cut: 1 more lines") {
 		t.Errorf("the second transcript should hold only the cut notice: %q %q", got, cut)
 	}
 }
 
 // TestTranscriptConcurrentUse is run with -race: a library's reader goroutine and the writer add at once.
 func TestTranscriptConcurrentUse(t *testing.T) {
-	tr := newTranscript(nil)
+	tr := NewTranscript(nil)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for i := 0; i < 100; i++ {
-			tr.server("250 ok")
+			tr.Server("250 ok")
 		}
 	}()
 	for i := 0; i < 100; i++ {
-		tr.client("NOOP")
+		tr.Client("NOOP")
 	}
 	<-done
-	if n := len(tr.snapshot()); n != 200 {
+	if n := len(tr.Snapshot()); n != 200 {
 		t.Errorf("%d lines, want 200", n)
 	}
 }

@@ -9,19 +9,19 @@ import (
 // RFC 9051), STARTTLS and LOGINDISABLED (RFC 3501 section 6.2.1).
 type imapDialogue struct{}
 
-func (imapDialogue) greeting(s *session, first string) (string, error) {
+func (imapDialogue) Greeting(s *Conn, first string) (string, error) {
 	u := strings.ToUpper(first)
 	if strings.HasPrefix(u, "* BYE") {
 		// RFC 3501 section 7.1.5: the server refuses the connection; RFC 5530 [UNAVAILABLE] says only
 		// for now, like POP3 [SYS/TEMP] and SMTP 421.
-		return first, &replyError{Reply: first, Temporary: imapResponseCode(first) == "UNAVAILABLE"}
+		return first, &ReplyError{Reply: first, Temporary: IMAPResponseCode(first) == "UNAVAILABLE"}
 	}
 	return first, nil
 }
 
-// imapResponseCode returns the upper-cased response code of an untagged status line ("* BYE [UNAVAILABLE]
+// IMAPResponseCode returns the upper-cased response code of an untagged status line ("* BYE [UNAVAILABLE]
 // …" gives "UNAVAILABLE"), or "" when there is none (RFC 3501 section 7.1).
-func imapResponseCode(line string) string {
+func IMAPResponseCode(line string) string {
 	f := strings.Fields(line)
 	if len(f) < 3 || !strings.HasPrefix(f[2], "[") {
 		return ""
@@ -33,13 +33,13 @@ func imapResponseCode(line string) string {
 	return strings.ToUpper(code)
 }
 
-// isPreauth says whether an IMAP greeting is PREAUTH (RFC 3501 section 7.1.4).
-func isPreauth(greeting string) bool {
+// IsPreauth says whether an IMAP greeting is PREAUTH (RFC 3501 section 7.1.4).
+func IsPreauth(greeting string) bool {
 	return strings.HasPrefix(strings.ToUpper(greeting), "* PREAUTH")
 }
 
-// greetingCaps extracts "[CAPABILITY ...]" from a greeting, which saves a round trip (RFC 3501 7.1).
-func greetingCaps(greeting string) []string {
+// GreetingCaps extracts "[CAPABILITY ...]" from a greeting, which saves a round trip (RFC 3501 7.1).
+func GreetingCaps(greeting string) []string {
 	u := strings.ToUpper(greeting)
 	i := strings.Index(u, "[CAPABILITY ")
 	if i < 0 {
@@ -54,17 +54,17 @@ func greetingCaps(greeting string) []string {
 }
 
 // command sends one tagged command and collects untagged lines until the tagged completion.
-func imapCommand(s *session, tag, cmd string) (untagged []string, status string, err error) {
-	if err := s.writeLine(tag + " " + cmd); err != nil {
+func IMAPCommand(s *Conn, tag, cmd string) (untagged []string, status string, err error) {
+	if err := s.WriteLine(tag + " " + cmd); err != nil {
 		return nil, "", err
 	}
 	for {
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return untagged, "", err
 		}
 		if len(untagged) >= maxReplyLines {
-			return untagged, "", &protocolError{msg: fmt.Sprintf("no completion of %s after %d lines", cmd, maxReplyLines)}
+			return untagged, "", &ProtocolError{Msg: fmt.Sprintf("no completion of %s after %d lines", cmd, maxReplyLines)}
 		}
 		switch {
 		case strings.HasPrefix(line, "* "):
@@ -72,24 +72,24 @@ func imapCommand(s *session, tag, cmd string) (untagged []string, status string,
 		case strings.HasPrefix(line, tag+" "):
 			return untagged, line[len(tag)+1:], nil
 		case strings.HasPrefix(line, "+"):
-			return untagged, "", &protocolError{msg: "unexpected continuation request: " + quoteLine(line)}
+			return untagged, "", &ProtocolError{Msg: "unexpected continuation request: " + QuoteLine(line)}
 		default:
-			return untagged, "", &protocolError{msg: "not an IMAP response: " + quoteLine(line)}
+			return untagged, "", &ProtocolError{Msg: "not an IMAP response: " + QuoteLine(line)}
 		}
 	}
 }
 
-func (imapDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
+func (imapDialogue) Capabilities(s *Conn, afterTLS bool) ([]string, error) {
 	tag := "a1"
 	if afterTLS {
 		tag = "a3"
 	}
-	untagged, status, err := imapCommand(s, tag, "CAPABILITY")
+	untagged, status, err := IMAPCommand(s, tag, "CAPABILITY")
 	if err != nil {
 		return nil, err
 	}
 	if !strings.HasPrefix(strings.ToUpper(status), "OK") {
-		return nil, &protocolError{msg: fmt.Sprintf("CAPABILITY failed: %s", quoteLine(status))}
+		return nil, &ProtocolError{Msg: fmt.Sprintf("CAPABILITY failed: %s", QuoteLine(status))}
 	}
 	var caps []string
 	for _, u := range untagged {
@@ -100,22 +100,22 @@ func (imapDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
 	return caps, nil
 }
 
-func (imapDialogue) offersSTARTTLS(caps []string) bool { return hasCap(caps, "STARTTLS") }
+func (imapDialogue) OffersSTARTTLS(caps []string) bool { return HasCap(caps, "STARTTLS") }
 
-func (imapDialogue) startTLS(s *session) error {
-	_, status, err := imapCommand(s, "a2", "STARTTLS")
+func (imapDialogue) StartTLS(s *Conn) error {
+	_, status, err := IMAPCommand(s, "a2", "STARTTLS")
 	if err != nil {
 		return err
 	}
 	if !strings.HasPrefix(strings.ToUpper(status), "OK") {
-		return &replyError{Command: "STARTTLS", Reply: status}
+		return &ReplyError{Command: "STARTTLS", Reply: status}
 	}
 	return nil
 }
 
-// authMechanisms lists the SASL mechanisms (AUTH=...). The LOGIN command is not one of them: whether a
+// AuthMechanisms lists the SASL mechanisms (AUTH=...). The LOGIN command is not one of them: whether a
 // password login is possible shows in LOGINDISABLED (plaintext_login).
-func (imapDialogue) authMechanisms(caps []string) []string {
+func (imapDialogue) AuthMechanisms(caps []string) []string {
 	var mechs []string
 	for _, c := range caps {
 		if u := strings.ToUpper(c); strings.HasPrefix(u, "AUTH=") {
@@ -125,6 +125,6 @@ func (imapDialogue) authMechanisms(caps []string) []string {
 	return uniqueUpper(mechs)
 }
 
-func (imapDialogue) loginDisabled(caps []string) bool { return hasCap(caps, "LOGINDISABLED") }
+func (imapDialogue) LoginDisabled(caps []string) bool { return HasCap(caps, "LOGINDISABLED") }
 
-func (imapDialogue) quit(s *session) { _ = s.writeLine("a9 LOGOUT") }
+func (imapDialogue) Quit(s *Conn) { _ = s.WriteLine("a9 LOGOUT") }

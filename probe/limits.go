@@ -3,11 +3,9 @@ package probe
 import (
 	"context"
 	"fmt"
-	"net"
 	"sort"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/miekg/dns"
@@ -15,12 +13,6 @@ import (
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/discover"
 )
-
-// maxConnBytes bounds what mailcheck reads from one connection, TLS records included, whoever reads it:
-// the session's own line reader or a protocol library during a login or send. Real greetings, capability
-// lists, certificate chains and login answers stay far below it; a server that sends a 2 GB literal or
-// endless EHLO lines is cut off here instead of filling memory.
-const maxConnBytes = 1 << 20
 
 // What a result keeps of a server's words (the JSON report's raw fields): a greeting, and capability
 // lists of at most maxCapabilities entries of maxCapabilityLen bytes. Real ones are far smaller; a
@@ -58,48 +50,6 @@ func capList(caps []string) []string {
 	return out
 }
 
-// readLimitError says that a server sent more than a connection may carry.
-type readLimitError struct{ limit int64 }
-
-func (e *readLimitError) Error() string {
-	return fmt.Sprintf("the server sent more than %d bytes on one connection (mailcheck's limit); the rest was not read", e.limit)
-}
-
-// limitedConn is a net.Conn that returns a *readLimitError once limit bytes have been read. It sits under
-// TLS and under the protocol libraries, so their reads are bounded without changing them.
-type limitedConn struct {
-	net.Conn
-	limit int64
-	read  atomic.Int64
-	// hit is set once the limit was reached, so a library's own wrapping of the error cannot hide it.
-	hit atomic.Bool
-}
-
-func newLimitedConn(c net.Conn, limit int64) *limitedConn {
-	return &limitedConn{Conn: c, limit: limit}
-}
-
-func (c *limitedConn) Read(b []byte) (int, error) {
-	left := c.limit - c.read.Load()
-	if left <= 0 {
-		c.hit.Store(true)
-		return 0, &readLimitError{limit: c.limit}
-	}
-	if int64(len(b)) > left {
-		b = b[:left]
-	}
-	n, err := c.Conn.Read(b)
-	c.read.Add(int64(n))
-	return n, err
-}
-
-// exceeded returns the limit error when the limit was reached, else nil.
-func (c *limitedConn) exceeded() error {
-	if c != nil && c.hit.Load() {
-		return &readLimitError{limit: c.limit}
-	}
-	return nil
-}
 
 // Fan-out limits: what one run may probe, so that a domain's DNS or autoconfig file cannot turn mailcheck
 // into a flood of connections against its own servers or someone else's (README "Limits").

@@ -203,13 +203,13 @@ type parkKey struct {
 // parkedSession is a probe's connection kept for the login: TLS and capabilities are in.
 type parkedSession struct {
 	res  Result // the probe's result when it parked, for the order (loginsBefore)
-	s    *session
+	s    *Conn
 	stop func() bool
 }
 
 // park keeps a probe's session for the logins when the endpoint could carry one and ranks before the
 // session already kept for its address and protocol, which it then releases. It is the probes' parkHook.
-func (r *run) park(res *Result, s *session, _ *transcript, stop func() bool) bool {
+func (r *run) park(res *Result, s *Conn, _ *Transcript, stop func() bool) bool {
 	if code, _, skip := r.p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
 		return false
 	}
@@ -257,7 +257,7 @@ func (r *run) unparkAll() {
 	}
 }
 
-func (ps *parkedSession) session() *session {
+func (ps *parkedSession) session() *Conn {
 	if ps == nil {
 		return nil
 	}
@@ -268,13 +268,13 @@ func (ps *parkedSession) session() *session {
 // neither data nor the end of the stream within a moment.
 func (ps *parkedSession) quiet() bool {
 	s := ps.s
-	if s.r.Buffered() > 0 {
+	if s.Reader.Buffered() > 0 {
 		return false
 	}
-	_ = s.conn.SetReadDeadline(time.Now().Add(time.Millisecond))
-	_, err := s.r.Peek(1)
-	_ = s.conn.SetReadDeadline(time.Time{})
-	return isTimeout(err)
+	_ = s.NetConn.SetReadDeadline(time.Now().Add(time.Millisecond))
+	_, err := s.Reader.Peek(1)
+	_ = s.NetConn.SetReadDeadline(time.Time{})
+	return IsTimeout(err)
 }
 
 // close ends a parked session, with the protocol's goodbye when quit is set (not after a login, which
@@ -285,10 +285,10 @@ func (ps *parkedSession) close(quit bool) {
 	}
 	ps.stop()
 	if quit {
-		ps.s.tr = nil // the probe's transcript is complete
-		dialogues[ps.res.Protocol].quit(ps.s)
+		ps.s.Transcript = nil // the probe's transcript is complete
+		Dialogues[ps.res.Protocol].Quit(ps.s)
 	}
-	ps.s.conn.Close()
+	ps.s.NetConn.Close()
 }
 
 // trustedFor says whether an endpoint may receive the password (see logins): one of its sources is

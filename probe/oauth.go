@@ -30,13 +30,13 @@ func isOAuthMechanism(mech string) bool {
 // it, else OAUTHBEARER (the standard, RFC 7628) before XOAUTH2 (which Microsoft 365 alone offers).
 func chooseOAuthMechanism(offered []string, want string) string {
 	if want != "" {
-		if hasCap(offered, want) {
+		if HasCap(offered, want) {
 			return strings.ToUpper(want)
 		}
 		return ""
 	}
 	for _, m := range []string{MechOAUTHBEARER, MechXOAUTH2} {
-		if hasCap(offered, m) {
+		if HasCap(offered, m) {
 			return m
 		}
 	}
@@ -87,7 +87,7 @@ func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
 
 // newOAuthClient builds the SASL client for a token login and registers everything it sends with the
 // redactor.
-func newOAuthClient(mech string, cr *Credentials, red *redactor) *oauthClient {
+func newOAuthClient(mech string, cr *Credentials, red *Redactor) *oauthClient {
 	var inner sasl.Client
 	if mech == MechOAUTHBEARER {
 		inner = sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: cr.User, Token: cr.Token})
@@ -95,7 +95,7 @@ func newOAuthClient(mech string, cr *Credentials, red *redactor) *oauthClient {
 		inner = &xoauth2Client{user: cr.User, token: cr.Token}
 	}
 	if _, ir, err := inner.Start(); err == nil {
-		red.add(string(ir))
+		red.Add(string(ir))
 	}
 	return &oauthClient{inner: inner, mech: mech}
 }
@@ -181,12 +181,12 @@ func challengeOf(err error) *OAuthError {
 // loginPOP3OAuth runs AUTH XOAUTH2 or AUTH OAUTHBEARER (RFC 5034). The initial response goes on the AUTH
 // line only when the line stays within 255 octets (RFC 5034 section 4); access tokens are usually longer,
 // so the client waits for the server's empty "+ " challenge and sends the response on a line of its own.
-func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
+func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
 	c := newOAuthClient(mech, p.cfg.Credentials, red)
 	_, ir, _ := c.Start()
 	resp := base64.StdEncoding.EncodeToString(ir)
 	readAnswer := func() (string, error) {
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return "", err
 		}
@@ -196,11 +196,11 @@ func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
 		return line, nil
 	}
 	if cmd := "AUTH " + mech + " " + resp; len(cmd)+2 <= 255 {
-		if err := s.writeLine(cmd); err != nil {
+		if err := s.WriteLine(cmd); err != nil {
 			return err
 		}
 	} else {
-		if err := s.writeLine("AUTH " + mech); err != nil {
+		if err := s.WriteLine("AUTH " + mech); err != nil {
 			return err
 		}
 		line, err := readAnswer()
@@ -208,9 +208,9 @@ func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
 			return err
 		}
 		if !strings.HasPrefix(line, "+") || strings.HasPrefix(line, "+OK") {
-			return &protocolError{msg: "unexpected POP3 answer to AUTH " + mech + ": " + quoteLine(red.scrub(line))}
+			return &ProtocolError{Msg: "unexpected POP3 answer to AUTH " + mech + ": " + QuoteLine(red.Scrub(line))}
 		}
-		if err := s.writeLine(resp); err != nil {
+		if err := s.WriteLine(resp); err != nil {
 			return err
 		}
 	}
@@ -220,19 +220,19 @@ func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
 			return err
 		}
 		if strings.HasPrefix(line, "+OK") {
-			_ = s.writeLine("QUIT")
+			_ = s.WriteLine("QUIT")
 			return nil
 		}
 		if !strings.HasPrefix(line, "+") {
-			return &protocolError{msg: "unexpected POP3 answer: " + quoteLine(red.scrub(line))}
+			return &ProtocolError{Msg: "unexpected POP3 answer: " + QuoteLine(red.Scrub(line))}
 		}
 		challenge, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.TrimPrefix(line, "+")))
 		answer, _ := c.Next(challenge)
-		if err := s.writeLine(base64.StdEncoding.EncodeToString(answer)); err != nil {
+		if err := s.WriteLine(base64.StdEncoding.EncodeToString(answer)); err != nil {
 			return err
 		}
 	}
-	return &protocolError{msg: "the POP3 server kept the AUTH " + mech + " exchange going"}
+	return &ProtocolError{Msg: "the POP3 server kept the AUTH " + mech + " exchange going"}
 }
 
 // loginIMAPOAuth runs AUTHENTICATE XOAUTH2 or OAUTHBEARER (RFC 3501 section 6.2.2), with the initial
@@ -240,10 +240,10 @@ func (p *Prober) loginPOP3OAuth(s *session, mech string, red *redactor) error {
 // rather than through imapclient, which encodes an empty response as "=": that is valid only as an
 // initial response, and Dovecot answers the empty response XOAUTH2 requires after an error challenge with
 // BAD when it comes as "=" — hiding the server's real verdict.
-func (p *Prober) loginIMAPOAuth(s *session, mech string, red *redactor) error {
+func (p *Prober) loginIMAPOAuth(s *Conn, mech string, red *Redactor) error {
 	c := newOAuthClient(mech, p.cfg.Credentials, red)
 	_, ir, _ := c.Start()
-	if err := s.writeLine("T1 CAPABILITY"); err != nil {
+	if err := s.WriteLine("T1 CAPABILITY"); err != nil {
 		return err
 	}
 	var caps []string
@@ -255,17 +255,17 @@ func (p *Prober) loginIMAPOAuth(s *session, mech string, red *redactor) error {
 		return err
 	}
 	cmd := "T2 AUTHENTICATE " + mech
-	if hasCap(caps, "SASL-IR") {
+	if HasCap(caps, "SASL-IR") {
 		cmd += " " + base64.StdEncoding.EncodeToString(ir)
 		ir = nil
 	}
-	if err := s.writeLine(cmd); err != nil {
+	if err := s.WriteLine(cmd); err != nil {
 		return err
 	}
 	for range 3 { // the request for the initial response, an error challenge, then the verdict
 		line, err := readIMAPTagged(s, "T2", nil)
 		if err == nil && line == "" {
-			_ = s.writeLine("T3 LOGOUT")
+			_ = s.WriteLine("T3 LOGOUT")
 			return nil
 		}
 		if err != nil {
@@ -277,19 +277,19 @@ func (p *Prober) loginIMAPOAuth(s *session, mech string, red *redactor) error {
 			answer, _ = c.Next(challenge)
 		}
 		ir = nil
-		if err := s.writeLine(base64.StdEncoding.EncodeToString(answer)); err != nil {
+		if err := s.WriteLine(base64.StdEncoding.EncodeToString(answer)); err != nil {
 			return err
 		}
 	}
-	return &protocolError{msg: "the IMAP server kept the AUTHENTICATE " + mech + " exchange going"}
+	return &ProtocolError{Msg: "the IMAP server kept the AUTHENTICATE " + mech + " exchange going"}
 }
 
 // readIMAPTagged reads until the tagged answer to tag, or a continuation request ("+ ...", returned as
 // the line). The tagged OK returns ""; NO and BAD return an *imap.Error with the response code (RFC 3501
 // section 7.1). Untagged lines go to untagged.
-func readIMAPTagged(s *session, tag string, untagged func(string)) (string, error) {
+func readIMAPTagged(s *Conn, tag string, untagged func(string)) (string, error) {
 	for range maxReplyLines {
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return "", err
 		}
@@ -313,12 +313,12 @@ func readIMAPTagged(s *session, tag string, untagged func(string)) (string, erro
 				}
 				return "", e
 			}
-			return "", &protocolError{msg: "unexpected IMAP answer: " + quoteLine(s.red.scrub(line))}
+			return "", &ProtocolError{Msg: "unexpected IMAP answer: " + QuoteLine(s.Redactor.Scrub(line))}
 		default:
-			return "", &protocolError{msg: "unexpected IMAP answer: " + quoteLine(s.red.scrub(line))}
+			return "", &ProtocolError{Msg: "unexpected IMAP answer: " + QuoteLine(s.Redactor.Scrub(line))}
 		}
 	}
-	return "", &protocolError{msg: "the IMAP server sent more than " + fmt.Sprint(maxReplyLines) + " lines without answering"}
+	return "", &ProtocolError{Msg: "the IMAP server sent more than " + fmt.Sprint(maxReplyLines) + " lines without answering"}
 }
 
 // tokenClaims are the fields of a JWT access token (Microsoft's are JWTs; Google's are opaque) that tell

@@ -95,7 +95,7 @@ func TestOAuthLoginBothMechanisms(t *testing.T) {
 					if e.Auth == nil || !e.Auth.OK || e.Auth.Mechanism != mech {
 						t.Errorf("%s: auth %+v, problems %v\n%s", e.Endpoint, e.Auth, problemCodes(e), strings.Join(e.Transcript, "\n"))
 					}
-					if !hasCap(e.AuthMechanisms, MechXOAUTH2) || !hasCap(e.AuthMechanisms, MechOAUTHBEARER) {
+					if !HasCap(e.AuthMechanisms, MechXOAUTH2) || !HasCap(e.AuthMechanisms, MechOAUTHBEARER) {
 						t.Errorf("%s: offered mechanisms %v lack the OAuth2 ones", e.Endpoint, e.AuthMechanisms)
 					}
 				}
@@ -204,17 +204,17 @@ func TestOAuthRefusalIsOneVerdictPerServer(t *testing.T) {
 
 func TestRedactorHidesTokenAtAnyOffset(t *testing.T) {
 	token := mintOpaque(t)
-	r := newRedactor("")
-	r.addToken(token)
+	r := NewRedactor("")
+	r.AddToken(token)
 	for prefix := 0; prefix < 6; prefix++ {
 		line := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", prefix) + token + "tail"))
-		got := r.server("S " + line)
+		got := r.Server("S " + line)
 		mid := base64.StdEncoding.EncodeToString(append(make([]byte, prefix%3), token...))
 		if strings.Contains(got, mid[4:len(mid)-4]) {
 			t.Errorf("prefix %d: %q still holds the token", prefix, got)
 		}
 	}
-	if got := r.client("a1 NOOP"); got != "a1 NOOP" {
+	if got := r.Client("a1 NOOP"); got != "a1 NOOP" {
 		t.Errorf("innocent line changed: %q", got)
 	}
 }
@@ -280,10 +280,10 @@ func TestIMAPOAuthEmptyResponse(t *testing.T) {
 				got <- lines
 			}()
 			p := NewProber(Config{Credentials: &Credentials{User: alice, Token: "tok-" + mech}})
-			red := newRedactor("")
-			red.addToken("tok-" + mech)
-			s := newSession(context.Background(), client, 2*time.Second, &transcript{})
-			s.red = red
+			red := NewRedactor("")
+			red.AddToken("tok-" + mech)
+			s := NewConn(context.Background(), client, 2*time.Second, &Transcript{})
+			s.Redactor = red
 			err := p.loginIMAPOAuth(s, mech, red)
 			client.Close() // a client that stopped early must not leave the server waiting
 			lines := <-got

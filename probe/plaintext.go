@@ -26,7 +26,7 @@ type plaintextTest struct {
 	done chan struct{}
 	// refused is set when the server refused to start the login.
 	refused bool
-	tr      *transcript
+	tr      *Transcript
 }
 
 // plaintextProbeUser is the user name of the POP3 test: it names no account and is never followed by PASS.
@@ -35,21 +35,21 @@ const plaintextProbeUser = "mailcheck-plaintext-test"
 // startPlaintextTest starts the test for a probe whose capabilities before TLS (caps) offer a password
 // login; nil when there is nothing the test could tell.
 func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []string) *plaintextTest {
-	mechs := dialogues[res.Protocol].authMechanisms(caps)
+	mechs := Dialogues[res.Protocol].AuthMechanisms(caps)
 	mech := ""
 	switch {
-	case hasCap(mechs, "PLAIN"):
+	case HasCap(mechs, "PLAIN"):
 		mech = "PLAIN"
-	case hasCap(mechs, "LOGIN") && res.Protocol != POP3:
+	case HasCap(mechs, "LOGIN") && res.Protocol != POP3:
 		mech = "LOGIN"
-	case res.Protocol == POP3 && hasCap(mechs, "USER"):
+	case res.Protocol == POP3 && HasCap(mechs, "USER"):
 		mech = "USER"
 	default:
 		return nil
 	}
 	t := &plaintextTest{done: make(chan struct{})}
 	if p.cfg.Transcript {
-		t.tr = &transcript{start: time.Now()}
+		t.tr = &Transcript{start: time.Now()}
 	}
 	ep, addr := res.Endpoint, res.Address
 	go func() {
@@ -59,72 +59,72 @@ func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []str
 	return t
 }
 
-func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *transcript) (refused bool) {
-	tr.note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
+func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *Transcript) (refused bool) {
+	tr.Note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
 	plain := ep
 	plain.Security = Plain
 	c := p.conversation(ctx, plain, addr, tr)
-	c.upgrade = false
-	defer c.close()
-	target := phaseGreeted
+	c.Upgrade = false
+	defer c.Close()
+	target := PhaseGreeted
 	if ep.Protocol == SMTP {
-		target = phaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
+		target = PhaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
 	}
-	if err := c.walkTo(target); err != nil {
+	if err := c.WalkTo(target); err != nil {
 		return false // no verdict: the claim stands
 	}
-	s := c.s
+	s := c.Conn
 	switch ep.Protocol {
 	case IMAP:
-		if err := s.writeLine("p1 AUTHENTICATE " + mech); err != nil {
+		if err := s.WriteLine("p1 AUTHENTICATE " + mech); err != nil {
 			return false
 		}
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return false
 		}
 		if strings.HasPrefix(line, "+") {
-			_ = s.writeLine("*")
-			_, _ = s.readLine()
-			_ = s.writeLine("p2 LOGOUT")
+			_ = s.WriteLine("*")
+			_, _ = s.ReadLine()
+			_ = s.WriteLine("p2 LOGOUT")
 			return false
 		}
-		_ = s.writeLine("p2 LOGOUT")
+		_ = s.WriteLine("p2 LOGOUT")
 		return strings.HasPrefix(line, "p1 ") // a tagged NO or BAD: [PRIVACYREQUIRED] or alike
 	case POP3:
 		cmd := "AUTH " + mech
 		if mech == "USER" {
 			cmd = "USER " + plaintextProbeUser
 		}
-		if err := s.writeLine(cmd); err != nil {
+		if err := s.WriteLine(cmd); err != nil {
 			return false
 		}
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return false
 		}
 		if mech != "USER" && (strings.HasPrefix(line, "+ ") || line == "+") {
-			_ = s.writeLine("*")
-			_, _ = s.readLine()
+			_ = s.WriteLine("*")
+			_, _ = s.ReadLine()
 		}
-		_ = s.writeLine("QUIT")
+		_ = s.WriteLine("QUIT")
 		return strings.HasPrefix(line, "-ERR")
 	default:
-		code, _, err := smtpCommand(s, "AUTH "+mech)
+		code, _, err := SMTPCommand(s, "AUTH "+mech)
 		if err != nil {
 			return false
 		}
 		if code == 334 {
-			_, _, _ = smtpCommand(s, "*")
+			_, _, _ = SMTPCommand(s, "*")
 		}
-		_ = s.writeLine("QUIT")
+		_ = s.WriteLine("QUIT")
 		return code/100 == 5 // 530 "Must issue a STARTTLS command first", 538, 504...
 	}
 }
 
 // apply waits for the test and corrects the claim with what the server did; the test's transcript joins
 // the probe's (tr).
-func (t *plaintextTest) apply(res *Result, tr *transcript) {
+func (t *plaintextTest) apply(res *Result, tr *Transcript) {
 	if t == nil {
 		return
 	}
@@ -135,7 +135,7 @@ func (t *plaintextTest) apply(res *Result, tr *transcript) {
 	if !t.refused {
 		return
 	}
-	tr.note("the capabilities offer a login before TLS, but the server refuses to start one: plaintext login refused")
+	tr.Note("the capabilities offer a login before TLS, but the server refuses to start one: plaintext login refused")
 	res.PlaintextLogin = "refused"
 	var kept []Problem
 	for _, pr := range res.Problems {

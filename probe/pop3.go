@@ -9,18 +9,18 @@ import (
 // RFC 5034 (SASL).
 type pop3Dialogue struct{}
 
-func (pop3Dialogue) greeting(s *session, first string) (string, error) {
+func (pop3Dialogue) Greeting(s *Conn, first string) (string, error) {
 	if !strings.HasPrefix(strings.ToUpper(first), "+OK") {
-		return first, &replyError{Reply: first, Temporary: strings.Contains(strings.ToUpper(first), "[SYS/TEMP]")}
+		return first, &ReplyError{Reply: first, Temporary: strings.Contains(strings.ToUpper(first), "[SYS/TEMP]")}
 	}
 	return first, nil
 }
 
-// pop3Multiline reads a dot-terminated multi-line body (RFC 1939 section 3).
-func pop3Multiline(s *session) ([]string, error) {
+// POP3Multiline reads a dot-terminated multi-line body (RFC 1939 section 3).
+func POP3Multiline(s *Conn) ([]string, error) {
 	var lines []string
 	for {
-		line, err := s.readLine()
+		line, err := s.ReadLine()
 		if err != nil {
 			return lines, err
 		}
@@ -29,16 +29,16 @@ func pop3Multiline(s *session) ([]string, error) {
 		}
 		lines = append(lines, strings.TrimPrefix(line, "."))
 		if len(lines) >= maxReplyLines {
-			return lines, &protocolError{msg: fmt.Sprintf("the CAPA answer does not end after %d lines", maxReplyLines)}
+			return lines, &ProtocolError{Msg: fmt.Sprintf("the CAPA answer does not end after %d lines", maxReplyLines)}
 		}
 	}
 }
 
-func (pop3Dialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
-	if err := s.writeLine("CAPA"); err != nil {
+func (pop3Dialogue) Capabilities(s *Conn, afterTLS bool) ([]string, error) {
+	if err := s.WriteLine("CAPA"); err != nil {
 		return nil, err
 	}
-	line, err := s.readLine()
+	line, err := s.ReadLine()
 	if err != nil {
 		return nil, err
 	}
@@ -46,10 +46,10 @@ func (pop3Dialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
 		// An RFC 1939-only server: no capabilities to report (RFC 2449 section 5).
 		return nil, nil
 	}
-	return pop3Multiline(s)
+	return POP3Multiline(s)
 }
 
-func (pop3Dialogue) offersSTARTTLS(caps []string) bool {
+func (pop3Dialogue) OffersSTARTTLS(caps []string) bool {
 	for _, c := range caps {
 		if strings.EqualFold(firstWord(c), "STLS") {
 			return true
@@ -58,21 +58,21 @@ func (pop3Dialogue) offersSTARTTLS(caps []string) bool {
 	return false
 }
 
-func (pop3Dialogue) startTLS(s *session) error {
-	if err := s.writeLine("STLS"); err != nil {
+func (pop3Dialogue) StartTLS(s *Conn) error {
+	if err := s.WriteLine("STLS"); err != nil {
 		return err
 	}
-	line, err := s.readLine()
+	line, err := s.ReadLine()
 	if err != nil {
 		return err
 	}
 	if !strings.HasPrefix(line, "+OK") {
-		return &replyError{Command: "STARTTLS", Reply: line}
+		return &ReplyError{Command: "STARTTLS", Reply: line}
 	}
 	return nil
 }
 
-func (pop3Dialogue) authMechanisms(caps []string) []string {
+func (pop3Dialogue) AuthMechanisms(caps []string) []string {
 	var mechs []string
 	for _, c := range caps {
 		f := strings.Fields(c)
@@ -89,9 +89,9 @@ func (pop3Dialogue) authMechanisms(caps []string) []string {
 	return uniqueUpper(mechs)
 }
 
-// loginDisabled: a server that refuses plaintext login before STLS leaves USER and SASL out of CAPA.
-func (d pop3Dialogue) loginDisabled(caps []string) bool {
-	return len(caps) > 0 && len(d.authMechanisms(caps)) == 0
+// LoginDisabled: a server that refuses plaintext login before STLS leaves USER and SASL out of CAPA.
+func (d pop3Dialogue) LoginDisabled(caps []string) bool {
+	return len(caps) > 0 && len(d.AuthMechanisms(caps)) == 0
 }
 
-func (pop3Dialogue) quit(s *session) { _ = s.writeLine("QUIT") }
+func (pop3Dialogue) Quit(s *Conn) { _ = s.WriteLine("QUIT") }

@@ -78,7 +78,7 @@ func NewProber(cfg Config) *Prober {
 		cfg.Now = time.Now
 	}
 	p := &Prober{cfg: cfg, trBudget: new(atomic.Int64)}
-	p.trBudget.Store(maxRunTranscriptBytes)
+	p.trBudget.Store(MaxRunTranscriptBytes)
 	return p
 }
 
@@ -131,19 +131,19 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 // parkHook may take over the probe's connection once TLS and capabilities are in, to test the login on
 // it later (see run.park): tr is the probe's transcript and stop ends the watch that closes the
 // connection when ctx ends. It returns true when it took the session, which it must then close.
-type parkHook func(res *Result, s *session, tr *transcript, stop func() bool) bool
+type parkHook func(res *Result, s *Conn, tr *Transcript, stop func() bool) bool
 
 // probeConnectionThen is probeConnection with a hook that runs before the probe ends its conversation.
 func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready parkHook) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
-	var tr *transcript
+	var tr *Transcript
 	if p.cfg.Transcript {
-		tr = newTranscript(p.trBudget)
+		tr = NewTranscript(p.trBudget)
 	}
 	start := time.Now()
 	p.converse(ctx, &res, tr, ready)
 	res.Timings.TotalMS = ms(time.Since(start))
-	res.Transcript = tr.snapshot()
+	res.Transcript = tr.Snapshot()
 	res.Status = statusOf(res.Problems)
 	p.finished(EndpointDone, &res)
 	return res
@@ -151,21 +151,28 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 
 // loginOn tests the login on a probed endpoint, adding to its transcript, timings and status: on the
 // session on when one is given (a parked probe's, ready for the login), else on a new connection.
-func (p *Prober) loginOn(ctx context.Context, res *Result, on *session) {
-	var tr *transcript
+func (p *Prober) loginOn(ctx context.Context, res *Result, on *Conn) {
+	var tr *Transcript
 	if p.cfg.Transcript {
-		tr = newTranscript(p.trBudget)
+		tr = NewTranscript(p.trBudget)
 	}
 	if on != nil {
-		on.tr = tr // the probe's own transcript is already in res
+		on.Transcript = tr // the probe's own transcript is already in res
 	}
 	start := time.Now()
 	p.stepStarted(res, StepLogin)
 	p.testLogin(ctx, res, tr, on)
 	res.Timings.TotalMS += ms(time.Since(start))
-	res.Transcript = append(res.Transcript, tr.snapshot()...)
+	res.Transcript = append(res.Transcript, tr.Snapshot()...)
 	res.Status = statusOf(res.Problems)
 	p.finished(LoginDone, res)
+}
+
+// conversation starts a conversation with ep at addr with this prober's dialer, step limit and roots.
+func (p *Prober) conversation(ctx context.Context, ep Endpoint, addr string, tr *Transcript) *Conversation {
+	c := NewConversation(ctx, ep, addr, tr)
+	c.Dial, c.Timeout, c.RootCAs, c.OnSpoke = p.dial, p.cfg.Timeout, p.cfg.RootCAs, func() { serverSpoke(ctx) }
+	return c
 }
 
 func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, error) {
@@ -175,111 +182,111 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	if err != nil {
 		return nil, err
 	}
-	return newLimitedConn(c, maxConnBytes), nil
+	return NewLimitedConn(c, MaxConnBytes), nil
 }
 
 // converse is the probe's conversation: it walks the connection phase by phase (conversation.go) and
 // turns what each phase learned, or the way it failed, into the result.
-func (p *Prober) converse(ctx context.Context, res *Result, tr *transcript, ready parkHook) {
+func (p *Prober) converse(ctx context.Context, res *Result, tr *Transcript, ready parkHook) {
 	ep := res.Endpoint
 	c := p.conversation(ctx, ep, res.Address, tr)
-	c.askTLS = true
-	c.onStep = func(step string) { p.stepStarted(res, step) }
+	c.AskTLS = true
+	c.OnStep = func(step string) { p.stepStarted(res, step) }
 	parked := false // a session the hook took is the hook's to close
 	defer func() {
 		if !parked {
-			c.close()
+			c.Close()
 		}
 	}()
-	for c.phase != phaseReady {
-		if err := c.advance(); err != nil {
+	for c.Phase != PhaseReady {
+		if err := c.Advance(); err != nil {
 			p.conversationFailed(c, res, err)
 			return
 		}
-		took := ms(c.took[c.phase])
-		switch c.phase {
-		case phaseConnected:
+		took := ms(c.Took[c.Phase])
+		switch c.Phase {
+		case PhaseConnected:
 			res.Timings.ConnectMS = took
-		case phaseEncrypted, phaseUpgraded:
+		case PhaseEncrypted, PhaseUpgraded:
 			res.Timings.TLSMS = took
-			res.STARTTLS = c.phase == phaseUpgraded
-			p.recordTLS(res, c.tls)
+			res.STARTTLS = c.Phase == PhaseUpgraded
+			p.recordTLS(res, c.TLS)
 			if res.STARTTLS && res.PlaintextLogin == "offered" {
 				res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
 					fmt.Sprintf("%s port %d offers password login before STARTTLS", ep.Host, ep.Port), ""))
 			}
-		case phaseGreeted:
-			res.Greeting = capText(c.greeting, maxGreeting)
+		case PhaseGreeted:
+			res.Greeting = capText(c.Greeting, maxGreeting)
 			res.Timings.GreetingMS = took
-		case phaseCapable:
+		case PhaseCapable:
 			res.Timings.CapabilitiesMS += took
 			if ep.Security == TLS {
-				res.Capabilities.AfterTLS = capList(c.caps)
+				res.Capabilities.AfterTLS = capList(c.Caps)
 				break
 			}
-			res.Capabilities.BeforeTLS = capList(c.caps)
-			if c.d.loginDisabled(c.caps) {
+			res.Capabilities.BeforeTLS = capList(c.Caps)
+			if c.Dialogue.LoginDisabled(c.Caps) {
 				res.PlaintextLogin = "refused"
 			} else {
 				res.PlaintextLogin = "offered"
-				defer p.startPlaintextTest(ctx, res, c.caps).apply(res, tr) // behaviour over claims
+				defer p.startPlaintextTest(ctx, res, c.Caps).apply(res, tr) // behaviour over claims
 			}
-			c.upgrade = p.wantsUpgrade(res, c.d, c.caps)
-		case phaseReady:
+			c.Upgrade = p.wantsUpgrade(res, c.Dialogue, c.Caps)
+		case PhaseReady:
 			if res.STARTTLS {
 				res.Timings.CapabilitiesMS += took
-				res.Capabilities.AfterTLS = capList(c.caps)
+				res.Capabilities.AfterTLS = capList(c.Caps)
 			}
 		}
 	}
-	res.AuthMechanisms = c.d.authMechanisms(c.caps)
+	res.AuthMechanisms = c.Dialogue.AuthMechanisms(c.Caps)
 	p.judgeLogin(res)
-	if ready != nil && c.s.r.Buffered() == 0 && ready(res, c.s, tr, c.stop) {
+	if ready != nil && c.Conn.Reader.Buffered() == 0 && ready(res, c.Conn, tr, c.Stop) {
 		parked = true
 		return
 	}
-	c.quit()
+	c.Quit()
 }
 
 // conversationFailed explains the failure of the step to c's next phase.
-func (p *Prober) conversationFailed(c *conversation, res *Result, err error) {
+func (p *Prober) conversationFailed(c *Conversation, res *Result, err error) {
 	ep := res.Endpoint
 	fail := func(dialing bool, summary string) {
-		res.Problems = append(res.Problems, newProblem(classifyIn(c.ctx, err, dialing), summary, err.Error()))
+		res.Problems = append(res.Problems, newProblem(classifyIn(c.Ctx, err, dialing), summary, err.Error()))
 	}
-	switch c.next() {
-	case phaseConnected:
+	switch c.Next() {
+	case PhaseConnected:
 		fail(true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
-	case phaseEncrypted:
-		p.handshakeFailed(c.ctx, res, err, c.receivedCerts())
-	case phaseGreeted:
+	case PhaseEncrypted:
+		p.handshakeFailed(c.Ctx, res, err, c.ReceivedCerts())
+	case PhaseGreeted:
 		p.greetingFailed(c, res, err)
-	case phaseCapable:
+	case PhaseCapable:
 		fail(false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
-	case phaseUpgraded:
-		if c.agreed {
-			p.upgradeFailed(c.ctx, res, err, c.receivedCerts())
+	case PhaseUpgraded:
+		if c.Agreed {
+			p.upgradeFailed(c.Ctx, res, err, c.ReceivedCerts())
 			return
 		}
 		fail(false, fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port))
-	case phaseReady:
+	case PhaseReady:
 		fail(false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 	}
 }
 
 // greetingFailed explains a greeting step that failed: silence (or a port that expects TLS), a line
 // that is no mail server's greeting or another protocol's, a refusal, PREAUTH in clear text.
-func (p *Prober) greetingFailed(c *conversation, res *Result, err error) {
+func (p *Prober) greetingFailed(c *Conversation, res *Result, err error) {
 	ep := res.Endpoint
 	var (
-		plainOnTLS *plainOnTLSError
-		wrong      *greetingError
-		preauth    preauthError
-		refused    *replyError
+		plainOnTLS *PlainOnTLSError
+		wrong      *GreetingError
+		preauth    PreauthError
+		refused    *ReplyError
 	)
-	if c.first != "" {
-		res.Greeting = capText(c.greeting, maxGreeting)
-		res.Timings.GreetingMS = ms(c.took[phaseGreeted])
+	if c.First != "" {
+		res.Greeting = capText(c.Greeting, maxGreeting)
+		res.Timings.GreetingMS = ms(c.Took[PhaseGreeted])
 	}
 	add := func(code, summary, detail string) {
 		res.Problems = append(res.Problems, newProblem(code, summary, detail))
@@ -287,24 +294,24 @@ func (p *Prober) greetingFailed(c *conversation, res *Result, err error) {
 	switch {
 	case errors.As(err, &plainOnTLS):
 		add(catalog.PlainOnTLSPort, fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error())
-	case errors.As(err, &wrong) && wrong.got == "":
-		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, quoteLine(wrong.line)), "")
+	case errors.As(err, &wrong) && wrong.Got == "":
+		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, QuoteLine(wrong.Line)), "")
 	case errors.As(err, &wrong):
-		add(catalog.WrongProtocol, fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", wrong.got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), wrong.line)
+		add(catalog.WrongProtocol, fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", wrong.Got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), wrong.Line)
 	case errors.As(err, &preauth):
-		add(catalog.PreauthUnencrypted, fmt.Sprintf("%s port %d greeted the connection as already logged in (PREAUTH) before encryption, so STARTTLS is impossible", ep.Host, ep.Port), c.greeting)
-	case c.first == "":
-		add(classifyIn(c.ctx, err, false), greetingReadSummary(ep, err), err.Error())
+		add(catalog.PreauthUnencrypted, fmt.Sprintf("%s port %d greeted the connection as already logged in (PREAUTH) before encryption, so STARTTLS is impossible", ep.Host, ep.Port), c.Greeting)
+	case c.First == "":
+		add(classifyIn(c.Ctx, err, false), greetingReadSummary(ep, err), err.Error())
 	case errors.As(err, &refused):
-		add(classifyIn(c.ctx, err, false), fmt.Sprintf("%s refused the session in its greeting", ep.Host), err.Error())
+		add(classifyIn(c.Ctx, err, false), fmt.Sprintf("%s refused the session in its greeting", ep.Host), err.Error())
 	default:
-		add(classifyIn(c.ctx, err, false), fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err), err.Error())
+		add(classifyIn(c.Ctx, err, false), fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err), err.Error())
 	}
 }
 
 // wantsUpgrade decides, from the capabilities in clear text, whether the probe runs STARTTLS, and notes
 // why when it does not.
-func (p *Prober) wantsUpgrade(res *Result, d dialogue, caps []string) bool {
+func (p *Prober) wantsUpgrade(res *Result, d Dialogue, caps []string) bool {
 	ep := res.Endpoint
 	if ep.Security == Plain || p.cfg.STARTTLS == STARTTLSNo {
 		why := "--starttls=no"
@@ -315,7 +322,7 @@ func (p *Prober) wantsUpgrade(res *Result, d dialogue, caps []string) bool {
 			fmt.Sprintf("%s port %d was tested without encryption (%s)", ep.Host, ep.Port, why), ""))
 		return false
 	}
-	if !d.offersSTARTTLS(caps) {
+	if !d.OffersSTARTTLS(caps) {
 		pr := newProblem(catalog.STARTTLSNotOffered,
 			fmt.Sprintf("%s port %d does not offer STARTTLS; the connection stays unencrypted", ep.Host, ep.Port), "")
 		if p.cfg.STARTTLS == STARTTLSTry {
@@ -344,7 +351,7 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 	ep := res.Endpoint
 	var (
 		rh tls.RecordHeaderError
-		pe *protocolError
+		pe *ProtocolError
 	)
 	switch {
 	case errors.As(err, &rh):
@@ -352,7 +359,7 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 			fmt.Sprintf("%s port %d agreed to STARTTLS but then did not start TLS (it sent %q…)", ep.Host, ep.Port, string(rh.RecordHeader[:])), err.Error()))
 	case errors.As(err, &pe):
 		res.Problems = append(res.Problems, newProblem(catalog.STARTTLSFailed,
-			fmt.Sprintf("%s port %d: %s", ep.Host, ep.Port, pe.msg), err.Error()))
+			fmt.Sprintf("%s port %d: %s", ep.Host, ep.Port, pe.Msg), err.Error()))
 	default:
 		p.handshakeFailed(ctx, res, err, certs)
 	}
@@ -361,8 +368,8 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 // greetingReadSummary says why no greeting line could be read: silence, or a line or stream too long.
 func greetingReadSummary(ep Endpoint, err error) string {
 	var (
-		le *lineTooLongError
-		re *readLimitError
+		le *LineTooLongError
+		re *ReadLimitError
 	)
 	switch {
 	case errors.As(err, &le), errors.As(err, &re):
@@ -386,14 +393,14 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, ce
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])
 		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)
-		if got := sniffProtocol(banner); got != "" {
+		if got := Sniff(banner); got != "" {
 			summary = fmt.Sprintf("%s port %d answered the TLS handshake with a clear-text %s greeting (%q…): this port expects STARTTLS or no encryption", ep.Host, ep.Port, got.Name(), banner)
 		}
 		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
 		return
 	}
 	code := classifyIn(ctx, err, false)
-	var pe *protocolError
+	var pe *ProtocolError
 	if code == catalog.ProtocolError && !errors.As(err, &pe) {
 		// crypto/tls reports a broken server handshake (an oversized certificate chain, a malformed
 		// message) with untyped errors: the server's TLS setup failed, not the mail protocol.

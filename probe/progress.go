@@ -22,19 +22,6 @@ const (
 	LoginDone EventKind = "login"
 )
 
-// Steps of one connection, as StepStarted names them.
-const (
-	StepConnect      = "connect"
-	StepTLS          = "TLS handshake"
-	StepGreeting     = "greeting"
-	StepCapabilities = "capabilities"
-	StepSTARTTLS     = "STARTTLS"
-	// StepTLSCheck is the TLS handshake asked on a second connection when a port in clear text is slow to
-	// greet, to see whether it expects SSL/TLS (tlsquestion.go). It runs inside the greeting's step and
-	// ends with it: a silent plain port costs one step timeout.
-	StepTLSCheck = "TLS check"
-	StepLogin    = "login"
-)
 
 // Event is one thing that happened in a run.
 type Event struct {

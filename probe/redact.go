@@ -9,26 +9,26 @@ import (
 	"sync"
 )
 
-const redacted = "[redacted]"
+const Redacted = "[redacted]"
 
-// redactor removes secrets from transcript lines. It knows the password and every SASL response mailcheck
+// Redactor removes secrets from transcript lines. It knows the password and every SASL response mailcheck
 // sent (in raw and base64 form), and it also blanks the arguments of the commands that carry secrets, so a
 // password never reaches a transcript even when a server echoes it back.
-type redactor struct {
+type Redactor struct {
 	mu      sync.Mutex
 	secrets []string
 	// nextClientSecret is set after a server continuation ("+ ", "334 "), whose answer is a SASL response.
 	nextClientSecret bool
 }
 
-func newRedactor(password string) *redactor {
-	r := &redactor{}
-	r.add(password)
+func NewRedactor(password string) *Redactor {
+	r := &Redactor{}
+	r.Add(password)
 	return r
 }
 
-// add registers a secret and the forms it takes on the wire.
-func (r *redactor) add(secret string) {
+// Add registers a secret and the forms it takes on the wire.
+func (r *Redactor) Add(secret string) {
 	if secret == "" {
 		return
 	}
@@ -38,15 +38,15 @@ func (r *redactor) add(secret string) {
 	r.secrets = append(r.secrets, secret, quoted, base64.StdEncoding.EncodeToString([]byte(secret)))
 }
 
-// addToken registers an OAuth2 access token. Besides the forms add knows, a token travels base64-encoded
+// AddToken registers an OAuth2 access token. Besides the forms add knows, a token travels base64-encoded
 // inside a longer SASL response (XOAUTH2, OAUTHBEARER) at any offset, so the three base64 encodings of its
 // middle, one per alignment, are registered too: a server that echoes the response, or a part of it,
 // cannot reveal the token.
-func (r *redactor) addToken(token string) {
+func (r *Redactor) AddToken(token string) {
 	if token == "" {
 		return
 	}
-	r.add(token)
+	r.Add(token)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
@@ -63,37 +63,37 @@ func (r *redactor) addToken(token string) {
 
 var secretCommands = regexp.MustCompile(`(?i)^((?:\S+ )?(?:AUTHENTICATE|AUTH)\s+\S+|(?:\S+ )?LOGIN|PASS)\s+.*$`)
 
-// client redacts a line the client sends.
-func (r *redactor) client(line string) string {
+// Client redacts a line the Client sends.
+func (r *Redactor) Client(line string) string {
 	r.mu.Lock()
 	cont := r.nextClientSecret
 	r.nextClientSecret = false
 	r.mu.Unlock()
 	if cont && line != "*" {
-		return redacted
+		return Redacted
 	}
 	if m := secretCommands.FindStringSubmatch(line); m != nil {
-		line = m[1] + " " + redacted
+		line = m[1] + " " + Redacted
 	}
-	return r.scrub(line)
+	return r.Scrub(line)
 }
 
-// server redacts a server line and notes continuations that invite a secret.
-func (r *redactor) server(line string) string {
+// Server redacts a Server line and notes continuations that invite a secret.
+func (r *Redactor) Server(line string) string {
 	if strings.HasPrefix(line, "+") && !strings.HasPrefix(line, "+OK") || strings.HasPrefix(line, "334") {
 		r.mu.Lock()
 		r.nextClientSecret = true
 		r.mu.Unlock()
 	}
-	return r.scrub(line)
+	return r.Scrub(line)
 }
 
-func (r *redactor) scrub(line string) string {
+func (r *Redactor) Scrub(line string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.secrets {
 		if s != "" {
-			line = strings.ReplaceAll(line, s, redacted)
+			line = strings.ReplaceAll(line, s, Redacted)
 		}
 	}
 	// The marker next to the text around it can spell a secret again ("]abc" + "abc" leaves
@@ -102,8 +102,8 @@ func (r *redactor) scrub(line string) string {
 	for range 4 {
 		found := false
 		for _, s := range r.secrets {
-			if s != "" && !strings.Contains(redacted, s) && strings.Contains(line, s) {
-				line = strings.ReplaceAll(line, s, redacted)
+			if s != "" && !strings.Contains(Redacted, s) && strings.Contains(line, s) {
+				line = strings.ReplaceAll(line, s, Redacted)
 				found = true
 			}
 		}
@@ -111,37 +111,37 @@ func (r *redactor) scrub(line string) string {
 			return line
 		}
 	}
-	return redacted
+	return Redacted
 }
 
-// recordingConn writes each line read or written to a transcript, redacted, with its direction. It sits
+// RecordingConn writes each line read or written to a transcript, redacted, with its direction. It sits
 // above TLS, so the transcript shows what the protocol library said, never ciphertext.
-type recordingConn struct {
+type RecordingConn struct {
 	net.Conn
-	tr       *transcript
-	red      *redactor
-	in, out  bytes.Buffer
-	inMu     sync.Mutex
-	outMu    sync.Mutex
-	disabled bool
+	Transcript *Transcript
+	Redactor   *Redactor
+	in, out    bytes.Buffer
+	inMu       sync.Mutex
+	outMu      sync.Mutex
+	Disabled   bool
 }
 
-func (c *recordingConn) Read(b []byte) (int, error) {
+func (c *RecordingConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	if n > 0 && c.tr != nil {
+	if n > 0 && c.Transcript != nil {
 		c.inMu.Lock()
 		c.in.Write(b[:n])
-		flushLines(&c.in, func(l string) { c.tr.server(c.red.server(l)) })
+		flushLines(&c.in, func(l string) { c.Transcript.Server(c.Redactor.Server(l)) })
 		c.inMu.Unlock()
 	}
 	return n, err
 }
 
-func (c *recordingConn) Write(b []byte) (int, error) {
-	if c.tr != nil {
+func (c *RecordingConn) Write(b []byte) (int, error) {
+	if c.Transcript != nil {
 		c.outMu.Lock()
 		c.out.Write(b)
-		flushLines(&c.out, func(l string) { c.tr.client(c.red.client(l)) })
+		flushLines(&c.out, func(l string) { c.Transcript.Client(c.Redactor.Client(l)) })
 		c.outMu.Unlock()
 	}
 	return c.Conn.Write(b)

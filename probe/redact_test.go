@@ -8,9 +8,9 @@ import (
 
 func TestRedactorHidesEveryFormOfThePassword(t *testing.T) {
 	const user, pass = "alice@example.test", `s3cr"et\pw`
-	r := newRedactor(pass)
+	r := NewRedactor(pass)
 	plain := "\x00" + user + "\x00" + pass
-	r.add(plain)
+	r.Add(plain)
 	b64 := base64.StdEncoding.EncodeToString([]byte(plain))
 	lines := []struct{ dir, line string }{
 		{"c", "a1 LOGIN alice@example.test \"s3cr\\\"et\\\\pw\""},
@@ -29,9 +29,9 @@ func TestRedactorHidesEveryFormOfThePassword(t *testing.T) {
 	for _, l := range lines {
 		var got string
 		if l.dir == "c" {
-			got = r.client(l.line)
+			got = r.Client(l.line)
 		} else {
-			got = r.server(l.line)
+			got = r.Server(l.line)
 		}
 		for _, secret := range []string{pass, b64, base64.StdEncoding.EncodeToString([]byte(pass)), `s3cr\"et\\pw`} {
 			if strings.Contains(got, secret) {
@@ -39,7 +39,7 @@ func TestRedactorHidesEveryFormOfThePassword(t *testing.T) {
 			}
 		}
 	}
-	if got := r.client("a1 CAPABILITY"); got != "a1 CAPABILITY" {
+	if got := r.Client("a1 CAPABILITY"); got != "a1 CAPABILITY" {
 		t.Errorf("an innocent line was changed: %q", got)
 	}
 }

@@ -248,7 +248,7 @@ func TestCertificateProblems(t *testing.T) {
 	}
 	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{Protocol: IMAP, Host: "good.c.test", Port: 143, Security: STARTTLS}}})
 	res := rep.Endpoints[0]
-	if res.Status != StatusOK || !res.STARTTLS || res.PlaintextLogin != "refused" || !hasCap(res.Capabilities.BeforeTLS, "LOGINDISABLED") {
+	if res.Status != StatusOK || !res.STARTTLS || res.PlaintextLogin != "refused" || !HasCap(res.Capabilities.BeforeTLS, "LOGINDISABLED") {
 		t.Errorf("good STARTTLS endpoint: status %s starttls %v plaintext %q caps %v problems %v",
 			res.Status, res.STARTTLS, res.PlaintextLogin, res.Capabilities.BeforeTLS, problemCodes(res))
 	}

@@ -69,14 +69,14 @@ type SendResult struct {
 // Send submits a test message step by step, recording each reply, and explains the first refusal.
 func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
-	tr := newTranscript(p.trBudget)
-	defer func() { out.Transcript = tr.snapshot() }()
+	tr := NewTranscript(p.trBudget)
+	defer func() { out.Transcript = tr.Snapshot() }()
 	password, token := "", ""
 	if p.cfg.Credentials != nil {
 		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
 	}
-	red := newRedactor(password)
-	red.addToken(token)
+	red := NewRedactor(password)
+	red.AddToken(token)
 	fail := func(step string, err error) *SendResult {
 		pr := p.sendProblem(ctx, step, err, req, red)
 		out.Problem = &pr
@@ -101,15 +101,15 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 
 	start := time.Now()
 	conv := p.conversation(ctx, req.Server, addr, tr)
-	conv.strict, conv.red = true, red
-	defer conv.close()
-	if err := conv.walkTo(conv.secured()); err != nil {
+	conv.Strict, conv.Redactor = true, red
+	defer conv.Close()
+	if err := conv.WalkTo(conv.Secured()); err != nil {
 		return fail("connect", err)
 	}
-	s := conv.s
+	s := conv.Conn
 	out.Steps = append(out.Steps, SendStep{Step: "connect", Reply: "connected, greeting received" + tlsNote(req.Server), OK: true, TimeMS: ms(time.Since(start))})
 
-	rc := &recordingConn{Conn: s.conn, tr: tr, red: red}
+	rc := &RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
 	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
 	defer c.Close()
 	c.CommandTimeout = p.cfg.Timeout
@@ -121,19 +121,19 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	// step runs one SMTP exchange and records it with the server's last reply line from the transcript.
 	step := func(name, command string, f func() error) error {
 		t := time.Now()
-		tr.mark()
+		tr.Mark()
 		err := f()
 		st := SendStep{Step: name, Command: command, OK: err == nil, TimeMS: ms(time.Since(t))}
-		st.Reply = tr.stepReply()
+		st.Reply = tr.StepReply()
 		out.Steps = append(out.Steps, st)
 		return err
 	}
-	if err := step("ehlo", "EHLO", func() error { return c.Hello(ehloName(s.conn)) }); err != nil {
+	if err := step("ehlo", "EHLO", func() error { return c.Hello(EHLOName(s.NetConn)) }); err != nil {
 		return fail("ehlo", err)
 	}
 	if cr := p.cfg.Credentials; cr != nil {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no AUTH on this connection"})
+			return fail("auth", &ReplyError{Command: "AUTH", Reply: "the server offers no AUTH on this connection"})
 		}
 		mech := "PLAIN"
 		if !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
@@ -142,11 +142,11 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		if cr.Token != "" {
 			_, offered := c.Extension("AUTH")
 			if mech = chooseOAuthMechanism(strings.Fields(offered), cr.OAuthMechanism); mech == "" {
-				return fail("auth", &replyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
+				return fail("auth", &ReplyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
 			}
 		}
 		sc := saslClient(mech, cr, red)
-		if err := step("auth", "AUTH "+mech+" "+redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
+		if err := step("auth", "AUTH "+mech+" "+Redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
@@ -288,7 +288,7 @@ func qEncode(s string) string {
 
 // sendProblem explains a refusal during a send, by stage and by the typed SMTP error (RFC 5321 4.2,
 // RFC 3463 enhanced codes).
-func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req SendRequest, red *redactor) Problem {
+func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req SendRequest, red *Redactor) Problem {
 	var (
 		smtpErr *smtp.SMTPError
 		addrErr *addressError
@@ -313,7 +313,7 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 		reply += oauthNote(err)
 	}
 	// A server may echo what it was sent; its words pass the redactor like the transcript does.
-	reply = red.scrub(reply)
+	reply = red.Scrub(reply)
 	summary := fmt.Sprintf("the server refused %s: %s", stageName(stage), reply)
 	if stage == "data" && (code == catalog.TimeLimit || code == catalog.ResponseTimeout) {
 		summary = "no answer came to the end of the message before mailcheck stopped waiting; the server may " +
@@ -322,7 +322,7 @@ func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req S
 	if code == catalog.AddressSyntax && addrErr != nil {
 		summary = addrErr.Error()
 	} else if stage == "connect" {
-		summary = fmt.Sprintf("cannot open a session with %s: %s", req.Server, red.scrub(err.Error()))
+		summary = fmt.Sprintf("cannot open a session with %s: %s", req.Server, red.Scrub(err.Error()))
 	}
 	return newProblem(code, summary, reply)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -19,71 +20,71 @@ const maxReplyLines = 1000
 
 // maxTranscript bounds the lines a transcript keeps, maxTranscriptBytes its size per endpoint (a hostile
 // server sending endless lines must not fill memory or the terminal), maxTranscriptLine one line, and
-// maxRunTranscriptBytes what all transcripts of one run keep together.
+// MaxRunTranscriptBytes what all transcripts of one run keep together.
 const (
 	maxTranscript         = 2000
 	maxTranscriptBytes    = 64 << 10
 	maxTranscriptLine     = 1024
-	maxRunTranscriptBytes = 2 << 20
+	MaxRunTranscriptBytes = 2 << 20
 )
 
 // maxLine bounds one protocol line. RFC 5321 section 4.5.3.1.6 allows 512 octets for SMTP replies; IMAP
 // capability lines can be longer, so allow some room, but never an unbounded read.
 const maxLine = 8192
 
-// session is one line-oriented conversation with a mail server: the helper that IMAP, POP3 and SMTP share
+// Conn is one line-oriented conversation with a mail server: the helper that IMAP, POP3 and SMTP share
 // for the part of the exchange a diagnosis must see verbatim (greeting, capabilities before and after TLS,
 // STARTTLS), which the protocol libraries hide.
-type session struct {
-	ctx  context.Context
-	conn net.Conn
-	r    *bufio.Reader
-	// step bounds each read or write.
-	step time.Duration
-	tr   *transcript
-	// red, when set, removes secrets before lines reach the transcript.
-	red *redactor
+type Conn struct {
+	ctx     context.Context
+	NetConn net.Conn
+	Reader  *bufio.Reader
+	// Step bounds each read or write.
+	Step       time.Duration
+	Transcript *Transcript
+	// Redactor, when set, removes secrets before lines reach the transcript.
+	Redactor *Redactor
 	// onClose releases the connection.
 	onClose func()
-	// lim is the byte limit under everything read from this connection (nil in tests that pass a bare conn).
-	lim *limitedConn
+	// Limit is the byte limit under everything read from this connection (nil in tests that pass a bare conn).
+	Limit *LimitedConn
 }
 
-func (s *session) close() {
+func (s *Conn) Close() {
 	if s.onClose != nil {
 		s.onClose()
 	}
 }
 
-func newSession(ctx context.Context, conn net.Conn, step time.Duration, tr *transcript) *session {
-	lim, _ := conn.(*limitedConn)
-	return &session{ctx: ctx, conn: conn, r: bufio.NewReaderSize(conn, maxLine), step: step, tr: tr, lim: lim}
+func NewConn(ctx context.Context, conn net.Conn, step time.Duration, tr *Transcript) *Conn {
+	lim, _ := conn.(*LimitedConn)
+	return &Conn{ctx: ctx, NetConn: conn, Reader: bufio.NewReaderSize(conn, maxLine), Step: step, Transcript: tr, Limit: lim}
 }
 
-// deadline is the earlier of one step from now and the probe's overall deadline.
-func (s *session) deadline() time.Time {
-	d := time.Now().Add(s.step)
+// Deadline is the earlier of one step from now and the probe's overall Deadline.
+func (s *Conn) Deadline() time.Time {
+	d := time.Now().Add(s.Step)
 	if cd, ok := s.ctx.Deadline(); ok && cd.Before(d) {
 		return cd
 	}
 	return d
 }
 
-// lineTooLongError means the server sent a line longer than mailcheck reads (maxLine).
-type lineTooLongError struct{ limit int }
+// LineTooLongError means the server sent a line longer than mailcheck reads (maxLine).
+type LineTooLongError struct{ limit int }
 
-func (e *lineTooLongError) Error() string {
+func (e *LineTooLongError) Error() string {
 	return fmt.Sprintf("the server sent a line longer than %d bytes (mailcheck's limit for one line)", e.limit)
 }
 
-func (s *session) readLine() (string, error) {
-	if err := s.conn.SetReadDeadline(s.deadline()); err != nil {
+func (s *Conn) ReadLine() (string, error) {
+	if err := s.NetConn.SetReadDeadline(s.Deadline()); err != nil {
 		return "", err
 	}
-	b, err := s.r.ReadSlice('\n')
+	b, err := s.Reader.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		s.logServer(string(b[:min(len(b), maxTranscriptLine)]) + " …")
-		return "", &lineTooLongError{limit: maxLine}
+		return "", &LineTooLongError{limit: maxLine}
 	}
 	if err != nil {
 		if len(b) > 0 {
@@ -96,53 +97,53 @@ func (s *session) readLine() (string, error) {
 	return line, nil
 }
 
-func (s *session) logServer(line string) {
-	if s.red != nil {
-		line = s.red.server(line)
+func (s *Conn) logServer(line string) {
+	if s.Redactor != nil {
+		line = s.Redactor.Server(line)
 	}
-	s.tr.server(line)
+	s.Transcript.Server(line)
 }
 
-func (s *session) writeLine(line string) error {
-	if s.red != nil {
-		s.tr.client(s.red.client(line))
+func (s *Conn) WriteLine(line string) error {
+	if s.Redactor != nil {
+		s.Transcript.Client(s.Redactor.Client(line))
 	} else {
-		s.tr.client(line)
+		s.Transcript.Client(line)
 	}
-	if err := s.conn.SetWriteDeadline(s.deadline()); err != nil {
+	if err := s.NetConn.SetWriteDeadline(s.Deadline()); err != nil {
 		return err
 	}
-	_, err := s.conn.Write([]byte(line + "\r\n"))
+	_, err := s.NetConn.Write([]byte(line + "\r\n"))
 	return err
 }
 
-// startTLS upgrades the connection after the server agreed to STARTTLS/STLS.
-func (s *session) startTLS(cfg *tls.Config) (*tls.Conn, error) {
+// StartTLS upgrades the connection after the server agreed to STARTTLS/STLS.
+func (s *Conn) StartTLS(cfg *tls.Config) (*tls.Conn, error) {
 	// RFC 3207 section 4.2, RFC 2595 section 3.1 and CVE-2011-0411: anything the server sent after its
 	// STARTTLS reply and before the handshake could be an injected command response; refuse it.
-	if s.r.Buffered() > 0 {
-		return nil, &protocolError{msg: "the server sent clear-text data after agreeing to STARTTLS (possible command injection)"}
+	if s.Reader.Buffered() > 0 {
+		return nil, &ProtocolError{Msg: "the server sent clear-text data after agreeing to STARTTLS (possible command injection)"}
 	}
-	tc := tls.Client(s.conn, cfg)
-	if err := tc.SetDeadline(s.deadline()); err != nil {
+	tc := tls.Client(s.NetConn, cfg)
+	if err := tc.SetDeadline(s.Deadline()); err != nil {
 		return nil, err
 	}
 	if err := tc.HandshakeContext(s.ctx); err != nil {
 		return nil, err
 	}
-	s.tr.note("TLS handshake done: " + tls.VersionName(tc.ConnectionState().Version))
-	s.conn = tc
-	s.r = bufio.NewReaderSize(tc, maxLine)
+	s.Transcript.Note("TLS handshake done: " + tls.VersionName(tc.ConnectionState().Version))
+	s.NetConn = tc
+	s.Reader = bufio.NewReaderSize(tc, maxLine)
 	return tc, nil
 }
 
-// protocolError is an answer that breaks the protocol's grammar.
-type protocolError struct{ msg string }
+// ProtocolError is an answer that breaks the protocol's grammar.
+type ProtocolError struct{ Msg string }
 
-func (e *protocolError) Error() string { return e.msg }
+func (e *ProtocolError) Error() string { return e.Msg }
 
-// replyError is a well-formed refusal from the server, kept verbatim.
-type replyError struct {
+// ReplyError is a well-formed refusal from the server, kept verbatim.
+type ReplyError struct {
 	// Command is what was refused ("STARTTLS"), empty for a greeting.
 	Command string
 	// Reply is the server's answer, all lines joined.
@@ -151,18 +152,18 @@ type replyError struct {
 	Temporary bool
 }
 
-func (e *replyError) Error() string {
+func (e *ReplyError) Error() string {
 	if e.Command == "" {
 		return "server said: " + e.Reply
 	}
 	return e.Command + " refused: " + e.Reply
 }
 
-// transcript records a protocol exchange for -v. Lines marked secret are replaced before they are stored,
+// Transcript records a protocol exchange for -v. Lines marked secret are replaced before they are stored,
 // so a password never reaches it. It is safe for concurrent use: a protocol library reads on a goroutine of
 // its own while the caller writes. Its size is bounded twice, per endpoint (maxTranscriptBytes) and per run
 // (the shared budget), and the cut says how much was left out.
-type transcript struct {
+type Transcript struct {
 	mu    sync.Mutex
 	lines []string
 	start time.Time
@@ -176,11 +177,11 @@ type transcript struct {
 	stepServer          int
 }
 
-func newTranscript(budget *atomic.Int64) *transcript {
-	return &transcript{start: time.Now(), budget: budget}
+func NewTranscript(budget *atomic.Int64) *Transcript {
+	return &Transcript{start: time.Now(), budget: budget}
 }
 
-func (t *transcript) add(prefix, line string) {
+func (t *Transcript) add(prefix, line string) {
 	if t == nil {
 		return
 	}
@@ -207,7 +208,7 @@ func (t *transcript) add(prefix, line string) {
 }
 
 // take draws n bytes from the run's budget.
-func (t *transcript) take(n int) bool {
+func (t *Transcript) take(n int) bool {
 	if t.budget == nil {
 		return true
 	}
@@ -218,8 +219,8 @@ func (t *transcript) take(n int) bool {
 	return true
 }
 
-// snapshot returns the kept lines and, when some were cut, a last line saying how many and why.
-func (t *transcript) snapshot() []string {
+// Snapshot returns the kept lines and, when some were cut, a last line saying how many and why.
+func (t *Transcript) Snapshot() []string {
 	if t == nil {
 		return nil
 	}
@@ -228,21 +229,21 @@ func (t *transcript) snapshot() []string {
 	out := append([]string(nil), t.lines...)
 	if t.cutLines > 0 {
 		out = append(out, fmt.Sprintf("… transcript cut: %d more lines (%d bytes) not kept (limit %d bytes per endpoint, %d per run)",
-			t.cutLines, t.cutBytes, maxTranscriptBytes, maxRunTranscriptBytes))
+			t.cutLines, t.cutBytes, maxTranscriptBytes, MaxRunTranscriptBytes))
 	}
 	return out
 }
 
-// mark starts a new step for stepReply.
-func (t *transcript) mark() {
+// Mark starts a new step for stepReply.
+func (t *Transcript) Mark() {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.stepFirst, t.stepLast, t.stepServer = "", "", 0
 }
 
-// stepReply summarises the server's reply since the last mark: a multi-line reply (EHLO) is shown by its
+// StepReply summarises the server's reply since the last mark: a multi-line reply (EHLO) is shown by its
 // first line and a count.
-func (t *transcript) stepReply() string {
+func (t *Transcript) StepReply() string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	switch t.stepServer {
@@ -258,6 +259,13 @@ func (t *transcript) stepReply() string {
 	return last
 }
 
-func (t *transcript) server(line string) { t.add("S: ", line) }
-func (t *transcript) client(line string) { t.add("C: ", line) }
-func (t *transcript) note(line string)   { t.add("-- ", line) }
+func (t *Transcript) Server(line string) { t.add("S: ", line) }
+func (t *Transcript) Client(line string) { t.add("C: ", line) }
+func (t *Transcript) Note(line string)   { t.add("-- ", line) }
+
+// IsTimeout says whether err is a deadline that passed (a step's, the run's, or the dial's).
+func IsTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &ne) && ne.Timeout())
+}

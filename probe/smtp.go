@@ -10,21 +10,21 @@ import (
 // smtpDialogue speaks ESMTP up to AUTH: RFC 5321 (greeting, EHLO), RFC 3207 (STARTTLS), RFC 4954 (AUTH).
 type smtpDialogue struct{}
 
-// readSMTPReply reads one reply; multi-line replies use "NNN-" on all lines but the last (RFC 5321 4.2.1).
-func readSMTPReply(s *session, first string) (code int, lines []string, err error) {
+// ReadSMTPReply reads one reply; multi-line replies use "NNN-" on all lines but the last (RFC 5321 4.2.1).
+func ReadSMTPReply(s *Conn, first string) (code int, lines []string, err error) {
 	line := first
 	for {
 		if line == "" {
-			if line, err = s.readLine(); err != nil {
+			if line, err = s.ReadLine(); err != nil {
 				return 0, lines, err
 			}
 		}
 		if !smtpReplyLine.MatchString(line) {
-			return 0, lines, &protocolError{msg: "not an SMTP reply: " + quoteLine(line)}
+			return 0, lines, &ProtocolError{Msg: "not an SMTP reply: " + QuoteLine(line)}
 		}
 		c, _ := strconv.Atoi(line[:3])
 		if code != 0 && c != code {
-			return 0, lines, &protocolError{msg: "SMTP reply changed its code mid-way: " + quoteLine(line)}
+			return 0, lines, &ProtocolError{Msg: "SMTP reply changed its code mid-way: " + QuoteLine(line)}
 		}
 		code = c
 		text := ""
@@ -36,43 +36,43 @@ func readSMTPReply(s *session, first string) (code int, lines []string, err erro
 			return code, lines, nil
 		}
 		if len(lines) >= maxReplyLines {
-			return 0, lines, &protocolError{msg: fmt.Sprintf("the SMTP reply does not end after %d lines", maxReplyLines)}
+			return 0, lines, &ProtocolError{Msg: fmt.Sprintf("the SMTP reply does not end after %d lines", maxReplyLines)}
 		}
 		line = ""
 	}
 }
 
-func smtpCommand(s *session, cmd string) (int, []string, error) {
-	if err := s.writeLine(cmd); err != nil {
+func SMTPCommand(s *Conn, cmd string) (int, []string, error) {
+	if err := s.WriteLine(cmd); err != nil {
 		return 0, nil, err
 	}
-	return readSMTPReply(s, "")
+	return ReadSMTPReply(s, "")
 }
 
-func (smtpDialogue) greeting(s *session, first string) (string, error) {
-	code, lines, err := readSMTPReply(s, first)
+func (smtpDialogue) Greeting(s *Conn, first string) (string, error) {
+	code, lines, err := ReadSMTPReply(s, first)
 	if err != nil {
 		return first, err
 	}
 	text := strconv.Itoa(code) + " " + strings.Join(lines, " / ")
 	if code != 220 {
 		// 554 "no SMTP service here" and 421 "service not available" (RFC 5321 section 3.1).
-		return text, &replyError{Reply: text, Temporary: code/100 == 4}
+		return text, &ReplyError{Reply: text, Temporary: code/100 == 4}
 	}
 	return text, nil
 }
 
-func (smtpDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
-	code, lines, err := smtpCommand(s, "EHLO "+ehloName(s.conn))
+func (smtpDialogue) Capabilities(s *Conn, afterTLS bool) ([]string, error) {
+	code, lines, err := SMTPCommand(s, "EHLO "+EHLOName(s.NetConn))
 	if err != nil {
 		return nil, err
 	}
 	if code != 250 {
 		// RFC 5321 section 3.2: a server without extensions; fall back to HELO.
-		if code2, _, err := smtpCommand(s, "HELO "+ehloName(s.conn)); err != nil {
+		if code2, _, err := SMTPCommand(s, "HELO "+EHLOName(s.NetConn)); err != nil {
 			return nil, err
 		} else if code2 != 250 {
-			return nil, &replyError{Command: "HELO", Reply: strconv.Itoa(code2), Temporary: code2/100 == 4}
+			return nil, &ReplyError{Command: "HELO", Reply: strconv.Itoa(code2), Temporary: code2/100 == 4}
 		}
 		return nil, nil
 	}
@@ -82,8 +82,8 @@ func (smtpDialogue) capabilities(s *session, afterTLS bool) ([]string, error) {
 	return lines[1:], nil
 }
 
-// ehloName is the client's address literal (RFC 5321 section 4.1.3): always valid, unlike a made-up name.
-func ehloName(conn net.Conn) string {
+// EHLOName is the client's address literal (RFC 5321 section 4.1.3): always valid, unlike a made-up name.
+func EHLOName(conn net.Conn) string {
 	if a, ok := conn.LocalAddr().(*net.TCPAddr); ok {
 		if a.IP.To4() != nil {
 			return "[" + a.IP.String() + "]"
@@ -93,7 +93,7 @@ func ehloName(conn net.Conn) string {
 	return "[127.0.0.1]"
 }
 
-func (smtpDialogue) offersSTARTTLS(caps []string) bool {
+func (smtpDialogue) OffersSTARTTLS(caps []string) bool {
 	for _, c := range caps {
 		if strings.EqualFold(firstWord(c), "STARTTLS") {
 			return true
@@ -102,19 +102,19 @@ func (smtpDialogue) offersSTARTTLS(caps []string) bool {
 	return false
 }
 
-func (smtpDialogue) startTLS(s *session) error {
-	code, lines, err := smtpCommand(s, "STARTTLS")
+func (smtpDialogue) StartTLS(s *Conn) error {
+	code, lines, err := SMTPCommand(s, "STARTTLS")
 	if err != nil {
 		return err
 	}
 	if code != 220 {
 		reply := strconv.Itoa(code) + " " + strings.Join(lines, " / ")
-		return &replyError{Command: "STARTTLS", Reply: reply, Temporary: code/100 == 4}
+		return &ReplyError{Command: "STARTTLS", Reply: reply, Temporary: code/100 == 4}
 	}
 	return nil
 }
 
-func (smtpDialogue) authMechanisms(caps []string) []string {
+func (smtpDialogue) AuthMechanisms(caps []string) []string {
 	var mechs []string
 	for _, c := range caps {
 		f := strings.Fields(c)
@@ -133,10 +133,10 @@ func (smtpDialogue) authMechanisms(caps []string) []string {
 	return uniqueUpper(mechs)
 }
 
-// loginDisabled: RFC 4954 servers that refuse plaintext AUTH simply do not advertise it before TLS.
-func (d smtpDialogue) loginDisabled(caps []string) bool { return len(d.authMechanisms(caps)) == 0 }
+// LoginDisabled: RFC 4954 servers that refuse plaintext AUTH simply do not advertise it before TLS.
+func (d smtpDialogue) LoginDisabled(caps []string) bool { return len(d.AuthMechanisms(caps)) == 0 }
 
-func (smtpDialogue) quit(s *session) { _ = s.writeLine("QUIT") }
+func (smtpDialogue) Quit(s *Conn) { _ = s.WriteLine("QUIT") }
 
 func firstWord(s string) string {
 	if f := strings.Fields(s); len(f) > 0 {
@@ -145,8 +145,8 @@ func firstWord(s string) string {
 	return ""
 }
 
-// quoteLine shortens a server line for messages.
-func quoteLine(s string) string {
+// QuoteLine shortens a server line for messages.
+func QuoteLine(s string) string {
 	if len(s) > 120 {
 		s = s[:120] + "…"
 	}

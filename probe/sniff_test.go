@@ -17,7 +17,7 @@ func TestSniffProtocol(t *testing.T) {
 		"":                                  "",
 	}
 	for in, want := range cases {
-		if got := sniffProtocol(in); got != want {
+		if got := Sniff(in); got != want {
 			t.Errorf("sniffProtocol(%q) = %q, want %q", in, got, want)
 		}
 	}

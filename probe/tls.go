@@ -6,63 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
-
-// tlsConfig is the client configuration for every handshake. Verification is done by inspectTLS after the
-// handshake, so that one connection yields every certificate problem at once (expired AND wrong host) and
-// the probe can still read the greeting behind a bad certificate.
-func (p *Prober) tlsConfig(host string) *tls.Config {
-	return &tls.Config{
-		ServerName:         host,
-		InsecureSkipVerify: true, // verified in inspectTLS against RootCAs and the host name
-		// Accept TLS 1.0/1.1 so that an outdated server is reported as such, not as a handshake failure.
-		MinVersion: tls.VersionTLS10,
-	}
-}
-
-// watchedTLSConfig is tlsConfig that keeps the certificates the server sends, so that they can be
-// verified and reported even when the handshake fails after they arrived.
-func (p *Prober) watchedTLSConfig(host string) (*tls.Config, *peerCerts) {
-	cfg := p.tlsConfig(host)
-	seen := &peerCerts{}
-	cfg.VerifyPeerCertificate = func(raw [][]byte, _ [][]*x509.Certificate) error {
-		seen.keep(raw)
-		return nil
-	}
-	return cfg, seen
-}
-
-// peerCerts are the certificates a server sent during a handshake.
-type peerCerts struct {
-	mu   sync.Mutex
-	list []*x509.Certificate
-}
-
-// keep parses what the handshake received; a chain mailcheck cannot parse is left out (the handshake
-// itself reports it).
-func (pc *peerCerts) keep(raw [][]byte) {
-	var list []*x509.Certificate
-	for _, der := range raw {
-		c, err := x509.ParseCertificate(der)
-		if err != nil {
-			return
-		}
-		list = append(list, c)
-	}
-	pc.mu.Lock()
-	pc.list = list
-	pc.mu.Unlock()
-}
-
-func (pc *peerCerts) certs() []*x509.Certificate {
-	pc.mu.Lock()
-	defer pc.mu.Unlock()
-	return pc.list
-}
 
 // inspectTLS records the negotiated parameters and certificate chain and verifies them like a mail client
 // would: chain to a trusted root, validity period, host name.

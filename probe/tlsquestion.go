@@ -30,10 +30,10 @@ type tlsQuestion struct {
 }
 
 // askTLSWhenSlow sets the question up for a greeting awaited until deadline.
-func (c *conversation) askTLSWhenSlow(deadline time.Time) *tlsQuestion {
-	ctx, end := context.WithDeadline(c.ctx, deadline)
+func (c *Conversation) askTLSWhenSlow(deadline time.Time) *tlsQuestion {
+	ctx, end := context.WithDeadline(c.Ctx, deadline)
 	q := &tlsQuestion{end: end, done: make(chan struct{})}
-	after := tlsQuestionAfter(c.p.cfg.Timeout)
+	after := tlsQuestionAfter(c.Timeout)
 	q.timer = time.AfterFunc(after, func() {
 		defer close(q.done)
 		c.step(StepTLSCheck)
@@ -65,12 +65,12 @@ func (q *tlsQuestion) cancel() {
 }
 
 // speaksTLS dials the port again and tries a TLS handshake there.
-func (c *conversation) speaksTLS(ctx context.Context, after time.Duration) bool {
-	c.tr.note(fmt.Sprintf("no greeting after %s: asking on a second connection whether %s answers a TLS handshake (the greeting is awaited until the step ends)",
+func (c *Conversation) speaksTLS(ctx context.Context, after time.Duration) bool {
+	c.tr.Note(fmt.Sprintf("no greeting after %s: asking on a second connection whether %s answers a TLS handshake (the greeting is awaited until the step ends)",
 		after, net.JoinHostPort(c.addr, strconv.Itoa(c.ep.Port))))
-	conn, err := c.p.dial(ctx, c.addr, c.ep.Port)
+	conn, err := c.Dial(ctx, c.addr, c.ep.Port)
 	if err != nil {
-		c.tr.note("second connection: " + err.Error())
+		c.tr.Note("second connection: " + err.Error())
 		return false
 	}
 	defer conn.Close()
@@ -79,9 +79,9 @@ func (c *conversation) speaksTLS(ctx context.Context, after time.Duration) bool 
 		_ = tc.SetDeadline(dl)
 	}
 	if err := tc.HandshakeContext(ctx); err != nil {
-		c.tr.note("second connection: no TLS handshake either: " + err.Error())
+		c.tr.Note("second connection: no TLS handshake either: " + err.Error())
 		return false
 	}
-	c.tr.note("second connection: the port answered the TLS handshake (" + tls.VersionName(tc.ConnectionState().Version) + ")")
+	c.tr.Note("second connection: the port answered the TLS handshake (" + tls.VersionName(tc.ConnectionState().Version) + ")")
 	return true
 }
