@@ -18,6 +18,7 @@ import (
 	"github.com/emersion/go-smtp"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Credentials are the login to test. The password never leaves this struct except on an encrypted
@@ -36,7 +37,7 @@ type Credentials struct {
 
 // String hides the password if Credentials is ever printed.
 func (c Credentials) String() string {
-	return "Credentials{User: " + c.User + ", Password: " + Redacted + ", Token: " + Redacted + "}"
+	return "Credentials{User: " + c.User + ", Password: " + session.Redacted + ", Token: " + session.Redacted + "}"
 }
 
 // GoString hides the password from %#v too.
@@ -77,7 +78,7 @@ func (p *Prober) notTested(res *Result, code, summary string) {
 // handshake). Either way it is the last thing on that connection, so a failed attempt cannot disturb
 // anything else (go-smtp ends a failed AUTH with "*", which Postfix answers by disconnecting). It fills
 // res.Auth; the caller has checked loginBlocker.
-func (p *Prober) testLogin(ctx context.Context, res *Result, tr *Transcript, on *Conn) {
+func (p *Prober) testLogin(ctx context.Context, res *Result, tr *session.Transcript, on *session.Conn) {
 	cr := p.cfg.Credentials
 	auth := &AuthResult{User: cr.User}
 	res.Auth = auth
@@ -89,7 +90,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *Transcript, on 
 	if res.Security != TLS && !res.STARTTLS {
 		caps = res.Capabilities.BeforeTLS
 	}
-	if mech == "LOGIN" && res.Protocol == IMAP && HasCap(caps, "LOGINDISABLED") && !HasCap(res.AuthMechanisms, "LOGIN") {
+	if mech == "LOGIN" && res.Protocol == IMAP && session.HasCap(caps, "LOGINDISABLED") && !session.HasCap(res.AuthMechanisms, "LOGIN") {
 		mech = "" // RFC 3501 6.2.3: the LOGIN command is refused on this connection
 	}
 	if mech == "" {
@@ -99,7 +100,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *Transcript, on 
 	}
 	auth.Mechanism = mech
 	start := time.Now()
-	red := NewRedactor(cr.Password)
+	red := session.NewRedactor(cr.Password)
 	red.AddToken(cr.Token)
 	var err error
 	if on != nil {
@@ -147,26 +148,26 @@ func loginStillPossible(res Result) bool {
 // (RFC 1939 section 7), which every POP3 server has even when it lacks CAPA.
 func chooseMechanism(proto Protocol, offered []string) string {
 	switch {
-	case HasCap(offered, "PLAIN"):
+	case session.HasCap(offered, "PLAIN"):
 		return "PLAIN"
 	case proto == IMAP:
 		return "LOGIN"
 	case proto == POP3:
 		return "USER"
-	case HasCap(offered, "LOGIN"):
+	case session.HasCap(offered, "LOGIN"):
 		return "LOGIN"
 	}
 	return ""
 }
 
-func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *Transcript, red *Redactor) error {
+func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *session.Transcript, red *session.Redactor) error {
 	c := p.conversation(ctx, res.Endpoint, res.Address, tr)
 	c.Strict, c.Upgrade, c.Redactor = true, res.STARTTLS, red
 	defer c.Close()
 	target := c.Secured()
 	if res.Protocol == SMTP {
 		// A new connection (or one just upgraded with STARTTLS, RFC 3207 section 4.2) starts with EHLO.
-		target = PhaseReady
+		target = session.PhaseReady
 	}
 	if err := c.WalkTo(target); err != nil {
 		return err
@@ -176,7 +177,7 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *Transc
 
 // loginOnSession runs the login exchange on a session that is ready for it (encrypted as the endpoint
 // demands, greeting and capabilities done).
-func (p *Prober) loginOnSession(s *Conn, res *Result, mech string, tr *Transcript, red *Redactor) error {
+func (p *Prober) loginOnSession(s *session.Conn, res *Result, mech string, tr *session.Transcript, red *session.Redactor) error {
 	var err error
 	s.Redactor = red
 	res.Auth.sent = true // from here on the server may count the attempt (see logins)
@@ -188,7 +189,7 @@ func (p *Prober) loginOnSession(s *Conn, res *Result, mech string, tr *Transcrip
 	var expired atomic.Bool
 	watchdog := time.AfterFunc(limit, func() { expired.Store(true); s.NetConn.Close() })
 	defer watchdog.Stop()
-	rc := &RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
+	rc := &session.RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
 	switch res.Protocol {
 	case IMAP:
 		err = p.loginIMAP(s, rc, res, mech, red)
@@ -216,7 +217,7 @@ func (p *Prober) loginTimeout() time.Duration {
 }
 
 // saslClient returns the go-sasl client for mech, registering what it will send with the redactor.
-func saslClient(mech string, cr *Credentials, red *Redactor) sasl.Client {
+func saslClient(mech string, cr *Credentials, red *session.Redactor) sasl.Client {
 	switch mech {
 	case MechXOAUTH2, MechOAUTHBEARER:
 		return newOAuthClient(mech, cr, red)
@@ -260,7 +261,7 @@ func resumedCaps(res *Result) string {
 	return "[CAPABILITY " + strings.Join(caps, " ") + "] "
 }
 
-func (p *Prober) loginIMAP(s *Conn, rc *RecordingConn, res *Result, mech string, red *Redactor) error {
+func (p *Prober) loginIMAP(s *session.Conn, rc *session.RecordingConn, res *Result, mech string, red *session.Redactor) error {
 	if isOAuthMechanism(mech) {
 		return p.loginIMAPOAuth(s, mech, red)
 	}
@@ -271,7 +272,7 @@ func (p *Prober) loginIMAP(s *Conn, rc *RecordingConn, res *Result, mech string,
 	defer c.Close()
 	_ = rc.SetDeadline(s.Deadline())
 	var err error
-	if mech == "LOGIN" && !HasCap(caps(c), "AUTH=LOGIN") {
+	if mech == "LOGIN" && !session.HasCap(caps(c), "AUTH=LOGIN") {
 		err = c.Login(cr.User, cr.Password).Wait()
 	} else {
 		sc := saslClient(mech, cr, red)
@@ -294,7 +295,7 @@ func caps(c *imapclient.Client) []string {
 // loginSMTP runs AUTH on the session itself (RFC 4954), with the initial response in the command: the
 // session has done EHLO (and STARTTLS) already, so the login is one round trip, where a protocol library
 // would start with another EHLO. Any SASL client works, as in go-smtp.
-func (p *Prober) loginSMTP(s *Conn, mech string, red *Redactor) error {
+func (p *Prober) loginSMTP(s *session.Conn, mech string, red *session.Redactor) error {
 	c := saslClient(mech, p.cfg.Credentials, red)
 	name, ir, err := c.Start()
 	if err != nil {
@@ -304,22 +305,22 @@ func (p *Prober) loginSMTP(s *Conn, mech string, red *Redactor) error {
 	if ir != nil {
 		cmd += " " + base64OrEmpty(ir)
 	}
-	code, lines, err := SMTPCommand(s, cmd)
+	code, lines, err := session.SMTPCommand(s, cmd)
 	// A mechanism needs a few challenges at most (LOGIN: two); a server that keeps asking is cut off.
 	for round := 0; err == nil && code == 334; round++ {
 		chal, derr := base64.StdEncoding.DecodeString(strings.Join(lines, ""))
 		if derr != nil || round >= 8 {
-			_, _, _ = SMTPCommand(s, "*") // RFC 4954 section 4: cancel the exchange
-			return &ProtocolError{Msg: "the server's AUTH challenge is not valid base64 or does not end"}
+			_, _, _ = session.SMTPCommand(s, "*") // RFC 4954 section 4: cancel the exchange
+			return &session.ProtocolError{Msg: "the server's AUTH challenge is not valid base64 or does not end"}
 		}
 		resp, nerr := c.Next(chal)
 		if nerr != nil {
-			_, _, _ = SMTPCommand(s, "*")
+			_, _, _ = session.SMTPCommand(s, "*")
 			return nerr
 		}
 		// A response to a challenge is plain base64, an empty one an empty line; "=" is only for an empty
 		// initial response on the AUTH line (RFC 4954 section 4).
-		code, lines, err = SMTPCommand(s, base64.StdEncoding.EncodeToString(resp))
+		code, lines, err = session.SMTPCommand(s, base64.StdEncoding.EncodeToString(resp))
 	}
 	if err != nil {
 		return err
@@ -383,7 +384,7 @@ func parsePOP3Err(line string) *pop3Error {
 	return e
 }
 
-func (p *Prober) loginPOP3(s *Conn, mech string, red *Redactor) error {
+func (p *Prober) loginPOP3(s *session.Conn, mech string, red *session.Redactor) error {
 	if isOAuthMechanism(mech) {
 		return p.loginPOP3OAuth(s, mech, red)
 	}
@@ -397,7 +398,7 @@ func (p *Prober) loginPOP3(s *Conn, mech string, red *Redactor) error {
 			if strings.HasPrefix(line, "-ERR") {
 				return parsePOP3Err(line)
 			}
-			return &ProtocolError{Msg: "unexpected POP3 answer: " + QuoteLine(red.Scrub(line))}
+			return &session.ProtocolError{Msg: "unexpected POP3 answer: " + session.QuoteLine(red.Scrub(line))}
 		}
 		return nil
 	}
@@ -430,7 +431,7 @@ func (p *Prober) loginPOP3(s *Conn, mech string, red *Redactor) error {
 // SMTP reply and enhanced status codes (RFC 4954, RFC 3463), POP3 response codes (RFC 2449, RFC 3206).
 // Provider-specific refusals (app passwords, basic auth disabled) are recognised by the catalogue's
 // provider entries, which match the server's own words.
-func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech string, red *Redactor) Problem {
+func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech string, red *session.Redactor) Problem {
 	var (
 		imapErr *imap.Error
 		smtpErr *smtp.SMTPError

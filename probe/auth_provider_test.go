@@ -8,6 +8,7 @@ import (
 	"github.com/emersion/go-imap/v2"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Exchange Online answers every password login on IMAP and POP with the words of a wrong password; the
@@ -26,7 +27,7 @@ func TestAuthProblemAsksTheProvider(t *testing.T) {
 	}
 	for _, c := range cases {
 		res := &Result{Endpoint: Endpoint{Protocol: IMAP, Host: c.host, Port: 993, Security: TLS}, Greeting: c.greeting}
-		prob := p.authProblem(context.Background(), refusal, res, "PLAIN", NewRedactor("pw"))
+		prob := p.authProblem(context.Background(), refusal, res, "PLAIN", session.NewRedactor("pw"))
 		if prob.Code != c.want {
 			t.Errorf("%s: code %s, want %s (%s)", c.host, prob.Code, c.want, prob.Summary)
 		}

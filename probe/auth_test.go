@@ -18,6 +18,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 const (
@@ -450,11 +451,11 @@ func TestSMTPReplyError(t *testing.T) {
 func TestSMTPAuthLogin(t *testing.T) {
 	for _, pw := range []string{alicePW, wrongPW} {
 		_, p := world(t, authWorld(), &Credentials{User: alice, Password: pw})
-		red := NewRedactor(pw)
-		tr := &Transcript{start: time.Now()}
+		red := session.NewRedactor(pw)
+		tr := session.NewTranscript(nil)
 		c := p.conversation(context.Background(), Endpoint{Protocol: SMTP, Host: "mail.a.test", Port: 465, Security: TLS}, aliceIP, tr)
 		c.Strict, c.Redactor = true, red
-		if err := c.WalkTo(PhaseReady); err != nil { // EHLO included
+		if err := c.WalkTo(session.PhaseReady); err != nil { // EHLO included
 			t.Fatal(err)
 		}
 		err := p.loginSMTP(c.Conn, "LOGIN", red)
@@ -462,11 +463,11 @@ func TestSMTPAuthLogin(t *testing.T) {
 		var se *smtp.SMTPError
 		switch {
 		case pw == alicePW && err != nil:
-			t.Errorf("right password: %v\n%s", err, strings.Join(tr.lines, "\n"))
+			t.Errorf("right password: %v\n%s", err, strings.Join(tr.Snapshot(), "\n"))
 		case pw == wrongPW && (!errors.As(err, &se) || se.Code != 535):
 			t.Errorf("wrong password: %v, want a 535 refusal", err)
 		}
-		if all := strings.Join(tr.lines, "\n"); strings.Contains(all, base64.StdEncoding.EncodeToString([]byte(pw))) {
+		if all := strings.Join(tr.Snapshot(), "\n"); strings.Contains(all, base64.StdEncoding.EncodeToString([]byte(pw))) {
 			t.Errorf("the password reached the transcript:\n%s", all)
 		}
 	}

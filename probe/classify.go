@@ -13,6 +13,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // classifyIn is classify for an error met during a run whose context may have ended: then the run's own
@@ -34,12 +35,12 @@ func classify(err error, dialing bool) string {
 		dnsErr    *DNSError
 		recErr    tls.RecordHeaderError
 		alertErr  tls.AlertError
-		protoErr  *ProtocolError
-		replyErr  *ReplyError
+		protoErr  *session.ProtocolError
+		replyErr  *session.ReplyError
 		certErr   *tls.CertificateVerificationError
 		netDNSErr *net.DNSError
-		limitErr  *ReadLimitError
-		lineErr   *LineTooLongError
+		limitErr  *session.ReadLimitError
+		lineErr   *session.LineTooLongError
 	)
 	switch {
 	case isLocalResource(err):
@@ -87,7 +88,7 @@ func classify(err error, dialing bool) string {
 		return catalog.ProtocolError
 	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, net.ErrClosed):
 		return catalog.ConnectionClosed
-	case IsTimeout(err):
+	case session.IsTimeout(err):
 		if dialing {
 			return catalog.ConnectTimeout
 		}
@@ -103,7 +104,6 @@ func classify(err error, dialing bool) string {
 	return catalog.ProtocolError
 }
 
-
 // isLocalResource says whether err is this machine running out of file descriptors, sockets or buffers.
 func isLocalResource(err error) bool {
 	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) || errors.Is(err, syscall.ENOBUFS)
@@ -113,7 +113,7 @@ func classifyDNS(e *DNSError) string {
 	switch {
 	case e.Err != nil:
 		switch {
-		case IsTimeout(e.Err):
+		case session.IsTimeout(e.Err):
 			return catalog.DNSTimeout
 		case errors.Is(e.Err, syscall.ECONNREFUSED), errors.Is(e.Err, syscall.ENETUNREACH), errors.Is(e.Err, syscall.EHOSTUNREACH):
 			// Nothing listens at the resolver's address (an ICMP port unreachable), or no route to it:

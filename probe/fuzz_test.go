@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Fuzz targets for every parser of untrusted input in probe: the protocol readers, protocol sniffing,
@@ -29,18 +31,18 @@ func (c *scriptConn) SetReadDeadline(t time.Time) error  { return nil }
 func (c *scriptConn) SetWriteDeadline(t time.Time) error { return nil }
 
 // scriptSession is a session reading script through the same byte limit as a real connection.
-func scriptSession(script []byte) *Conn {
-	return NewConn(context.Background(), NewLimitedConn(&scriptConn{r: bytes.NewReader(script)}, MaxConnBytes), time.Second, NewTranscript(nil))
+func scriptSession(script []byte) *session.Conn {
+	return session.NewConn(context.Background(), session.NewLimitedConn(&scriptConn{r: bytes.NewReader(script)}, session.MaxConnBytes), time.Second, session.NewTranscript(nil))
 }
 
 func checkLines(t *testing.T, lines []string) {
 	t.Helper()
-	if len(lines) > maxReplyLines {
-		t.Fatalf("%d lines kept, limit %d", len(lines), maxReplyLines)
+	if len(lines) > session.MaxReplyLines {
+		t.Fatalf("%d lines kept, limit %d", len(lines), session.MaxReplyLines)
 	}
 	for _, l := range lines {
-		if len(l) > maxLine {
-			t.Fatalf("a line of %d bytes, limit %d", len(l), maxLine)
+		if len(l) > session.MaxLine {
+			t.Fatalf("a line of %d bytes, limit %d", len(l), session.MaxLine)
 		}
 	}
 }
@@ -51,13 +53,13 @@ func FuzzSMTPReply(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
 		s := scriptSession(script)
-		code, lines, err := ReadSMTPReply(s, "")
+		code, lines, err := session.ReadSMTPReply(s, "")
 		checkLines(t, lines)
 		if err == nil && (code < 200 || code > 599) {
 			t.Fatalf("accepted reply code %d", code)
 		}
-		_, _ = smtpDialogue{}.Greeting(scriptSession(script), "220-x")
-		_, _ = smtpDialogue{}.Capabilities(scriptSession(script), false)
+		_, _ = session.Dialogues[SMTP].Greeting(scriptSession(script), "220-x")
+		_, _ = session.Dialogues[SMTP].Capabilities(scriptSession(script), false)
 	})
 }
 
@@ -66,13 +68,13 @@ func FuzzIMAPResponse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		untagged, _, _ := IMAPCommand(scriptSession(script), "a1", "CAPABILITY")
+		untagged, _, _ := session.IMAPCommand(scriptSession(script), "a1", "CAPABILITY")
 		checkLines(t, untagged)
-		_, _ = imapDialogue{}.Capabilities(scriptSession(script), false)
+		_, _ = session.Dialogues[IMAP].Capabilities(scriptSession(script), false)
 		line := string(script)
-		_ = GreetingCaps(line)
-		_ = IMAPResponseCode(line)
-		_, _ = imapDialogue{}.Greeting(scriptSession(nil), line)
+		_ = session.GreetingCaps(line)
+		_ = session.IMAPResponseCode(line)
+		_, _ = session.Dialogues[IMAP].Greeting(scriptSession(nil), line)
 	})
 }
 
@@ -81,10 +83,10 @@ func FuzzPOP3Response(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, script []byte) {
-		lines, _ := POP3Multiline(scriptSession(script))
+		lines, _ := session.POP3Multiline(scriptSession(script))
 		checkLines(t, lines)
-		caps, _ := pop3Dialogue{}.Capabilities(scriptSession(script), false)
-		_ = pop3Dialogue{}.AuthMechanisms(caps)
+		caps, _ := session.Dialogues[POP3].Capabilities(scriptSession(script), false)
+		_ = session.Dialogues[POP3].AuthMechanisms(caps)
 		e := parsePOP3Err(string(script))
 		if len(e.Code) > len(script) {
 			t.Fatal("response code longer than the line")
@@ -97,7 +99,7 @@ func FuzzSniffProtocol(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, line string) {
-		switch p := Sniff(line); p {
+		switch p := session.Sniff(line); p {
 		case "", IMAP, POP3, SMTP:
 		default:
 			t.Fatalf("sniffProtocol(%q) = %q", line, p)
@@ -157,10 +159,10 @@ func FuzzRedactor(f *testing.F) {
 	f.Add(`pa55 "w0rd"\ x`, "bob@example.com", "535 you said: ", "")
 	f.Add("]abc", "u", "", "abc") // the marker's "]" and the text after it would spell the password again
 	f.Fuzz(func(t *testing.T, password, user, prefix, suffix string) {
-		if len(password) < 4 || strings.Contains(Redacted, password) {
+		if len(password) < 4 || strings.Contains(session.Redacted, password) {
 			return // a password inside the marker itself cannot be told apart from it
 		}
-		red := NewRedactor(password)
+		red := session.NewRedactor(password)
 		plain := "\x00" + user + "\x00" + password
 		red.Add(plain)
 		quoted := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(password)

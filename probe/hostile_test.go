@@ -14,6 +14,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // hostileTLS scripts a TLS server whose handler gets the decrypted stream.
@@ -75,7 +76,7 @@ func TestLoginAnsweredWithAHugeLiteral(t *testing.T) {
 	assertNoSecret(t, &Report{Endpoints: []Result{res}}, alicePW)
 }
 
-// TestTranscriptIsCapped: endless EHLO lines fill at most maxTranscriptBytes of one endpoint's
+// TestTranscriptIsCapped: endless EHLO lines fill at most session.MaxTranscriptBytes of one endpoint's
 // transcript, and the cut is said.
 func TestTranscriptIsCapped(t *testing.T) {
 	addr := scripted(t, func(c net.Conn, r *bufio.Reader) error {
@@ -96,8 +97,8 @@ func TestTranscriptIsCapped(t *testing.T) {
 	for _, l := range res.Transcript {
 		size += len(l)
 	}
-	if size > maxTranscriptBytes+1024 {
-		t.Errorf("transcript holds %d bytes, limit %d", size, maxTranscriptBytes)
+	if size > session.MaxTranscriptBytes+1024 {
+		t.Errorf("transcript holds %d bytes, limit %d", size, session.MaxTranscriptBytes)
 	}
 	if last := res.Transcript[len(res.Transcript)-1]; !strings.Contains(last, "transcript cut") {
 		t.Errorf("the cut is not said; last line %q", last)
@@ -111,7 +112,7 @@ func TestTranscriptIsCapped(t *testing.T) {
 func TestTranscriptRunBudget(t *testing.T) {
 	p := NewProber(Config{Transcript: true})
 	p.trBudget.Store(100)
-	a, b := NewTranscript(p.trBudget), NewTranscript(p.trBudget)
+	a, b := session.NewTranscript(p.trBudget), session.NewTranscript(p.trBudget)
 	a.Note(strings.Repeat("a", 60))
 	b.Note(strings.Repeat("b", 60))
 	if got, cut := a.Snapshot(), b.Snapshot(); len(got) != 1 || len(cut) != 1 || !strings.Contains(cut[0], "transcript cut: 1 more lines") {
@@ -121,7 +122,7 @@ func TestTranscriptRunBudget(t *testing.T) {
 
 // TestTranscriptConcurrentUse is run with -race: a library's reader goroutine and the writer add at once.
 func TestTranscriptConcurrentUse(t *testing.T) {
-	tr := NewTranscript(nil)
+	tr := session.NewTranscript(nil)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -50,7 +50,6 @@ func capList(caps []string) []string {
 	return out
 }
 
-
 // Fan-out limits: what one run may probe, so that a domain's DNS or autoconfig file cannot turn mailcheck
 // into a flood of connections against its own servers or someone else's (README "Limits").
 const (

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/discover"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Logins protect the account being tested with two rules:
@@ -203,13 +204,13 @@ type parkKey struct {
 // parkedSession is a probe's connection kept for the login: TLS and capabilities are in.
 type parkedSession struct {
 	res  Result // the probe's result when it parked, for the order (loginsBefore)
-	s    *Conn
+	s    *session.Conn
 	stop func() bool
 }
 
 // park keeps a probe's session for the logins when the endpoint could carry one and ranks before the
 // session already kept for its address and protocol, which it then releases. It is the probes' parkHook.
-func (r *run) park(res *Result, s *Conn, _ *Transcript, stop func() bool) bool {
+func (r *run) park(res *Result, s *session.Conn, _ *session.Transcript, stop func() bool) bool {
 	if code, _, skip := r.p.loginBlocker(res); skip || code != "" || r.ctx.Err() != nil {
 		return false
 	}
@@ -257,7 +258,7 @@ func (r *run) unparkAll() {
 	}
 }
 
-func (ps *parkedSession) session() *Conn {
+func (ps *parkedSession) session() *session.Conn {
 	if ps == nil {
 		return nil
 	}
@@ -274,7 +275,7 @@ func (ps *parkedSession) quiet() bool {
 	_ = s.NetConn.SetReadDeadline(time.Now().Add(time.Millisecond))
 	_, err := s.Reader.Peek(1)
 	_ = s.NetConn.SetReadDeadline(time.Time{})
-	return IsTimeout(err)
+	return session.IsTimeout(err)
 }
 
 // close ends a parked session, with the protocol's goodbye when quit is set (not after a login, which
@@ -286,7 +287,7 @@ func (ps *parkedSession) close(quit bool) {
 	ps.stop()
 	if quit {
 		ps.s.Transcript = nil // the probe's transcript is complete
-		Dialogues[ps.res.Protocol].Quit(ps.s)
+		session.Dialogues[ps.res.Protocol].Quit(ps.s)
 	}
 	ps.s.NetConn.Close()
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/emersion/go-sasl"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // The OAuth2 login mechanisms. XOAUTH2 is Google's and Microsoft's own; OAUTHBEARER is RFC 7628.
@@ -30,13 +31,13 @@ func isOAuthMechanism(mech string) bool {
 // it, else OAUTHBEARER (the standard, RFC 7628) before XOAUTH2 (which Microsoft 365 alone offers).
 func chooseOAuthMechanism(offered []string, want string) string {
 	if want != "" {
-		if HasCap(offered, want) {
+		if session.HasCap(offered, want) {
 			return strings.ToUpper(want)
 		}
 		return ""
 	}
 	for _, m := range []string{MechOAUTHBEARER, MechXOAUTH2} {
-		if HasCap(offered, m) {
+		if session.HasCap(offered, m) {
 			return m
 		}
 	}
@@ -87,7 +88,7 @@ func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
 
 // newOAuthClient builds the SASL client for a token login and registers everything it sends with the
 // redactor.
-func newOAuthClient(mech string, cr *Credentials, red *Redactor) *oauthClient {
+func newOAuthClient(mech string, cr *Credentials, red *session.Redactor) *oauthClient {
 	var inner sasl.Client
 	if mech == MechOAUTHBEARER {
 		inner = sasl.NewOAuthBearerClient(&sasl.OAuthBearerOptions{Username: cr.User, Token: cr.Token})
@@ -181,7 +182,7 @@ func challengeOf(err error) *OAuthError {
 // loginPOP3OAuth runs AUTH XOAUTH2 or AUTH OAUTHBEARER (RFC 5034). The initial response goes on the AUTH
 // line only when the line stays within 255 octets (RFC 5034 section 4); access tokens are usually longer,
 // so the client waits for the server's empty "+ " challenge and sends the response on a line of its own.
-func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
+func (p *Prober) loginPOP3OAuth(s *session.Conn, mech string, red *session.Redactor) error {
 	c := newOAuthClient(mech, p.cfg.Credentials, red)
 	_, ir, _ := c.Start()
 	resp := base64.StdEncoding.EncodeToString(ir)
@@ -208,7 +209,7 @@ func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
 			return err
 		}
 		if !strings.HasPrefix(line, "+") || strings.HasPrefix(line, "+OK") {
-			return &ProtocolError{Msg: "unexpected POP3 answer to AUTH " + mech + ": " + QuoteLine(red.Scrub(line))}
+			return &session.ProtocolError{Msg: "unexpected POP3 answer to AUTH " + mech + ": " + session.QuoteLine(red.Scrub(line))}
 		}
 		if err := s.WriteLine(resp); err != nil {
 			return err
@@ -224,7 +225,7 @@ func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
 			return nil
 		}
 		if !strings.HasPrefix(line, "+") {
-			return &ProtocolError{Msg: "unexpected POP3 answer: " + QuoteLine(red.Scrub(line))}
+			return &session.ProtocolError{Msg: "unexpected POP3 answer: " + session.QuoteLine(red.Scrub(line))}
 		}
 		challenge, _ := base64.StdEncoding.DecodeString(strings.TrimSpace(strings.TrimPrefix(line, "+")))
 		answer, _ := c.Next(challenge)
@@ -232,7 +233,7 @@ func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
 			return err
 		}
 	}
-	return &ProtocolError{Msg: "the POP3 server kept the AUTH " + mech + " exchange going"}
+	return &session.ProtocolError{Msg: "the POP3 server kept the AUTH " + mech + " exchange going"}
 }
 
 // loginIMAPOAuth runs AUTHENTICATE XOAUTH2 or OAUTHBEARER (RFC 3501 section 6.2.2), with the initial
@@ -240,7 +241,7 @@ func (p *Prober) loginPOP3OAuth(s *Conn, mech string, red *Redactor) error {
 // rather than through imapclient, which encodes an empty response as "=": that is valid only as an
 // initial response, and Dovecot answers the empty response XOAUTH2 requires after an error challenge with
 // BAD when it comes as "=" — hiding the server's real verdict.
-func (p *Prober) loginIMAPOAuth(s *Conn, mech string, red *Redactor) error {
+func (p *Prober) loginIMAPOAuth(s *session.Conn, mech string, red *session.Redactor) error {
 	c := newOAuthClient(mech, p.cfg.Credentials, red)
 	_, ir, _ := c.Start()
 	if err := s.WriteLine("T1 CAPABILITY"); err != nil {
@@ -255,7 +256,7 @@ func (p *Prober) loginIMAPOAuth(s *Conn, mech string, red *Redactor) error {
 		return err
 	}
 	cmd := "T2 AUTHENTICATE " + mech
-	if HasCap(caps, "SASL-IR") {
+	if session.HasCap(caps, "SASL-IR") {
 		cmd += " " + base64.StdEncoding.EncodeToString(ir)
 		ir = nil
 	}
@@ -281,14 +282,14 @@ func (p *Prober) loginIMAPOAuth(s *Conn, mech string, red *Redactor) error {
 			return err
 		}
 	}
-	return &ProtocolError{Msg: "the IMAP server kept the AUTHENTICATE " + mech + " exchange going"}
+	return &session.ProtocolError{Msg: "the IMAP server kept the AUTHENTICATE " + mech + " exchange going"}
 }
 
 // readIMAPTagged reads until the tagged answer to tag, or a continuation request ("+ ...", returned as
 // the line). The tagged OK returns ""; NO and BAD return an *imap.Error with the response code (RFC 3501
 // section 7.1). Untagged lines go to untagged.
-func readIMAPTagged(s *Conn, tag string, untagged func(string)) (string, error) {
-	for range maxReplyLines {
+func readIMAPTagged(s *session.Conn, tag string, untagged func(string)) (string, error) {
+	for range session.MaxReplyLines {
 		line, err := s.ReadLine()
 		if err != nil {
 			return "", err
@@ -313,12 +314,12 @@ func readIMAPTagged(s *Conn, tag string, untagged func(string)) (string, error) 
 				}
 				return "", e
 			}
-			return "", &ProtocolError{Msg: "unexpected IMAP answer: " + QuoteLine(s.Redactor.Scrub(line))}
+			return "", &session.ProtocolError{Msg: "unexpected IMAP answer: " + session.QuoteLine(s.Redactor.Scrub(line))}
 		default:
-			return "", &ProtocolError{Msg: "unexpected IMAP answer: " + QuoteLine(s.Redactor.Scrub(line))}
+			return "", &session.ProtocolError{Msg: "unexpected IMAP answer: " + session.QuoteLine(s.Redactor.Scrub(line))}
 		}
 	}
-	return "", &ProtocolError{Msg: "the IMAP server sent more than " + fmt.Sprint(maxReplyLines) + " lines without answering"}
+	return "", &session.ProtocolError{Msg: "the IMAP server sent more than " + fmt.Sprint(session.MaxReplyLines) + " lines without answering"}
 }
 
 // tokenClaims are the fields of a JWT access token (Microsoft's are JWTs; Google's are opaque) that tell

@@ -17,6 +17,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 var allMailScopes = []string{"IMAP.AccessAsUser.All", "POP.AccessAsUser.All", "SMTP.Send"}
@@ -95,7 +96,7 @@ func TestOAuthLoginBothMechanisms(t *testing.T) {
 					if e.Auth == nil || !e.Auth.OK || e.Auth.Mechanism != mech {
 						t.Errorf("%s: auth %+v, problems %v\n%s", e.Endpoint, e.Auth, problemCodes(e), strings.Join(e.Transcript, "\n"))
 					}
-					if !HasCap(e.AuthMechanisms, MechXOAUTH2) || !HasCap(e.AuthMechanisms, MechOAUTHBEARER) {
+					if !session.HasCap(e.AuthMechanisms, MechXOAUTH2) || !session.HasCap(e.AuthMechanisms, MechOAUTHBEARER) {
 						t.Errorf("%s: offered mechanisms %v lack the OAuth2 ones", e.Endpoint, e.AuthMechanisms)
 					}
 				}
@@ -204,7 +205,7 @@ func TestOAuthRefusalIsOneVerdictPerServer(t *testing.T) {
 
 func TestRedactorHidesTokenAtAnyOffset(t *testing.T) {
 	token := mintOpaque(t)
-	r := NewRedactor("")
+	r := session.NewRedactor("")
 	r.AddToken(token)
 	for prefix := 0; prefix < 6; prefix++ {
 		line := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("x", prefix) + token + "tail"))
@@ -280,9 +281,9 @@ func TestIMAPOAuthEmptyResponse(t *testing.T) {
 				got <- lines
 			}()
 			p := NewProber(Config{Credentials: &Credentials{User: alice, Token: "tok-" + mech}})
-			red := NewRedactor("")
+			red := session.NewRedactor("")
 			red.AddToken("tok-" + mech)
-			s := NewConn(context.Background(), client, 2*time.Second, &Transcript{})
+			s := session.NewConn(context.Background(), client, 2*time.Second, &session.Transcript{})
 			s.Redactor = red
 			err := p.loginIMAPOAuth(s, mech, red)
 			client.Close() // a client that stopped early must not leave the server waiting

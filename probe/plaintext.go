@@ -3,9 +3,9 @@ package probe
 import (
 	"context"
 	"strings"
-	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // A capability list is a claim, not behaviour: some servers list USER or AUTH before STARTTLS and then
@@ -26,7 +26,7 @@ type plaintextTest struct {
 	done chan struct{}
 	// refused is set when the server refused to start the login.
 	refused bool
-	tr      *Transcript
+	tr      *session.Transcript
 }
 
 // plaintextProbeUser is the user name of the POP3 test: it names no account and is never followed by PASS.
@@ -35,21 +35,21 @@ const plaintextProbeUser = "mailcheck-plaintext-test"
 // startPlaintextTest starts the test for a probe whose capabilities before TLS (caps) offer a password
 // login; nil when there is nothing the test could tell.
 func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []string) *plaintextTest {
-	mechs := Dialogues[res.Protocol].AuthMechanisms(caps)
+	mechs := session.Dialogues[res.Protocol].AuthMechanisms(caps)
 	mech := ""
 	switch {
-	case HasCap(mechs, "PLAIN"):
+	case session.HasCap(mechs, "PLAIN"):
 		mech = "PLAIN"
-	case HasCap(mechs, "LOGIN") && res.Protocol != POP3:
+	case session.HasCap(mechs, "LOGIN") && res.Protocol != POP3:
 		mech = "LOGIN"
-	case res.Protocol == POP3 && HasCap(mechs, "USER"):
+	case res.Protocol == POP3 && session.HasCap(mechs, "USER"):
 		mech = "USER"
 	default:
 		return nil
 	}
 	t := &plaintextTest{done: make(chan struct{})}
 	if p.cfg.Transcript {
-		t.tr = &Transcript{start: time.Now()}
+		t.tr = session.NewTranscript(nil)
 	}
 	ep, addr := res.Endpoint, res.Address
 	go func() {
@@ -59,16 +59,16 @@ func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []str
 	return t
 }
 
-func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *Transcript) (refused bool) {
+func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *session.Transcript) (refused bool) {
 	tr.Note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
 	plain := ep
 	plain.Security = Plain
 	c := p.conversation(ctx, plain, addr, tr)
 	c.Upgrade = false
 	defer c.Close()
-	target := PhaseGreeted
+	target := session.PhaseGreeted
 	if ep.Protocol == SMTP {
-		target = PhaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
+		target = session.PhaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
 	}
 	if err := c.WalkTo(target); err != nil {
 		return false // no verdict: the claim stands
@@ -110,12 +110,12 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 		_ = s.WriteLine("QUIT")
 		return strings.HasPrefix(line, "-ERR")
 	default:
-		code, _, err := SMTPCommand(s, "AUTH "+mech)
+		code, _, err := session.SMTPCommand(s, "AUTH "+mech)
 		if err != nil {
 			return false
 		}
 		if code == 334 {
-			_, _, _ = SMTPCommand(s, "*")
+			_, _, _ = session.SMTPCommand(s, "*")
 		}
 		_ = s.WriteLine("QUIT")
 		return code/100 == 5 // 530 "Must issue a STARTTLS command first", 538, 504...
@@ -124,14 +124,12 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 
 // apply waits for the test and corrects the claim with what the server did; the test's transcript joins
 // the probe's (tr).
-func (t *plaintextTest) apply(res *Result, tr *Transcript) {
+func (t *plaintextTest) apply(res *Result, tr *session.Transcript) {
 	if t == nil {
 		return
 	}
 	<-t.done
-	if tr != nil && t.tr != nil {
-		tr.lines = append(tr.lines, t.tr.lines...)
-	}
+	tr.Append(t.tr)
 	if !t.refused {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Dialer opens TCP connections. *net.Dialer satisfies it; tests and the sandbox substitute their own.
@@ -78,7 +79,7 @@ func NewProber(cfg Config) *Prober {
 		cfg.Now = time.Now
 	}
 	p := &Prober{cfg: cfg, trBudget: new(atomic.Int64)}
-	p.trBudget.Store(MaxRunTranscriptBytes)
+	p.trBudget.Store(session.MaxRunTranscriptBytes)
 	return p
 }
 
@@ -131,14 +132,14 @@ func (p *Prober) probeConnection(ctx context.Context, ep Endpoint, addr, source 
 // parkHook may take over the probe's connection once TLS and capabilities are in, to test the login on
 // it later (see run.park): tr is the probe's transcript and stop ends the watch that closes the
 // connection when ctx ends. It returns true when it took the session, which it must then close.
-type parkHook func(res *Result, s *Conn, tr *Transcript, stop func() bool) bool
+type parkHook func(res *Result, s *session.Conn, tr *session.Transcript, stop func() bool) bool
 
 // probeConnectionThen is probeConnection with a hook that runs before the probe ends its conversation.
 func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, source string, ready parkHook) Result {
 	res := Result{Endpoint: ep, Address: addr, Source: source}
-	var tr *Transcript
+	var tr *session.Transcript
 	if p.cfg.Transcript {
-		tr = NewTranscript(p.trBudget)
+		tr = session.NewTranscript(p.trBudget)
 	}
 	start := time.Now()
 	p.converse(ctx, &res, tr, ready)
@@ -151,10 +152,10 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 
 // loginOn tests the login on a probed endpoint, adding to its transcript, timings and status: on the
 // session on when one is given (a parked probe's, ready for the login), else on a new connection.
-func (p *Prober) loginOn(ctx context.Context, res *Result, on *Conn) {
-	var tr *Transcript
+func (p *Prober) loginOn(ctx context.Context, res *Result, on *session.Conn) {
+	var tr *session.Transcript
 	if p.cfg.Transcript {
-		tr = NewTranscript(p.trBudget)
+		tr = session.NewTranscript(p.trBudget)
 	}
 	if on != nil {
 		on.Transcript = tr // the probe's own transcript is already in res
@@ -169,8 +170,8 @@ func (p *Prober) loginOn(ctx context.Context, res *Result, on *Conn) {
 }
 
 // conversation starts a conversation with ep at addr with this prober's dialer, step limit and roots.
-func (p *Prober) conversation(ctx context.Context, ep Endpoint, addr string, tr *Transcript) *Conversation {
-	c := NewConversation(ctx, ep, addr, tr)
+func (p *Prober) conversation(ctx context.Context, ep Endpoint, addr string, tr *session.Transcript) *session.Conversation {
+	c := session.NewConversation(ctx, ep, addr, tr)
 	c.Dial, c.Timeout, c.RootCAs, c.OnSpoke = p.dial, p.cfg.Timeout, p.cfg.RootCAs, func() { serverSpoke(ctx) }
 	return c
 }
@@ -182,12 +183,12 @@ func (p *Prober) dial(ctx context.Context, addr string, port int) (net.Conn, err
 	if err != nil {
 		return nil, err
 	}
-	return NewLimitedConn(c, MaxConnBytes), nil
+	return session.NewLimitedConn(c, session.MaxConnBytes), nil
 }
 
 // converse is the probe's conversation: it walks the connection phase by phase (conversation.go) and
 // turns what each phase learned, or the way it failed, into the result.
-func (p *Prober) converse(ctx context.Context, res *Result, tr *Transcript, ready parkHook) {
+func (p *Prober) converse(ctx context.Context, res *Result, tr *session.Transcript, ready parkHook) {
 	ep := res.Endpoint
 	c := p.conversation(ctx, ep, res.Address, tr)
 	c.AskTLS = true
@@ -198,27 +199,27 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *Transcript, read
 			c.Close()
 		}
 	}()
-	for c.Phase != PhaseReady {
+	for c.Phase != session.PhaseReady {
 		if err := c.Advance(); err != nil {
 			p.conversationFailed(c, res, err)
 			return
 		}
 		took := ms(c.Took[c.Phase])
 		switch c.Phase {
-		case PhaseConnected:
+		case session.PhaseConnected:
 			res.Timings.ConnectMS = took
-		case PhaseEncrypted, PhaseUpgraded:
+		case session.PhaseEncrypted, session.PhaseUpgraded:
 			res.Timings.TLSMS = took
-			res.STARTTLS = c.Phase == PhaseUpgraded
+			res.STARTTLS = c.Phase == session.PhaseUpgraded
 			p.recordTLS(res, c.TLS)
 			if res.STARTTLS && res.PlaintextLogin == "offered" {
 				res.Problems = append(res.Problems, newProblem(catalog.PlaintextAuth,
 					fmt.Sprintf("%s port %d offers password login before STARTTLS", ep.Host, ep.Port), ""))
 			}
-		case PhaseGreeted:
+		case session.PhaseGreeted:
 			res.Greeting = capText(c.Greeting, maxGreeting)
 			res.Timings.GreetingMS = took
-		case PhaseCapable:
+		case session.PhaseCapable:
 			res.Timings.CapabilitiesMS += took
 			if ep.Security == TLS {
 				res.Capabilities.AfterTLS = capList(c.Caps)
@@ -232,7 +233,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *Transcript, read
 				defer p.startPlaintextTest(ctx, res, c.Caps).apply(res, tr) // behaviour over claims
 			}
 			c.Upgrade = p.wantsUpgrade(res, c.Dialogue, c.Caps)
-		case PhaseReady:
+		case session.PhaseReady:
 			if res.STARTTLS {
 				res.Timings.CapabilitiesMS += took
 				res.Capabilities.AfterTLS = capList(c.Caps)
@@ -249,44 +250,44 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *Transcript, read
 }
 
 // conversationFailed explains the failure of the step to c's next phase.
-func (p *Prober) conversationFailed(c *Conversation, res *Result, err error) {
+func (p *Prober) conversationFailed(c *session.Conversation, res *Result, err error) {
 	ep := res.Endpoint
 	fail := func(dialing bool, summary string) {
 		res.Problems = append(res.Problems, newProblem(classifyIn(c.Ctx, err, dialing), summary, err.Error()))
 	}
 	switch c.Next() {
-	case PhaseConnected:
+	case session.PhaseConnected:
 		fail(true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
-	case PhaseEncrypted:
+	case session.PhaseEncrypted:
 		p.handshakeFailed(c.Ctx, res, err, c.ReceivedCerts())
-	case PhaseGreeted:
+	case session.PhaseGreeted:
 		p.greetingFailed(c, res, err)
-	case PhaseCapable:
+	case session.PhaseCapable:
 		fail(false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
-	case PhaseUpgraded:
+	case session.PhaseUpgraded:
 		if c.Agreed {
 			p.upgradeFailed(c.Ctx, res, err, c.ReceivedCerts())
 			return
 		}
 		fail(false, fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port))
-	case PhaseReady:
+	case session.PhaseReady:
 		fail(false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 	}
 }
 
 // greetingFailed explains a greeting step that failed: silence (or a port that expects TLS), a line
 // that is no mail server's greeting or another protocol's, a refusal, PREAUTH in clear text.
-func (p *Prober) greetingFailed(c *Conversation, res *Result, err error) {
+func (p *Prober) greetingFailed(c *session.Conversation, res *Result, err error) {
 	ep := res.Endpoint
 	var (
-		plainOnTLS *PlainOnTLSError
-		wrong      *GreetingError
-		preauth    PreauthError
-		refused    *ReplyError
+		plainOnTLS *session.PlainOnTLSError
+		wrong      *session.GreetingError
+		preauth    session.PreauthError
+		refused    *session.ReplyError
 	)
 	if c.First != "" {
 		res.Greeting = capText(c.Greeting, maxGreeting)
-		res.Timings.GreetingMS = ms(c.Took[PhaseGreeted])
+		res.Timings.GreetingMS = ms(c.Took[session.PhaseGreeted])
 	}
 	add := func(code, summary, detail string) {
 		res.Problems = append(res.Problems, newProblem(code, summary, detail))
@@ -295,7 +296,7 @@ func (p *Prober) greetingFailed(c *Conversation, res *Result, err error) {
 	case errors.As(err, &plainOnTLS):
 		add(catalog.PlainOnTLSPort, fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error())
 	case errors.As(err, &wrong) && wrong.Got == "":
-		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, QuoteLine(wrong.Line)), "")
+		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, session.QuoteLine(wrong.Line)), "")
 	case errors.As(err, &wrong):
 		add(catalog.WrongProtocol, fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", wrong.Got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), wrong.Line)
 	case errors.As(err, &preauth):
@@ -311,7 +312,7 @@ func (p *Prober) greetingFailed(c *Conversation, res *Result, err error) {
 
 // wantsUpgrade decides, from the capabilities in clear text, whether the probe runs STARTTLS, and notes
 // why when it does not.
-func (p *Prober) wantsUpgrade(res *Result, d Dialogue, caps []string) bool {
+func (p *Prober) wantsUpgrade(res *Result, d session.Dialogue, caps []string) bool {
 	ep := res.Endpoint
 	if ep.Security == Plain || p.cfg.STARTTLS == STARTTLSNo {
 		why := "--starttls=no"
@@ -351,7 +352,7 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 	ep := res.Endpoint
 	var (
 		rh tls.RecordHeaderError
-		pe *ProtocolError
+		pe *session.ProtocolError
 	)
 	switch {
 	case errors.As(err, &rh):
@@ -368,8 +369,8 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 // greetingReadSummary says why no greeting line could be read: silence, or a line or stream too long.
 func greetingReadSummary(ep Endpoint, err error) string {
 	var (
-		le *LineTooLongError
-		re *ReadLimitError
+		le *session.LineTooLongError
+		re *session.ReadLimitError
 	)
 	switch {
 	case errors.As(err, &le), errors.As(err, &re):
@@ -393,14 +394,14 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, ce
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])
 		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)
-		if got := Sniff(banner); got != "" {
+		if got := session.Sniff(banner); got != "" {
 			summary = fmt.Sprintf("%s port %d answered the TLS handshake with a clear-text %s greeting (%q…): this port expects STARTTLS or no encryption", ep.Host, ep.Port, got.Name(), banner)
 		}
 		res.Problems = append(res.Problems, newProblem(catalog.TLSOnPlainPort, summary, err.Error()))
 		return
 	}
 	code := classifyIn(ctx, err, false)
-	var pe *ProtocolError
+	var pe *session.ProtocolError
 	if code == catalog.ProtocolError && !errors.As(err, &pe) {
 		// crypto/tls reports a broken server handshake (an oversized certificate chain, a malformed
 		// message) with untyped errors: the server's TLS setup failed, not the mail protocol.

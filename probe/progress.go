@@ -1,6 +1,10 @@
 package probe
 
-import "time"
+import (
+	"time"
+
+	"github.com/mailcheck/mailcheck/probe/session"
+)
 
 // Progress is told what a run is doing while it does it, for a live display (Config.Progress; nil means
 // nobody is told). It is called from many goroutines at once, must return quickly and must not keep the
@@ -22,6 +26,20 @@ const (
 	LoginDone EventKind = "login"
 )
 
+// Steps of one connection, as StepStarted names them: the phases of probe/session's conversation, and
+// the login test after them.
+const (
+	StepConnect      = session.StepConnect
+	StepTLS          = session.StepTLS
+	StepGreeting     = session.StepGreeting
+	StepCapabilities = session.StepCapabilities
+	StepSTARTTLS     = session.StepSTARTTLS
+	// StepTLSCheck is the TLS handshake asked on a second connection when a port in clear text is slow to
+	// greet, to see whether it expects SSL/TLS. It runs inside the greeting's step and ends with it: a
+	// silent plain port costs one step timeout.
+	StepTLSCheck = session.StepTLSCheck
+	StepLogin    = "login"
+)
 
 // Event is one thing that happened in a run.
 type Event struct {
@@ -47,7 +65,7 @@ func (p *Prober) stepStarted(res *Result, step string) {
 	case StepLogin:
 		limit = p.loginTimeout()
 	case StepTLSCheck:
-		limit -= tlsQuestionAfter(limit) // what is left of the greeting's step
+		limit -= session.TLSQuestionAfter(limit) // what is left of the greeting's step
 	}
 	p.cfg.Progress(Event{Kind: StepStarted, Endpoint: res.Endpoint, Address: res.Address, Step: step, Limit: limit})
 }

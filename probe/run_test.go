@@ -13,6 +13,7 @@ import (
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
 	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 const ttl = " 300 IN "
@@ -248,7 +249,7 @@ func TestCertificateProblems(t *testing.T) {
 	}
 	rep := p.Run(context.Background(), Request{Endpoints: []Endpoint{{Protocol: IMAP, Host: "good.c.test", Port: 143, Security: STARTTLS}}})
 	res := rep.Endpoints[0]
-	if res.Status != StatusOK || !res.STARTTLS || res.PlaintextLogin != "refused" || !HasCap(res.Capabilities.BeforeTLS, "LOGINDISABLED") {
+	if res.Status != StatusOK || !res.STARTTLS || res.PlaintextLogin != "refused" || !session.HasCap(res.Capabilities.BeforeTLS, "LOGINDISABLED") {
 		t.Errorf("good STARTTLS endpoint: status %s starttls %v plaintext %q caps %v problems %v",
 			res.Status, res.STARTTLS, res.PlaintextLogin, res.Capabilities.BeforeTLS, problemCodes(res))
 	}

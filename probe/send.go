@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // dataTermTimeout bounds the wait for the reply to the end of DATA (RFC 5321 section 4.5.3.2.6).
@@ -69,13 +70,13 @@ type SendResult struct {
 // Send submits a test message step by step, recording each reply, and explains the first refusal.
 func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out := &SendResult{SchemaVersion: SchemaVersion, Server: req.Server, From: req.From, To: req.To, DryRun: req.DryRun, Steps: []SendStep{}}
-	tr := NewTranscript(p.trBudget)
+	tr := session.NewTranscript(p.trBudget)
 	defer func() { out.Transcript = tr.Snapshot() }()
 	password, token := "", ""
 	if p.cfg.Credentials != nil {
 		password, token = p.cfg.Credentials.Password, p.cfg.Credentials.Token
 	}
-	red := NewRedactor(password)
+	red := session.NewRedactor(password)
 	red.AddToken(token)
 	fail := func(step string, err error) *SendResult {
 		pr := p.sendProblem(ctx, step, err, req, red)
@@ -109,7 +110,7 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	s := conv.Conn
 	out.Steps = append(out.Steps, SendStep{Step: "connect", Reply: "connected, greeting received" + tlsNote(req.Server), OK: true, TimeMS: ms(time.Since(start))})
 
-	rc := &RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
+	rc := &session.RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
 	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
 	defer c.Close()
 	c.CommandTimeout = p.cfg.Timeout
@@ -128,12 +129,12 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		out.Steps = append(out.Steps, st)
 		return err
 	}
-	if err := step("ehlo", "EHLO", func() error { return c.Hello(EHLOName(s.NetConn)) }); err != nil {
+	if err := step("ehlo", "EHLO", func() error { return c.Hello(session.EHLOName(s.NetConn)) }); err != nil {
 		return fail("ehlo", err)
 	}
 	if cr := p.cfg.Credentials; cr != nil {
 		if ok, _ := c.Extension("AUTH"); !ok {
-			return fail("auth", &ReplyError{Command: "AUTH", Reply: "the server offers no AUTH on this connection"})
+			return fail("auth", &session.ReplyError{Command: "AUTH", Reply: "the server offers no AUTH on this connection"})
 		}
 		mech := "PLAIN"
 		if !c.SupportsAuth("PLAIN") && c.SupportsAuth("LOGIN") {
@@ -142,11 +143,11 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 		if cr.Token != "" {
 			_, offered := c.Extension("AUTH")
 			if mech = chooseOAuthMechanism(strings.Fields(offered), cr.OAuthMechanism); mech == "" {
-				return fail("auth", &ReplyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
+				return fail("auth", &session.ReplyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
 			}
 		}
 		sc := saslClient(mech, cr, red)
-		if err := step("auth", "AUTH "+mech+" "+Redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
+		if err := step("auth", "AUTH "+mech+" "+session.Redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
@@ -288,7 +289,7 @@ func qEncode(s string) string {
 
 // sendProblem explains a refusal during a send, by stage and by the typed SMTP error (RFC 5321 4.2,
 // RFC 3463 enhanced codes).
-func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req SendRequest, red *Redactor) Problem {
+func (p *Prober) sendProblem(ctx context.Context, stage string, err error, req SendRequest, red *session.Redactor) Problem {
 	var (
 		smtpErr *smtp.SMTPError
 		addrErr *addressError

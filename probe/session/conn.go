@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"bufio"
@@ -14,23 +14,23 @@ import (
 	"time"
 )
 
-// maxReplyLines bounds a multi-line answer (EHLO, CAPA, CAPABILITY): real ones have a few dozen lines,
+// MaxReplyLines bounds a multi-line answer (EHLO, CAPA, CAPABILITY): real ones have a few dozen lines,
 // and a server that never ends one must not grow the probe's memory without bound.
-const maxReplyLines = 1000
+const MaxReplyLines = 1000
 
-// maxTranscript bounds the lines a transcript keeps, maxTranscriptBytes its size per endpoint (a hostile
+// maxTranscript bounds the lines a transcript keeps, MaxTranscriptBytes its size per endpoint (a hostile
 // server sending endless lines must not fill memory or the terminal), maxTranscriptLine one line, and
 // MaxRunTranscriptBytes what all transcripts of one run keep together.
 const (
 	maxTranscript         = 2000
-	maxTranscriptBytes    = 64 << 10
+	MaxTranscriptBytes    = 64 << 10
 	maxTranscriptLine     = 1024
 	MaxRunTranscriptBytes = 2 << 20
 )
 
-// maxLine bounds one protocol line. RFC 5321 section 4.5.3.1.6 allows 512 octets for SMTP replies; IMAP
+// MaxLine bounds one protocol line. RFC 5321 section 4.5.3.1.6 allows 512 octets for SMTP replies; IMAP
 // capability lines can be longer, so allow some room, but never an unbounded read.
-const maxLine = 8192
+const MaxLine = 8192
 
 // Conn is one line-oriented conversation with a mail server: the helper that IMAP, POP3 and SMTP share
 // for the part of the exchange a diagnosis must see verbatim (greeting, capabilities before and after TLS,
@@ -58,7 +58,7 @@ func (s *Conn) Close() {
 
 func NewConn(ctx context.Context, conn net.Conn, step time.Duration, tr *Transcript) *Conn {
 	lim, _ := conn.(*LimitedConn)
-	return &Conn{ctx: ctx, NetConn: conn, Reader: bufio.NewReaderSize(conn, maxLine), Step: step, Transcript: tr, Limit: lim}
+	return &Conn{ctx: ctx, NetConn: conn, Reader: bufio.NewReaderSize(conn, MaxLine), Step: step, Transcript: tr, Limit: lim}
 }
 
 // Deadline is the earlier of one step from now and the probe's overall Deadline.
@@ -84,7 +84,7 @@ func (s *Conn) ReadLine() (string, error) {
 	b, err := s.Reader.ReadSlice('\n')
 	if errors.Is(err, bufio.ErrBufferFull) {
 		s.logServer(string(b[:min(len(b), maxTranscriptLine)]) + " …")
-		return "", &LineTooLongError{limit: maxLine}
+		return "", &LineTooLongError{limit: MaxLine}
 	}
 	if err != nil {
 		if len(b) > 0 {
@@ -133,7 +133,7 @@ func (s *Conn) StartTLS(cfg *tls.Config) (*tls.Conn, error) {
 	}
 	s.Transcript.Note("TLS handshake done: " + tls.VersionName(tc.ConnectionState().Version))
 	s.NetConn = tc
-	s.Reader = bufio.NewReaderSize(tc, maxLine)
+	s.Reader = bufio.NewReaderSize(tc, MaxLine)
 	return tc, nil
 }
 
@@ -161,7 +161,7 @@ func (e *ReplyError) Error() string {
 
 // Transcript records a protocol exchange for -v. Lines marked secret are replaced before they are stored,
 // so a password never reaches it. It is safe for concurrent use: a protocol library reads on a goroutine of
-// its own while the caller writes. Its size is bounded twice, per endpoint (maxTranscriptBytes) and per run
+// its own while the caller writes. Its size is bounded twice, per endpoint (MaxTranscriptBytes) and per run
 // (the shared budget), and the cut says how much was left out.
 type Transcript struct {
 	mu    sync.Mutex
@@ -198,7 +198,7 @@ func (t *Transcript) add(prefix, line string) {
 		t.stepServer++
 	}
 	entry := fmt.Sprintf("%6.1fms %s%s", float64(time.Since(t.start).Microseconds())/1000, prefix, line)
-	if t.cutLines == 0 && t.bytes+len(entry) <= maxTranscriptBytes && len(t.lines) < maxTranscript && t.take(len(entry)) {
+	if t.cutLines == 0 && t.bytes+len(entry) <= MaxTranscriptBytes && len(t.lines) < maxTranscript && t.take(len(entry)) {
 		t.lines = append(t.lines, entry)
 		t.bytes += len(entry)
 		return
@@ -229,12 +229,25 @@ func (t *Transcript) Snapshot() []string {
 	out := append([]string(nil), t.lines...)
 	if t.cutLines > 0 {
 		out = append(out, fmt.Sprintf("… transcript cut: %d more lines (%d bytes) not kept (limit %d bytes per endpoint, %d per run)",
-			t.cutLines, t.cutBytes, maxTranscriptBytes, MaxRunTranscriptBytes))
+			t.cutLines, t.cutBytes, MaxTranscriptBytes, MaxRunTranscriptBytes))
 	}
 	return out
 }
 
-// Mark starts a new step for stepReply.
+// Append adds what o kept to t (a side conversation's transcript joining the endpoint's); nil does nothing.
+func (t *Transcript) Append(o *Transcript) {
+	if t == nil || o == nil || t == o {
+		return
+	}
+	o.mu.Lock()
+	lines := append([]string(nil), o.lines...)
+	o.mu.Unlock()
+	t.mu.Lock()
+	t.lines = append(t.lines, lines...)
+	t.mu.Unlock()
+}
+
+// Mark starts a new step for StepReply.
 func (t *Transcript) Mark() {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"fmt"
@@ -63,8 +63,8 @@ func IMAPCommand(s *Conn, tag, cmd string) (untagged []string, status string, er
 		if err != nil {
 			return untagged, "", err
 		}
-		if len(untagged) >= maxReplyLines {
-			return untagged, "", &ProtocolError{Msg: fmt.Sprintf("no completion of %s after %d lines", cmd, maxReplyLines)}
+		if len(untagged) >= MaxReplyLines {
+			return untagged, "", &ProtocolError{Msg: fmt.Sprintf("no completion of %s after %d lines", cmd, MaxReplyLines)}
 		}
 		switch {
 		case strings.HasPrefix(line, "* "):

@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"fmt"
@@ -28,8 +28,8 @@ func POP3Multiline(s *Conn) ([]string, error) {
 			return lines, nil
 		}
 		lines = append(lines, strings.TrimPrefix(line, "."))
-		if len(lines) >= maxReplyLines {
-			return lines, &ProtocolError{Msg: fmt.Sprintf("the CAPA answer does not end after %d lines", maxReplyLines)}
+		if len(lines) >= MaxReplyLines {
+			return lines, &ProtocolError{Msg: fmt.Sprintf("the CAPA answer does not end after %d lines", MaxReplyLines)}
 		}
 	}
 }

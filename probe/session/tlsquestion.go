@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"context"
@@ -33,7 +33,7 @@ type tlsQuestion struct {
 func (c *Conversation) askTLSWhenSlow(deadline time.Time) *tlsQuestion {
 	ctx, end := context.WithDeadline(c.Ctx, deadline)
 	q := &tlsQuestion{end: end, done: make(chan struct{})}
-	after := tlsQuestionAfter(c.Timeout)
+	after := TLSQuestionAfter(c.Timeout)
 	q.timer = time.AfterFunc(after, func() {
 		defer close(q.done)
 		c.step(StepTLSCheck)
@@ -43,8 +43,8 @@ func (c *Conversation) askTLSWhenSlow(deadline time.Time) *tlsQuestion {
 	return q
 }
 
-// tlsQuestionAfter is how long into a greeting's step the question is asked: a quarter of it.
-func tlsQuestionAfter(step time.Duration) time.Duration { return step / 4 }
+// TLSQuestionAfter is how long into a greeting's step the question is asked: a quarter of it.
+func TLSQuestionAfter(step time.Duration) time.Duration { return step / 4 }
 
 // answer says whether the port answered the TLS handshake; called once the greeting's step is over, it
 // waits for the question (which has the same deadline) to finish.

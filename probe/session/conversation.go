@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"context"
@@ -7,11 +7,13 @@ import (
 	"net"
 	"strconv"
 	"time"
+
+	"github.com/mailcheck/mailcheck/probe/endpoint"
 )
 
 // Phase is how far a conversation with a mail server has got. Every conversation (the probe, a login on
 // a connection of its own, send, the plaintext test) walks the same phases in the same order through
-// conversation.advance, so what the probe diagnoses is exactly what a login or a send then goes through:
+// Conversation.Advance, so what the probe diagnoses is exactly what a login or a send then goes through:
 //
 //	connected → [encrypted] → greeted → capable → [upgraded] → ready
 //
@@ -36,17 +38,17 @@ const (
 )
 
 // Conversation is one connection to a mail server and how far it has got. The caller sets the policy
-// fields, then moves it on with advance (one phase, for a caller that judges each) or walkTo.
+// fields, then moves it on with Advance (one phase, for a caller that judges each) or WalkTo.
 type Conversation struct {
 	Ctx      context.Context
-	ep       Endpoint
+	ep       endpoint.Endpoint
 	addr     string
 	Dialogue Dialogue
 	tr       *Transcript
 
 	// Strict is set when secrets follow (a login, a send): each handshake then verifies the certificate
 	// against the trusted roots and the host name and requires TLS 1.2, as a mail client does. Otherwise
-	// the handshake accepts any certificate and the caller judges what it got (Prober.inspectTLS), so one
+	// the handshake accepts any certificate and the caller judges what it got (probe inspects it), so one
 	// connection can report every certificate problem at once and still read the greeting behind them.
 	Strict bool
 	// Upgrade says whether phaseUpgraded runs: STARTTLS after the capabilities. It may be changed until
@@ -55,7 +57,7 @@ type Conversation struct {
 	// AskTLS asks, when a connection in clear text stays silent, whether the port answers TLS instead
 	// (the probe's plain_on_tls_port); the greeting step then fails with a *plainOnTLSError.
 	AskTLS bool
-	// OnStep, when set, is told each step as it starts, by its progress name (progress.go).
+	// OnStep, when set, is told each step as it starts, by its progress name (steps.go).
 	OnStep func(step string)
 	// Redactor, when set, removes secrets before lines reach the transcript.
 	Redactor *Redactor
@@ -85,9 +87,9 @@ type Conversation struct {
 }
 
 // NewConversation starts a conversation with ep at addr, recorded in tr (nil: not recorded); nothing is
-// sent until advance. The caller sets dial and timeout, and the policy fields it needs.
-func NewConversation(ctx context.Context, ep Endpoint, addr string, tr *Transcript) *Conversation {
-	return &Conversation{Ctx: ctx, ep: ep, addr: addr, Dialogue: Dialogues[ep.Protocol], tr: tr, Upgrade: ep.Security == STARTTLS}
+// sent until Advance. The caller sets Dial and Timeout, and the policy fields it needs.
+func NewConversation(ctx context.Context, ep endpoint.Endpoint, addr string, tr *Transcript) *Conversation {
+	return &Conversation{Ctx: ctx, ep: ep, addr: addr, Dialogue: Dialogues[ep.Protocol], tr: tr, Upgrade: ep.Security == endpoint.STARTTLS}
 }
 
 // Next is the phase that advance would reach.
@@ -96,7 +98,7 @@ func (c *Conversation) Next() Phase {
 	case PhaseNone:
 		return PhaseConnected
 	case PhaseConnected:
-		if c.ep.Security == TLS {
+		if c.ep.Security == endpoint.TLS {
 			return PhaseEncrypted
 		}
 		return PhaseGreeted
@@ -105,7 +107,7 @@ func (c *Conversation) Next() Phase {
 	case PhaseGreeted:
 		return PhaseCapable
 	case PhaseCapable:
-		if c.Upgrade && c.ep.Security != TLS {
+		if c.Upgrade && c.ep.Security != endpoint.TLS {
 			return PhaseUpgraded
 		}
 	}
@@ -168,7 +170,7 @@ func (c *Conversation) WalkTo(target Phase) error {
 // Secured is the phase where the connection is as encrypted as the endpoint says and ready for the
 // next command: after the greeting, or after STARTTLS when the conversation upgrades.
 func (c *Conversation) Secured() Phase {
-	if c.Upgrade && c.ep.Security != TLS {
+	if c.Upgrade && c.ep.Security != endpoint.TLS {
 		return PhaseUpgraded
 	}
 	return PhaseGreeted
@@ -249,7 +251,7 @@ func (c *Conversation) ReceivedCerts() []*x509.Certificate {
 // GreetingError is a first line that is not the expected protocol's greeting: got is the protocol it
 // belongs to, "" when it is none.
 type GreetingError struct {
-	Got  Protocol
+	Got  endpoint.Protocol
 	Line string
 }
 
@@ -269,7 +271,7 @@ func (e *PlainOnTLSError) Error() string { return e.silence.Error() }
 func (e *PlainOnTLSError) Unwrap() error { return e.silence }
 
 func (c *Conversation) greet() error {
-	if c.AskTLS && c.ep.Security != TLS {
+	if c.AskTLS && c.ep.Security != endpoint.TLS {
 		q := c.askTLSWhenSlow(c.Conn.Deadline())
 		defer q.cancel()
 		first, err := c.Conn.ReadLine()
@@ -296,7 +298,7 @@ func (c *Conversation) greeted(first string, err error) error {
 	if err != nil {
 		return err
 	}
-	if c.ep.Protocol == IMAP && c.ep.Security != TLS && IsPreauth(c.Greeting) {
+	if c.ep.Protocol == endpoint.IMAP && c.ep.Security != endpoint.TLS && IsPreauth(c.Greeting) {
 		// RFC 3501 section 6.2.1 / RFC 9051 section 7.1.4: STARTTLS is only possible before
 		// authentication, so a clear-text PREAUTH leaves no way to encrypt; a client that requires TLS
 		// must close the connection (and an attacker can inject PREAUTH to strip STARTTLS).
@@ -308,12 +310,12 @@ func (c *Conversation) greeted(first string, err error) error {
 // capabilities asks for the capability list, or takes it from an IMAP greeting that carries one.
 func (c *Conversation) capabilities(afterTLS bool) error {
 	caps := GreetingCaps(c.Greeting)
-	if c.ep.Protocol != IMAP || caps == nil || afterTLS {
+	if c.ep.Protocol != endpoint.IMAP || caps == nil || afterTLS {
 		if !afterTLS {
 			c.step(StepCapabilities)
 		}
 		var err error
-		if caps, err = c.Dialogue.Capabilities(c.Conn, afterTLS || c.ep.Security == TLS); err != nil {
+		if caps, err = c.Dialogue.Capabilities(c.Conn, afterTLS || c.ep.Security == endpoint.TLS); err != nil {
 			return err
 		}
 	}

@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"crypto/tls"
@@ -6,13 +6,13 @@ import (
 	"sync"
 )
 
-// ClientTLSConfig is the client configuration for every handshake. Verification is done by inspectTLS after the
-// handshake, so that one connection yields every certificate problem at once (expired AND wrong host) and
-// the probe can still read the greeting behind a bad certificate.
+// ClientTLSConfig is the client configuration of a handshake that is judged afterwards (probe verifies the
+// chain, dates and name itself), so that one connection yields every certificate problem at once (expired
+// AND wrong host) and the probe can still read the greeting behind a bad certificate.
 func ClientTLSConfig(host string) *tls.Config {
 	return &tls.Config{
 		ServerName:         host,
-		InsecureSkipVerify: true, // verified in inspectTLS against RootCAs and the host name
+		InsecureSkipVerify: true, // verified afterwards by the caller, against its roots and the host name
 		// Accept TLS 1.0/1.1 so that an outdated server is reported as such, not as a handshake failure.
 		MinVersion: tls.VersionTLS10,
 	}

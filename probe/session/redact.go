@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"bytes"
@@ -153,8 +153,8 @@ func flushLines(buf *bytes.Buffer, emit func(string)) {
 	for {
 		i := bytes.IndexByte(buf.Bytes(), '\n')
 		if i < 0 {
-			if buf.Len() > maxLine {
-				emit(strings.TrimRight(buf.String()[:maxLine], "\r") + " …")
+			if buf.Len() > MaxLine {
+				emit(strings.TrimRight(buf.String()[:MaxLine], "\r") + " …")
 				buf.Reset()
 			}
 			return

@@ -1,6 +1,6 @@
-package probe
+package session
 
-// Steps of one connection, as StepStarted names them.
+// The steps of a conversation, as Conversation.OnStep names them (probe.Event shows them).
 const (
 	StepConnect      = "connect"
 	StepTLS          = "TLS handshake"
@@ -11,5 +11,4 @@ const (
 	// greet, to see whether it expects SSL/TLS (tlsquestion.go). It runs inside the greeting's step and
 	// ends with it: a silent plain port costs one step timeout.
 	StepTLSCheck = "TLS check"
-	StepLogin    = "login"
 )

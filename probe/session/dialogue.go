@@ -1,12 +1,14 @@
-package probe
+package session
 
 import (
 	"regexp"
 	"strings"
+
+	"github.com/mailcheck/mailcheck/probe/endpoint"
 )
 
 // Dialogue is one protocol's conversation up to the login: the only part that differs between IMAP, POP3
-// and SMTP. Adding a protocol is adding one implementation to dialogues.
+// and SMTP. Adding a protocol is adding one implementation to Dialogues.
 type Dialogue interface {
 	// Greeting reads the rest of the Greeting after its first line (SMTP greetings can span lines) and
 	// returns a *replyError when the server refuses service.
@@ -26,24 +28,24 @@ type Dialogue interface {
 	Quit(s *Conn)
 }
 
-var Dialogues = map[Protocol]Dialogue{
-	IMAP: imapDialogue{},
-	POP3: pop3Dialogue{},
-	SMTP: smtpDialogue{},
+var Dialogues = map[endpoint.Protocol]Dialogue{
+	endpoint.IMAP: imapDialogue{},
+	endpoint.POP3: pop3Dialogue{},
+	endpoint.SMTP: smtpDialogue{},
 }
 
 var smtpReplyLine = regexp.MustCompile(`^[2-5][0-9][0-9]([ -]|$)`)
 
 // Sniff recognises which mail protocol a greeting line belongs to, or "" when it is none of them.
-func Sniff(line string) Protocol {
+func Sniff(line string) endpoint.Protocol {
 	u := strings.ToUpper(line)
 	switch {
 	case strings.HasPrefix(u, "* OK"), strings.HasPrefix(u, "* PREAUTH"), strings.HasPrefix(u, "* BYE"):
-		return IMAP
+		return endpoint.IMAP
 	case strings.HasPrefix(u, "+OK"), strings.HasPrefix(u, "-ERR"):
-		return POP3
+		return endpoint.POP3
 	case smtpReplyLine.MatchString(line):
-		return SMTP
+		return endpoint.SMTP
 	}
 	return ""
 }

@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"encoding/base64"

@@ -1,4 +1,4 @@
-package probe
+package session
 
 import (
 	"fmt"
@@ -35,8 +35,8 @@ func ReadSMTPReply(s *Conn, first string) (code int, lines []string, err error) 
 		if len(line) == 3 || line[3] == ' ' {
 			return code, lines, nil
 		}
-		if len(lines) >= maxReplyLines {
-			return 0, lines, &ProtocolError{Msg: fmt.Sprintf("the SMTP reply does not end after %d lines", maxReplyLines)}
+		if len(lines) >= MaxReplyLines {
+			return 0, lines, &ProtocolError{Msg: fmt.Sprintf("the SMTP reply does not end after %d lines", MaxReplyLines)}
 		}
 		line = ""
 	}
