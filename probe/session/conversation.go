@@ -51,18 +51,18 @@ type Conversation struct {
 	// the handshake accepts any certificate and the caller judges what it got (probe inspects it), so one
 	// connection can report every certificate problem at once and still read the greeting behind them.
 	Strict bool
-	// Upgrade says whether phaseUpgraded runs: STARTTLS after the capabilities. It may be changed until
+	// Upgrade says whether PhaseUpgraded runs: STARTTLS after the capabilities. It may be changed until
 	// the connection is capable (the probe decides from the capability list).
 	Upgrade bool
 	// AskTLS asks, when a connection in clear text stays silent, whether the port answers TLS instead
-	// (the probe's plain_on_tls_port); the greeting step then fails with a *plainOnTLSError.
+	// (the probe's plain_on_tls_port); the greeting step then fails with a *PlainOnTLSError.
 	AskTLS bool
 	// OnStep, when set, is told each step as it starts, by its progress name (steps.go).
 	OnStep func(step string)
 	// Redactor, when set, removes secrets before lines reach the transcript.
 	Redactor *Redactor
 
-	// What the conversation needs from its prober: how to Dial (byte-bounded), the limit of each step,
+	// What the conversation needs from its prober: how to dial (byte-bounded), the limit of each step,
 	// the trusted roots for strict handshakes, and whom to tell when the server first speaks.
 	Dial    func(ctx context.Context, addr string, port int) (net.Conn, error)
 	Timeout time.Duration
@@ -74,7 +74,7 @@ type Conversation struct {
 	// Stop ends the watch that closes the connection when ctx ends.
 	Stop func() bool
 
-	// What the phases learned: the Greeting's First line and all of it, the latest capability list (and
+	// What the phases learned: the greeting's first line and all of it, the latest capability list (and
 	// the one before STARTTLS), the latest handshake and the certificates it received, even when it failed.
 	First, Greeting  string
 	Caps, capsBefore []string
@@ -82,7 +82,7 @@ type Conversation struct {
 	certs            *PeerCerts
 	// Agreed is set once the server accepted the STARTTLS command (a later failure is the handshake's).
 	Agreed bool
-	// Took is how long each phase's step Took.
+	// Took is how long each phase's step took.
 	Took [PhaseReady + 1]time.Duration
 }
 
@@ -92,7 +92,7 @@ func NewConversation(ctx context.Context, ep endpoint.Endpoint, addr string, tr 
 	return &Conversation{Ctx: ctx, ep: ep, addr: addr, Dialogue: Dialogues[ep.Protocol], tr: tr, Upgrade: ep.Security == endpoint.STARTTLS}
 }
 
-// Next is the phase that advance would reach.
+// Next is the phase that Advance would reach.
 func (c *Conversation) Next() Phase {
 	switch c.Phase {
 	case PhaseNone:
@@ -114,7 +114,7 @@ func (c *Conversation) Next() Phase {
 	return PhaseReady
 }
 
-// Advance runs the step to the next phase. On failure the phase stays where it was, so next names the
+// Advance runs the step to the next phase. On failure the phase stays where it was, so Next names the
 // step that failed.
 func (c *Conversation) Advance() error {
 	to := c.Next()

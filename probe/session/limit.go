@@ -19,7 +19,7 @@ func (e *ReadLimitError) Error() string {
 	return fmt.Sprintf("the server sent more than %d bytes on one connection (mailcheck's limit); the rest was not read", e.limit)
 }
 
-// LimitedConn is a net.Conn that returns a *readLimitError once limit bytes have been read. It sits under
+// LimitedConn is a net.Conn that returns a *ReadLimitError once limit bytes have been read. It sits under
 // TLS and under the protocol libraries, so their reads are bounded without changing them.
 type LimitedConn struct {
 	net.Conn
