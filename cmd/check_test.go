@@ -549,7 +549,7 @@ outgoing = "submissions://smtp.sandbox.test"
 		t.Errorf("sandbox target %+v", s)
 	}
 
-	_, text, _ := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "1s", "--config", cfg, "--ispdb", sandbox.DemoISPDB)
+	_, text, _ := runCheckIn(t, sb, checkIO{}, "check", "--timeout", "60s", "--config", cfg, "--ispdb", sandbox.DemoISPDB)
 	if !strings.Contains(text, "expected outgoing setting submissions://smtp.sandbox.test:465; found submission://smtp.sandbox.test:587") {
 		t.Errorf("text output:\n%s", text)
 	}

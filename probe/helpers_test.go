@@ -191,6 +191,7 @@ const answeringBudget = 30 * time.Second
 // than a handshake needs on a starved machine.
 const silenceWait = 4 * time.Second
 
+// newTestProber probes through d with the answering budget; a test that waits for silence sets its own.
 func newTestProber(d Dialer, roots *x509.CertPool) *Prober {
-	return NewProber(Config{Dialer: d, RootCAs: roots, Timeout: 2 * time.Second, Transcript: true})
+	return NewProber(Config{Dialer: d, RootCAs: roots, Timeout: answeringBudget, Transcript: true})
 }

@@ -118,7 +118,7 @@ func TestIMAPAnswersThatDoNotJudgeThePassword(t *testing.T) {
 				logins.Add(1)
 				return tag + " " + tc.answer
 			})
-			p := NewProber(Config{Dialer: fixedDialer{addr}, RootCAs: pool, Timeout: 2 * time.Second,
+			p := NewProber(Config{Dialer: fixedDialer{addr}, RootCAs: pool, Timeout: answeringBudget,
 				Credentials: &Credentials{User: "alice@example.test", Password: wrongPW}})
 			// Two ports of one server (one address): one login attempt at most.
 			eps := []Endpoint{{Protocol: IMAP, Host: "mail.example.test", Port: 993, Security: TLS}, {Protocol: IMAP, Host: "mail.example.test", Port: 1993, Security: TLS}}

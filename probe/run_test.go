@@ -194,7 +194,7 @@ func TestResolverFallsBackToTCPOnTruncation(t *testing.T) {
 		recs = append(recs, "big.t.test."+ttl+"A 127.0.1."+itoa(i))
 	}
 	sb, _ := world(t, sandbox.World{Domain: "t.test", Records: recs}, nil)
-	r := &Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second}
+	r := &Resolver{Servers: []string{sb.DNSAddr}, Timeout: answeringBudget}
 	addrs, msg, _, err := r.LookupAddrs(context.Background(), "big.t.test.", dns.TypeA)
 	if err != nil {
 		t.Fatal(err)

@@ -43,7 +43,7 @@ plaintext_login = "refused"
 	}
 	exp, err := exporter.New(exporter.Config{
 		Modules: mods,
-		Base: probe.Config{Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Second},
+		Base: probe.Config{Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: 30 * time.Second}, // answers always come: a starved machine must not time them out
 			Dialer: sb, RootCAs: sb.RootCAs},
 		Getenv:      func(k string) string { return map[string]string{"SANDBOX_PW": sb.World.Users["alice@sandbox.test"]}[k] },
 		Allow:       allow,
