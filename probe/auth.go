@@ -2,19 +2,13 @@ package probe
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
-	"os"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/emersion/go-imap/v2/imapclient"
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -118,7 +112,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *session.Transcr
 	}
 	pr := p.authProblem(ctx, err, res, mech, red)
 	auth.Problem = &pr
-	auth.OAuthError = challengeOf(err)
+	auth.OAuthError = session.ChallengeOf(err)
 	if pr.Code == catalog.TimeLimit {
 		auth.Tested = false // the run's deadline ended it: no verdict on anything
 		return
@@ -175,256 +169,24 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *sessio
 	return p.loginOnSession(c.Conn, res, mech, tr, red)
 }
 
-// loginOnSession runs the login exchange on a session that is ready for it (encrypted as the endpoint
-// demands, greeting and capabilities done).
+// loginOnSession runs the login exchange (session.Conn.Login) on a session that is ready for it
+// (encrypted as the endpoint demands, greeting and capabilities done), with the capabilities the probe
+// read on that connection.
 func (p *Prober) loginOnSession(s *session.Conn, res *Result, mech string, tr *session.Transcript, red *session.Redactor) error {
-	var err error
-	s.Redactor = red
 	res.Auth.sent = true // from here on the server may count the attempt (see logins)
+	caps := res.Capabilities.AfterTLS
+	if res.Security != TLS && !res.STARTTLS {
+		caps = res.Capabilities.BeforeTLS
+	}
+	cr := p.cfg.Credentials
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
-	// with repeated failures), so the login exchange gets a longer limit than other steps. A watchdog
-	// enforces it whatever deadlines the protocol library sets on the connection itself.
-	limit := p.loginTimeout()
-	s.Step = limit
-	var expired atomic.Bool
-	watchdog := time.AfterFunc(limit, func() { expired.Store(true); s.NetConn.Close() })
-	defer watchdog.Stop()
-	rc := &session.RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
-	switch res.Protocol {
-	case IMAP:
-		err = p.loginIMAP(s, rc, res, mech, red)
-	case SMTP:
-		err = p.loginSMTP(s, mech, red)
-	default:
-		err = p.loginPOP3(s, mech, red)
-	}
-	if err != nil {
-		// The libraries may wrap or replace the error of the conn under them: the byte limit and the
-		// watchdog are asked directly, the limit first (a server that sends too much did answer).
-		if lerr := s.Limit.Exceeded(); lerr != nil {
-			return lerr
-		}
-		if expired.Load() {
-			return fmt.Errorf("no answer to the login within %v: %w", limit, os.ErrDeadlineExceeded)
-		}
-	}
-	return err
+	// with repeated failures), so the exchange gets loginTimeout, longer than other steps.
+	return s.Login(res.Protocol, session.Login{User: cr.User, Password: cr.Password, Token: cr.Token, Mechanism: mech, Caps: caps, Limit: p.loginTimeout()}, tr, red)
 }
 
 // loginTimeout is the limit for a login exchange: three steps, and never less than 5 s.
 func (p *Prober) loginTimeout() time.Duration {
 	return max(3*p.cfg.Timeout, 5*time.Second)
-}
-
-// saslClient returns the go-sasl client for mech, registering what it will send with the redactor.
-func saslClient(mech string, cr *Credentials, red *session.Redactor) sasl.Client {
-	switch mech {
-	case MechXOAUTH2, MechOAUTHBEARER:
-		return newOAuthClient(mech, cr, red)
-	case "PLAIN":
-		red.Add("\x00" + cr.User + "\x00" + cr.Password)
-		return sasl.NewPlainClient("", cr.User, cr.Password)
-	default:
-		return sasl.NewLoginClient(cr.User, cr.Password)
-	}
-}
-
-// resumedConn lets a protocol library take over a session mailcheck opened (and possibly upgraded with
-// STARTTLS) itself: the libraries begin by reading a greeting, which this conn supplies once, locally.
-type resumedConn struct {
-	net.Conn
-	greeting *strings.Reader
-}
-
-func (c *resumedConn) Read(b []byte) (int, error) {
-	if c.greeting.Len() > 0 {
-		return c.greeting.Read(b)
-	}
-	return c.Conn.Read(b)
-}
-
-// resumedCaps is "[CAPABILITY ...] " with the capabilities of the connection the login uses, or "" when
-// they are not known or not plain IMAP atoms.
-func resumedCaps(res *Result) string {
-	caps := res.Capabilities.AfterTLS
-	if res.Security != TLS && !res.STARTTLS {
-		caps = res.Capabilities.BeforeTLS
-	}
-	if len(caps) == 0 || len(caps) > 200 {
-		return ""
-	}
-	for _, c := range caps {
-		if c == "" || strings.ContainsAny(c, " []\r\n\"(){%*\\") {
-			return ""
-		}
-	}
-	return "[CAPABILITY " + strings.Join(caps, " ") + "] "
-}
-
-func (p *Prober) loginIMAP(s *session.Conn, rc *session.RecordingConn, res *Result, mech string, red *session.Redactor) error {
-	if isOAuthMechanism(mech) {
-		return p.loginIMAPOAuth(s, mech, red)
-	}
-	cr := p.cfg.Credentials
-	// The capabilities are known from the probe: handing them over in the greeting saves the client a
-	// CAPABILITY round trip (and lets it use SASL-IR when offered).
-	c := imapclient.New(&resumedConn{Conn: rc, greeting: strings.NewReader("* OK " + resumedCaps(res) + "resumed\r\n")}, nil)
-	defer c.Close()
-	_ = rc.SetDeadline(s.Deadline())
-	var err error
-	if mech == "LOGIN" && !session.HasCap(caps(c), "AUTH=LOGIN") {
-		err = c.Login(cr.User, cr.Password).Wait()
-	} else {
-		sc := saslClient(mech, cr, red)
-		err = withChallenge(c.Authenticate(sc), sc)
-	}
-	if err == nil {
-		c.Logout() // sent; the goodbye is not worth a round trip
-	}
-	return err
-}
-
-func caps(c *imapclient.Client) []string {
-	var out []string
-	for cp := range c.Caps() {
-		out = append(out, string(cp))
-	}
-	return out
-}
-
-// loginSMTP runs AUTH on the session itself (RFC 4954), with the initial response in the command: the
-// session has done EHLO (and STARTTLS) already, so the login is one round trip, where a protocol library
-// would start with another EHLO. Any SASL client works, as in go-smtp.
-func (p *Prober) loginSMTP(s *session.Conn, mech string, red *session.Redactor) error {
-	c := saslClient(mech, p.cfg.Credentials, red)
-	name, ir, err := c.Start()
-	if err != nil {
-		return err
-	}
-	cmd := "AUTH " + name
-	if ir != nil {
-		cmd += " " + base64OrEmpty(ir)
-	}
-	code, lines, err := session.SMTPCommand(s, cmd)
-	// A mechanism needs a few challenges at most (LOGIN: two); a server that keeps asking is cut off.
-	for round := 0; err == nil && code == 334; round++ {
-		chal, derr := base64.StdEncoding.DecodeString(strings.Join(lines, ""))
-		if derr != nil || round >= 8 {
-			_, _, _ = session.SMTPCommand(s, "*") // RFC 4954 section 4: cancel the exchange
-			return &session.ProtocolError{Msg: "the server's AUTH challenge is not valid base64 or does not end"}
-		}
-		resp, nerr := c.Next(chal)
-		if nerr != nil {
-			_, _, _ = session.SMTPCommand(s, "*")
-			return nerr
-		}
-		// A response to a challenge is plain base64, an empty one an empty line; "=" is only for an empty
-		// initial response on the AUTH line (RFC 4954 section 4).
-		code, lines, err = session.SMTPCommand(s, base64.StdEncoding.EncodeToString(resp))
-	}
-	if err != nil {
-		return err
-	}
-	if code != 235 {
-		return withChallenge(smtpReplyError(code, lines), c) // an OAuth2 error challenge goes with it
-	}
-	_ = s.WriteLine("QUIT") // no need to wait for the goodbye
-	return nil
-}
-
-// base64OrEmpty encodes an initial response; an empty one is "=" (RFC 4954 section 4).
-func base64OrEmpty(b []byte) string {
-	if len(b) == 0 {
-		return "="
-	}
-	return base64.StdEncoding.EncodeToString(b)
-}
-
-// smtpReplyError turns a refusal into the typed error go-smtp would return: code, enhanced status code
-// (RFC 3463, when the reply starts with one) and text.
-func smtpReplyError(code int, lines []string) *smtp.SMTPError {
-	e := &smtp.SMTPError{Code: code, EnhancedCode: smtp.NoEnhancedCode, Message: strings.Join(lines, " ")}
-	if len(lines) == 0 {
-		return e
-	}
-	first, rest, _ := strings.Cut(lines[0], " ")
-	parts := strings.Split(first, ".")
-	if len(parts) != 3 {
-		return e
-	}
-	var ec smtp.EnhancedCode
-	for i, part := range parts {
-		n, err := strconv.Atoi(part)
-		if err != nil || n < 0 || n > 999 {
-			return e
-		}
-		ec[i] = n
-	}
-	e.EnhancedCode = ec
-	e.Message = strings.TrimSpace(rest + " " + strings.Join(lines[1:], " "))
-	return e
-}
-
-// pop3Error is a POP3 -ERR answer with its RFC 2449/3206 response code.
-type pop3Error struct {
-	Code string // "AUTH", "SYS/TEMP", "IN-USE", ...
-	Text string
-}
-
-func (e *pop3Error) Error() string { return "-ERR " + e.Text }
-
-func parsePOP3Err(line string) *pop3Error {
-	text := strings.TrimSpace(strings.TrimPrefix(line, "-ERR"))
-	e := &pop3Error{Text: text}
-	if strings.HasPrefix(text, "[") {
-		if i := strings.IndexByte(text, ']'); i > 0 {
-			e.Code = strings.ToUpper(text[1:i])
-		}
-	}
-	return e
-}
-
-func (p *Prober) loginPOP3(s *session.Conn, mech string, red *session.Redactor) error {
-	if isOAuthMechanism(mech) {
-		return p.loginPOP3OAuth(s, mech, red)
-	}
-	cr := p.cfg.Credentials
-	expectOK := func() error {
-		line, err := s.ReadLine()
-		if err != nil {
-			return err
-		}
-		if !strings.HasPrefix(line, "+OK") {
-			if strings.HasPrefix(line, "-ERR") {
-				return parsePOP3Err(line)
-			}
-			return &session.ProtocolError{Msg: "unexpected POP3 answer: " + session.QuoteLine(red.Scrub(line))}
-		}
-		return nil
-	}
-	if mech == "PLAIN" {
-		// RFC 5034 section 4: AUTH with an initial response.
-		resp := "\x00" + cr.User + "\x00" + cr.Password
-		red.Add(resp)
-		if err := s.WriteLine("AUTH PLAIN " + base64.StdEncoding.EncodeToString([]byte(resp))); err != nil {
-			return err
-		}
-	} else {
-		if err := s.WriteLine("USER " + cr.User); err != nil {
-			return err
-		}
-		if err := expectOK(); err != nil {
-			return err
-		}
-		if err := s.WriteLine("PASS " + cr.Password); err != nil {
-			return err
-		}
-	}
-	if err := expectOK(); err != nil {
-		return err
-	}
-	_ = s.WriteLine("QUIT")
-	return nil
 }
 
 // authProblem classifies a failed login by the server's typed answer: IMAP response codes (RFC 5530),
@@ -435,7 +197,7 @@ func (p *Prober) authProblem(ctx context.Context, err error, res *Result, mech s
 	var (
 		imapErr *imap.Error
 		smtpErr *smtp.SMTPError
-		popErr  *pop3Error
+		popErr  *session.POP3Error
 	)
 	code := ""
 	reply := err.Error()

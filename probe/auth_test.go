@@ -440,7 +440,7 @@ func TestSMTPReplyError(t *testing.T) {
 		{534, []string{"5.7.9 Please log in with your web browser", "and then try again"}, smtp.EnhancedCode{5, 7, 9}, "Please log in with your web browser and then try again"},
 		{535, nil, smtp.NoEnhancedCode, ""},
 	} {
-		e := smtpReplyError(tc.code, tc.lines)
+		e := session.SMTPReplyError(tc.code, tc.lines)
 		if e.Code != tc.code || e.EnhancedCode != tc.ec || e.Message != tc.msg {
 			t.Errorf("%d %q: got %d %v %q, want %v %q", tc.code, tc.lines, e.Code, e.EnhancedCode, e.Message, tc.ec, tc.msg)
 		}
@@ -458,7 +458,7 @@ func TestSMTPAuthLogin(t *testing.T) {
 		if err := c.WalkTo(session.PhaseReady); err != nil { // EHLO included
 			t.Fatal(err)
 		}
-		err := p.loginSMTP(c.Conn, "LOGIN", red)
+		err := c.Conn.Login(SMTP, session.Login{User: alice, Password: pw, Mechanism: "LOGIN", Limit: answeringBudget}, tr, red)
 		c.Close()
 		var se *smtp.SMTPError
 		switch {

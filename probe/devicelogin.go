@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // OAuthProvider is an identity provider `mailcheck oauth` can get a mail token from.
@@ -117,19 +118,19 @@ func DeviceLogin(ctx context.Context, req DeviceLoginRequest) (*DeviceToken, err
 	if verify == "" {
 		verify = da.VerificationURI
 	}
-	req.Prompt(printable(verify), printable(da.UserCode))
+	req.Prompt(session.Printable(verify), session.Printable(da.UserCode))
 	tok, err := cfg.DeviceAccessToken(ctx, da)
 	if err != nil {
 		return nil, deviceLoginError("the sign-in at "+req.Provider.Name, err)
 	}
 	out := &DeviceToken{AccessToken: tok.AccessToken, Expiry: tok.Expiry}
 	if s, ok := tok.Extra("scope").(string); ok {
-		out.Scopes = strings.Fields(printable(s))
+		out.Scopes = strings.Fields(session.Printable(s))
 	}
 	if claims := readTokenClaims(tok.AccessToken); claims != nil && claims.user() != "" && req.User != "" &&
 		!strings.EqualFold(claims.user(), req.User) {
 		return nil, &DeviceLoginError{Problem: newProblem(catalog.OAuthWrongAccount, fmt.Sprintf(
-			"the token is for %s, not %s: sign in as %s", printable(claims.user()), req.User, req.User), "")}
+			"the token is for %s, not %s: sign in as %s", session.Printable(claims.user()), req.User, req.User), "")}
 	}
 	return out, nil
 }
@@ -142,9 +143,9 @@ func deviceLoginError(what string, err error) error {
 			return &DeviceLoginError{Problem: newProblem(catalog.TimeLimit, what+" did not finish before the code expired; run the command again", "")}
 		}
 		// Connection, TLS and DNS failures, classified as for a mail server.
-		return &DeviceLoginError{Problem: newProblem(classify(err, false), what+" failed: "+printable(err.Error()), "")}
+		return &DeviceLoginError{Problem: newProblem(classify(err, false), what+" failed: "+session.Printable(err.Error()), "")}
 	}
-	text := printable(strings.TrimSpace(re.ErrorCode + ": " + re.ErrorDescription))
+	text := session.Printable(strings.TrimSpace(re.ErrorCode + ": " + re.ErrorDescription))
 	code := catalog.MatchServerText(text)
 	switch {
 	case code != "":

@@ -87,7 +87,7 @@ func FuzzPOP3Response(f *testing.F) {
 		checkLines(t, lines)
 		caps, _ := session.Dialogues[POP3].Capabilities(scriptSession(script), false)
 		_ = session.Dialogues[POP3].AuthMechanisms(caps)
-		e := parsePOP3Err(string(script))
+		e := session.ParsePOP3Err(string(script))
 		if len(e.Code) > len(script) {
 			t.Fatal("response code longer than the line")
 		}

@@ -111,7 +111,7 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 	out.Steps = append(out.Steps, SendStep{Step: "connect", Reply: "connected, greeting received" + tlsNote(req.Server), OK: true, TimeMS: ms(time.Since(start))})
 
 	rc := &session.RecordingConn{Conn: s.NetConn, Transcript: tr, Redactor: red}
-	c := smtp.NewClient(&resumedConn{Conn: rc, greeting: strings.NewReader("220 resumed\r\n")})
+	c := smtp.NewClient(&session.ResumedConn{Conn: rc, Greeting: strings.NewReader("220 resumed\r\n")})
 	defer c.Close()
 	c.CommandTimeout = p.cfg.Timeout
 	// The answer to the end of the message waits for content filters, which often take longer than one
@@ -146,8 +146,8 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 				return fail("auth", &session.ReplyError{Command: "AUTH", Reply: "the server offers no OAuth2 login (XOAUTH2, OAUTHBEARER): " + offered})
 			}
 		}
-		sc := saslClient(mech, cr, red)
-		if err := step("auth", "AUTH "+mech+" "+session.Redacted, func() error { return withChallenge(c.Auth(sc), sc) }); err != nil {
+		sc := session.SASLClient(session.Login{User: cr.User, Password: cr.Password, Token: cr.Token, Mechanism: mech}, red)
+		if err := step("auth", "AUTH "+mech+" "+session.Redacted, func() error { return session.WithChallenge(c.Auth(sc), sc) }); err != nil {
 			return fail("auth", err)
 		}
 	}
