@@ -35,6 +35,14 @@ type Login struct {
 	Limit time.Duration
 }
 
+// String hides the secrets if a Login is ever printed (%v, %+v).
+func (l Login) String() string {
+	return "Login{User: " + l.User + ", Password: " + Redacted + ", Token: " + Redacted + ", Mechanism: " + l.Mechanism + "}"
+}
+
+// GoString hides them from %#v too.
+func (l Login) GoString() string { return l.String() }
+
 // Login runs the exchange l of protocol proto on a connection that is ready for it (as encrypted as its
 // endpoint demands, greeting and capabilities done), recorded in tr with red's secrets removed. It is the
 // last thing on the connection.

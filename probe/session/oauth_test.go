@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"testing"
@@ -69,5 +70,15 @@ func TestIMAPOAuthEmptyResponse(t *testing.T) {
 				t.Errorf("client sent %q, want the answer %q", lines, wantAnswer)
 			}
 		})
+	}
+}
+
+// A Login printed by mistake shows neither secret.
+func TestLoginPrintsNoSecret(t *testing.T) {
+	l := Login{User: "alice@a.test", Password: "hunter2-pw", Token: "tok-secret", Mechanism: "PLAIN"}
+	for _, s := range []string{fmt.Sprint(l), fmt.Sprintf("%+v", l), fmt.Sprintf("%#v", l), fmt.Sprint(&l)} {
+		if strings.Contains(s, "hunter2-pw") || strings.Contains(s, "tok-secret") || !strings.Contains(s, "alice@a.test") {
+			t.Errorf("printed %q", s)
+		}
 	}
 }
