@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/mattn/go-isatty"
@@ -75,6 +76,8 @@ func TestProgressShowsAPendingWait(t *testing.T) {
 	}
 	defer ln.Close()
 	release := make(chan struct{})
+	releaseOnce := sync.OnceFunc(func() { close(release) })
+	t.Cleanup(releaseOnce) // a failed wait must not leave the probe waiting
 	served := make(chan struct{})
 	go func() {
 		defer close(served)
@@ -99,7 +102,7 @@ func TestProgressShowsAPendingWait(t *testing.T) {
 		done <- Run([]string{"probe", "--timeout", "10m", "--max-time", "20m", fmt.Sprintf("smtp://127.0.0.1:%d", port)}, ios)
 	}()
 	term.WaitFor(t, fmt.Sprintf("waiting for 127.0.0.1:%d (STARTTLS): ", port), " of 600 s")
-	close(release)
+	releaseOnce()
 	code := <-done
 	shown := term.Rest()
 	ln.Close()

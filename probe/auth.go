@@ -166,6 +166,10 @@ func (p *Prober) login(ctx context.Context, res *Result, mech string, tr *sessio
 	if err := c.WalkTo(target); err != nil {
 		return err
 	}
+	if res.Protocol == SMTP && c.Caps == nil {
+		// EHLO refused (the session fell back to HELO) or without extensions: no AUTH on this connection.
+		return &session.ReplyError{Command: "EHLO", Reply: "the server lists no extensions (no AUTH) on this connection"}
+	}
 	return p.loginOnSession(c.Conn, res, mech, tr, red)
 }
 

@@ -70,8 +70,8 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 	if ep.Protocol == SMTP {
 		target = session.PhaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
 	}
-	if err := c.WalkTo(target); err != nil {
-		return false // no verdict: the claim stands
+	if err := c.WalkTo(target); err != nil || ep.Protocol == SMTP && c.Caps == nil {
+		return false // no verdict: the claim stands (an SMTP server without EHLO extensions has no AUTH to test)
 	}
 	s := c.Conn
 	switch ep.Protocol {

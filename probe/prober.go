@@ -263,6 +263,7 @@ func (p *Prober) conversationFailed(c *session.Conversation, res *Result, err er
 	case session.PhaseGreeted:
 		p.greetingFailed(c, res, err)
 	case session.PhaseCapable:
+		res.Timings.CapabilitiesMS += ms(c.Took[session.PhaseCapable]) // the step ran: its time counts
 		fail(false, fmt.Sprintf("asking %s for its capabilities failed: %v", ep.Host, err))
 	case session.PhaseUpgraded:
 		if c.Agreed {
@@ -271,6 +272,7 @@ func (p *Prober) conversationFailed(c *session.Conversation, res *Result, err er
 		}
 		fail(false, fmt.Sprintf("%s port %d advertised STARTTLS but the upgrade failed", ep.Host, ep.Port))
 	case session.PhaseReady:
+		res.Timings.CapabilitiesMS += ms(c.Took[session.PhaseReady])
 		fail(false, fmt.Sprintf("asking %s for its capabilities after STARTTLS failed: %v", ep.Host, err))
 	}
 }

@@ -273,9 +273,12 @@ func (e *PlainOnTLSError) Unwrap() error { return e.silence }
 func (c *Conversation) greet() error {
 	if c.AskTLS && c.ep.Security != endpoint.TLS {
 		q := c.askTLSWhenSlow(c.Conn.Deadline())
-		defer q.cancel()
 		first, err := c.Conn.ReadLine()
-		if err != nil && IsTimeout(err) && c.Ctx.Err() == nil && q.answer() {
+		// The question is about silence: it ends with the first line (the rest of a multi-line SMTP
+		// banner may take its time, as postscreen's does, and must never meet a ClientHello).
+		plainOnTLS := err != nil && IsTimeout(err) && c.Ctx.Err() == nil && q.answer()
+		q.cancel()
+		if plainOnTLS {
 			return &PlainOnTLSError{silence: err}
 		}
 		return c.greeted(first, err)
