@@ -153,8 +153,10 @@ func Run[T any](ctx context.Context, r io.Reader, opt Options, do func(context.C
 		go func() {
 			defer wg.Done()
 			v := do(ctx, l)
-			<-sem
+			// The result is handed on before the slot is freed, so a later job can never overtake it:
+			// with Concurrency 1 the output is in input order (a slow emit holds the slots: backpressure).
 			results <- done{l, v}
+			<-sem
 		}()
 		if err == io.EOF {
 			break
