@@ -81,6 +81,9 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	if user == "" {
 		return nil, usageError("a password was given but no login name: use --user NAME")
 	}
+	if err := probe.ValidUser(user); err != nil {
+		return nil, usageError("--user: %v", err)
+	}
 	return &probe.Credentials{User: user, Password: password, AllowPlaintext: f.AllowPlaintextAuth}, nil
 }
 

@@ -140,5 +140,8 @@ func (f *credentialFlags) tokenCredentials(ios *IOStreams, user, token string) (
 	if user == "" {
 		return nil, usageError("an OAuth2 token was given but no login name: use --user ADDRESS")
 	}
+	if err := probe.ValidUser(user); err != nil {
+		return nil, usageError("--user: %v", err)
+	}
 	return &probe.Credentials{User: user, Token: token, OAuthMechanism: strings.ToUpper(f.OAuthMechanism)}, nil
 }

@@ -152,6 +152,11 @@ func (s Spec) Target(d Defaults) (Target, error) {
 	if !s.Login && s.User != "" {
 		return bad("user", "is set but login is not true")
 	}
+	if s.User != "" {
+		if err := probe.ValidUser(s.User); err != nil {
+			return bad("user", "%v", err)
+		}
+	}
 	if !s.Login && s.PasswordEnv != "" {
 		return bad("password_env", "is set but login is not true")
 	}

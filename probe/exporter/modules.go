@@ -201,6 +201,9 @@ func (m *Module) normalise() error {
 	if m.User == "" {
 		return errors.New("login = true needs user = \"NAME\"")
 	}
+	if err := probe.ValidUser(m.User); err != nil {
+		return fmt.Errorf("user: %v", err)
+	}
 	if (m.PasswordEnv == "") == (m.PasswordFile == "") {
 		return errors.New("login = true needs exactly one of password_env (an environment variable's name) and password_file (a file's path); the password itself never goes in this file")
 	}
