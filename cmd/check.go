@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/mailcheck/mailcheck/internal/smallfile"
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 	"github.com/mailcheck/mailcheck/report"
@@ -335,7 +336,7 @@ func (o *CheckOptions) targets() ([]check.Target, error) {
 	if o.ConfigFile != "" {
 		src, err := smallfile.Read(o.ConfigFile, 1<<20)
 		if err != nil {
-			return nil, usageError("--config: %v", err)
+			return nil, usageError("--config %s: %v", termsafe.String(o.ConfigFile), err)
 		}
 		if targets, err = check.ParseConfig(o.ConfigFile, src, defaults); err != nil {
 			return nil, usageError("%v", err)
@@ -381,7 +382,8 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if t.TokenEnv != "" {
 			tok := strings.TrimSpace(o.IO.Getenv(t.TokenEnv))
 			if tok == "" {
-				return nil, usageError("%s: token_env %s is not set or empty", t.Where, t.TokenEnv)
+				// The name is not repeated: people paste the token itself where its variable's name belongs.
+				return nil, usageError("%s: the environment variable token_env names is not set or empty", t.Where)
 			}
 			creds[i] = &probe.Credentials{User: user, Token: tok, OAuthMechanism: strings.ToUpper(o.OAuthMechanism)}
 			continue
@@ -389,7 +391,7 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if t.PasswordEnv != "" {
 			pw := o.IO.Getenv(t.PasswordEnv)
 			if pw == "" {
-				return nil, usageError("%s: password_env %s is not set or empty", t.Where, t.PasswordEnv)
+				return nil, usageError("%s: the environment variable password_env names is not set or empty", t.Where)
 			}
 			creds[i] = &probe.Credentials{User: user, Password: pw, AllowPlaintext: o.AllowPlaintextAuth}
 			continue

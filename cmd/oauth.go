@@ -110,13 +110,8 @@ func runOAuth(ctx context.Context, opts *OAuthOptions) error {
 	}
 	secret := strings.TrimSpace(opts.IO.Getenv(OAuthClientSecretEnv))
 	if opts.ClientSecretFile != "" {
-		fh, err := os.Open(opts.ClientSecretFile)
-		if err != nil {
-			return usageError("--client-secret-file: %v", err)
-		}
-		secret, err = firstLine(fh, "--client-secret-file "+opts.ClientSecretFile)
-		fh.Close()
-		if err != nil {
+		var err error
+		if secret, err = readTokenFile(opts.IO, "--client-secret-file", opts.ClientSecretFile, time.Now().Add(defaultSecretDeadline)); err != nil {
 			return err
 		}
 	}
