@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/outfile"
 	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
@@ -236,13 +236,14 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	if _, err := opts.prober(nil); err != nil {
 		return err
 	}
-	var junit *os.File
+	var junit *outfile.File
 	if opts.JUnitFile != "" {
-		// Created before probing, so that a path that cannot be written fails at once.
-		if junit, err = os.Create(opts.JUnitFile); err != nil {
+		// Created before probing, so that a path that cannot be written fails at once; it appears at
+		// the path only when complete, and a symbolic link there is replaced, never followed (outfile).
+		if junit, err = outfile.Create(opts.JUnitFile, 0o644); err != nil {
 			return usageError("--junit: %v", err)
 		}
-		defer junit.Close()
+		defer junit.Abort()
 	}
 	probers := make([]*probe.Prober, len(targets))
 	for i := range targets {
@@ -283,7 +284,7 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 		if err := report.JUnit(junit, run); err != nil {
 			return usageError("--junit %s: %v", opts.JUnitFile, err)
 		}
-		if err := junit.Close(); err != nil {
+		if err := junit.Commit(); err != nil {
 			return usageError("--junit %s: %v", opts.JUnitFile, err)
 		}
 	}
