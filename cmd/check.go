@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"time"
@@ -12,7 +11,9 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/outfile"
 	"github.com/mailcheck/mailcheck/internal/smallfile"
+	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 	"github.com/mailcheck/mailcheck/report"
@@ -235,13 +236,14 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	if _, err := opts.prober(nil); err != nil {
 		return err
 	}
-	var junit *os.File
+	var junit *outfile.File
 	if opts.JUnitFile != "" {
-		// Created before probing, so that a path that cannot be written fails at once.
-		if junit, err = os.Create(opts.JUnitFile); err != nil {
+		// Created before probing, so that a path that cannot be written fails at once; it appears at
+		// the path only when complete, and a symbolic link there is replaced, never followed (outfile).
+		if junit, err = outfile.Create(opts.JUnitFile, 0o644); err != nil {
 			return usageError("--junit: %v", err)
 		}
-		defer junit.Close()
+		defer junit.Abort()
 	}
 	probers := make([]*probe.Prober, len(targets))
 	for i := range targets {
@@ -282,7 +284,7 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 		if err := report.JUnit(junit, run); err != nil {
 			return usageError("--junit %s: %v", opts.JUnitFile, err)
 		}
-		if err := junit.Close(); err != nil {
+		if err := junit.Commit(); err != nil {
 			return usageError("--junit %s: %v", opts.JUnitFile, err)
 		}
 	}
@@ -335,7 +337,7 @@ func (o *CheckOptions) targets() ([]check.Target, error) {
 	if o.ConfigFile != "" {
 		src, err := smallfile.Read(o.ConfigFile, 1<<20)
 		if err != nil {
-			return nil, usageError("--config: %v", err)
+			return nil, usageError("--config %s: %v", termsafe.String(o.ConfigFile), err)
 		}
 		if targets, err = check.ParseConfig(o.ConfigFile, src, defaults); err != nil {
 			return nil, usageError("%v", err)
@@ -381,7 +383,8 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if t.TokenEnv != "" {
 			tok := strings.TrimSpace(o.IO.Getenv(t.TokenEnv))
 			if tok == "" {
-				return nil, usageError("%s: token_env %s is not set or empty", t.Where, t.TokenEnv)
+				// The name is not repeated: people paste the token itself where its variable's name belongs.
+				return nil, usageError("%s: the environment variable token_env names is not set or empty", t.Where)
 			}
 			creds[i] = &probe.Credentials{User: user, Token: tok, OAuthMechanism: strings.ToUpper(o.OAuthMechanism)}
 			continue
@@ -389,7 +392,7 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		if t.PasswordEnv != "" {
 			pw := o.IO.Getenv(t.PasswordEnv)
 			if pw == "" {
-				return nil, usageError("%s: password_env %s is not set or empty", t.Where, t.PasswordEnv)
+				return nil, usageError("%s: the environment variable password_env names is not set or empty", t.Where)
 			}
 			creds[i] = &probe.Credentials{User: user, Password: pw, AllowPlaintext: o.AllowPlaintextAuth}
 			continue

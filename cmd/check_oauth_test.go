@@ -52,7 +52,7 @@ func TestCheckOAuthLogin(t *testing.T) {
 	}
 
 	code, _, errOut = runCheckIn(t, sb, checkIO{}, "check", "--config", cfg)
-	if code != ExitUsage || !strings.Contains(errOut, "token_env CI_TOKEN is not set") {
+	if code != ExitUsage || !strings.Contains(errOut, "the environment variable token_env names is not set") || strings.Contains(errOut, "CI_TOKEN") {
 		t.Errorf("unset token_env: exit %d, %s", code, errOut)
 	}
 }

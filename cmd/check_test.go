@@ -315,7 +315,7 @@ func TestCheckExitCodes(t *testing.T) {
 		{"nagios WARNING", []string{"--nagios", "imaps://mail.k.test", "--cert-warn", "100", "--cert-crit", "14"}, nil, 1, "MAILCHECK WARNING - 1 of 3 checks warn: imaps://mail.k.test:993 cert_days: 89 days left"},
 		{"nagios CRITICAL", []string{"--nagios", "imaps://mail.k.test", "--cert-crit", "95"}, nil, 2, "MAILCHECK CRITICAL - 1 of 3 checks failed"},
 		{"nagios CRITICAL when down", []string{"--nagios", "imaps://nope.k.test"}, nil, 2, "Server name not found"},
-		{"nagios UNKNOWN", []string{"--nagios", "--config", "/nonexistent/mailcheck.toml"}, nil, 3, "MAILCHECK UNKNOWN - --config: open /nonexistent/mailcheck.toml"},
+		{"nagios UNKNOWN", []string{"--nagios", "--config", "/nonexistent/mailcheck.toml"}, nil, 3, "MAILCHECK UNKNOWN - --config /nonexistent/mailcheck.toml: no such file or directory"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -354,11 +354,11 @@ func TestCheckUsageErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"check"}, nil, "check needs endpoint URLs or --config FILE"},
-		{[]string{"check", "--config", filepath.Join(dir, "missing.toml")}, nil, "--config: open " + filepath.Join(dir, "missing.toml") + ": no such file or directory"},
+		{[]string{"check", "--config", filepath.Join(dir, "missing.toml")}, nil, "--config " + filepath.Join(dir, "missing.toml") + ": no such file or directory"},
 		{[]string{"check", "--config", unknownKey}, nil, unknownKey + `:3: target #1: unknown key "cert_min_dayz"`},
 		{[]string{"check", "--config", badURL}, nil, badURL + `:3: target #1 ("x"): endpoint: "imaps//mail.example.com" is not an endpoint URL`},
 		{[]string{"check", "--config", syntax}, nil, syntax + ":2: expected end of table array name delimiter"},
-		{[]string{"check", "--config", needsPW}, nil, needsPW + ":1: password_env CI_IMAP_PW is not set"},
+		{[]string{"check", "--config", needsPW}, nil, needsPW + ":1: the environment variable password_env names is not set or empty"},
 		{[]string{"check", "ftp://mail.example.com"}, nil, `unknown scheme "ftp"`},
 		{[]string{"check", "mail.example.com"}, nil, "is not an endpoint URL"},
 		{[]string{"check", "imaps://mail.example.com", "--cert-warn", "soon"}, nil, `invalid argument "soon" for "--cert-warn"`},

@@ -2,10 +2,12 @@ package cmd
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/pflag"
 	"golang.org/x/term"
@@ -57,9 +59,9 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	var password string
 	switch {
 	case f.PasswordFile != "":
-		line, err := smallfile.FirstLine(f.PasswordFile, maxSecretFile)
+		line, err := readSecretFile(ios, "--password-file", f.PasswordFile, f.readDeadline())
 		if err != nil {
-			return nil, usageError("--password-file: %v", err)
+			return nil, err
 		}
 		password = line
 	case ios.Getenv(PasswordEnv) != "":
@@ -81,7 +83,35 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	if user == "" {
 		return nil, usageError("a password was given but no login name: use --user NAME")
 	}
+	if err := probe.ValidUser(user); err != nil {
+		return nil, usageError("--user: %v", err)
+	}
 	return &probe.Credentials{User: user, Password: password, AllowPlaintext: f.AllowPlaintextAuth}, nil
+}
+
+// readSecretFile reads the secret on the first line of the file a flag names, by deadline. The file
+// must be a regular file (smallfile: a named pipe or a device could keep the run waiting past its
+// --max-time); one that others may read is used, with a one-line warning on stderr. Errors name the flag,
+// not the path: what was typed there may be the secret itself.
+func readSecretFile(ios *IOStreams, flag, path string, deadline time.Time) (string, error) {
+	line, info, err := smallfile.FirstLineBy(path, maxSecretFile, deadline)
+	if errors.Is(err, smallfile.ErrTimeout) {
+		return "", usageError("%s: %v (within --max-time)", flag, err)
+	}
+	if err != nil {
+		return "", usageError("%s: %v", flag, err)
+	}
+	warnReadable(ios, flag, path, info)
+	return line, nil
+}
+
+// warnReadable warns, in one line, when the group or everyone may read a secret file (as ssh does for a
+// private key, but without refusing it).
+func warnReadable(ios *IOStreams, flag, path string, info smallfile.File) {
+	if info.OthersCanRead() && ios.ErrOut != nil {
+		fmt.Fprintf(ios.ErrOut, "mailcheck: warning: %s %s is readable by others (mode %04o): chmod 600 it\n",
+			flag, termsafe.String(path), info.Mode.Perm())
+	}
 }
 
 // promptPassword reads a password on the terminal without echo.

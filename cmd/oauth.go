@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/internal/outfile"
 	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 )
@@ -110,13 +111,8 @@ func runOAuth(ctx context.Context, opts *OAuthOptions) error {
 	}
 	secret := strings.TrimSpace(opts.IO.Getenv(OAuthClientSecretEnv))
 	if opts.ClientSecretFile != "" {
-		fh, err := os.Open(opts.ClientSecretFile)
-		if err != nil {
-			return usageError("--client-secret-file: %v", err)
-		}
-		secret, err = firstLine(fh, "--client-secret-file "+opts.ClientSecretFile)
-		fh.Close()
-		if err != nil {
+		var err error
+		if secret, err = readTokenFile(opts.IO, "--client-secret-file", opts.ClientSecretFile, time.Now().Add(defaultSecretDeadline)); err != nil {
 			return err
 		}
 	}
@@ -167,29 +163,22 @@ func runOAuth(ctx context.Context, opts *OAuthOptions) error {
 }
 
 // writeToken prints the token or writes it to --out: a new file of mode 0600 in the same directory,
-// renamed over the target, so the token is never readable by others even for a moment.
+// renamed over the target (outfile), so the token is never readable by others even for a moment and a
+// symbolic link at the path is replaced, never followed.
 func writeToken(opts *OAuthOptions, token string) error {
 	if opts.Out == "" {
 		_, err := fmt.Fprintln(opts.IO.Out, token)
 		return err
 	}
-	f, err := os.CreateTemp(filepath.Dir(opts.Out), ".mailcheck-token-*")
+	f, err := outfile.Create(opts.Out, 0o600)
 	if err != nil {
 		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("--out: %v", err)}
 	}
-	defer os.Remove(f.Name())
-	if err := f.Chmod(0o600); err != nil {
-		f.Close()
-		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("--out: %v", err)}
-	}
+	defer f.Abort()
 	if _, err := f.WriteString(token + "\n"); err != nil {
-		f.Close()
 		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("--out: %v", err)}
 	}
-	if err := f.Close(); err != nil {
-		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("--out: %v", err)}
-	}
-	if err := os.Rename(f.Name(), opts.Out); err != nil {
+	if err := f.Commit(); err != nil {
 		return &ExitError{Code: ExitProblems, Err: fmt.Errorf("--out: %v", err)}
 	}
 	return nil

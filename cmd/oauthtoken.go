@@ -5,13 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
-	"os"
 	"os/exec"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -30,12 +30,31 @@ type oauthFlags struct {
 	OAuthTokenFile    string
 	OAuthTokenCommand string
 	OAuthMechanism    string
+
+	// maxTime is the command's --max-time flag, which bounds reading the secret files too.
+	maxTime *pflag.Flag
+}
+
+// defaultSecretDeadline bounds reading a secret file in a command without --max-time.
+const defaultSecretDeadline = 30 * time.Second
+
+// readDeadline is when reading a secret file must be done: the run's --max-time from now (the run starts
+// after the credentials are read; a file slower than that could not serve it anyway).
+func (f *oauthFlags) readDeadline() time.Time {
+	d := defaultSecretDeadline
+	if f.maxTime != nil {
+		if v, err := time.ParseDuration(f.maxTime.Value.String()); err == nil && v > 0 {
+			d = v
+		}
+	}
+	return time.Now().Add(d)
 }
 
 func (f *oauthFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.OAuthTokenFile, "oauth-token-file", "", "log in with the OAuth2 access token on the first line of this file (also $"+OAuthTokenEnv+")")
 	fs.StringVar(&f.OAuthTokenCommand, "oauth-token-command", "", "log in with the OAuth2 access token this shell command prints on its first line of stdout")
 	fs.StringVar(&f.OAuthMechanism, "oauth-mechanism", "", "force the OAuth2 login mechanism: xoauth2 or oauthbearer (default: what the server offers, OAUTHBEARER first)")
+	f.maxTime = fs.Lookup("max-time") // registered before, by probeFlags
 }
 
 // token returns the access token from the first source given: file, command, environment; "" when none.
@@ -49,12 +68,7 @@ func (f *oauthFlags) token(ios *IOStreams) (string, error) {
 	case f.OAuthTokenFile != "" && f.OAuthTokenCommand != "":
 		return "", usageError("give --oauth-token-file or --oauth-token-command, not both")
 	case f.OAuthTokenFile != "":
-		fh, err := os.Open(f.OAuthTokenFile)
-		if err != nil {
-			return "", usageError("--oauth-token-file: %v", err)
-		}
-		defer fh.Close()
-		return firstLine(fh, "--oauth-token-file "+f.OAuthTokenFile)
+		return readTokenFile(ios, "--oauth-token-file", f.OAuthTokenFile, f.readDeadline())
 	case f.OAuthTokenCommand != "":
 		return runTokenCommand(ios, f.OAuthTokenCommand)
 	case ios.Getenv(OAuthTokenEnv) != "":
@@ -64,6 +78,29 @@ func (f *oauthFlags) token(ios *IOStreams) (string, error) {
 		return "", usageError("--oauth-mechanism needs a token: set %s, --oauth-token-file or --oauth-token-command", OAuthTokenEnv)
 	}
 	return "", nil
+}
+
+// readTokenFile reads a token or client secret from the first line of a file, as readSecretFile reads a
+// password: a regular file only, by deadline, with a warning when others may read it, the path never in
+// an error.
+func readTokenFile(ios *IOStreams, flag, path string, deadline time.Time) (string, error) {
+	b, info, err := smallfile.ReadBy(path, maxToken, deadline)
+	var tooLarge *smallfile.TooLargeError
+	if errors.As(err, &tooLarge) {
+		return "", usageError("%s: more than %d bytes, which is no access token", flag, maxToken)
+	}
+	if errors.Is(err, smallfile.ErrTimeout) {
+		return "", usageError("%s: %v (within --max-time)", flag, err)
+	}
+	if err != nil {
+		return "", usageError("%s: %v", flag, err)
+	}
+	token, err := firstLine(bytes.NewReader(b), flag)
+	if err != nil {
+		return "", err
+	}
+	warnReadable(ios, flag, path, info)
+	return token, nil
 }
 
 // firstLine reads the token on the first line of r, bounded, and refuses an empty one.
@@ -139,6 +176,9 @@ func (f *credentialFlags) tokenCredentials(ios *IOStreams, user, token string) (
 	}
 	if user == "" {
 		return nil, usageError("an OAuth2 token was given but no login name: use --user ADDRESS")
+	}
+	if err := probe.ValidUser(user); err != nil {
+		return nil, usageError("--user: %v", err)
 	}
 	return &probe.Credentials{User: user, Token: token, OAuthMechanism: strings.ToUpper(f.OAuthMechanism)}, nil
 }

@@ -135,7 +135,7 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 	roots := f.rootCAs
 	if roots == nil {
 		var err error
-		if roots, err = loadRoots(f.CAFile); err != nil {
+		if roots, err = loadRoots(f.CAFile, time.Now().Add(f.MaxTime)); err != nil {
 			return nil, usageError("%v", err)
 		}
 	}
@@ -165,8 +165,9 @@ func (f *probeFlags) ispdb() string {
 	return f.ISPDB
 }
 
-// loadRoots is the system pool (which reads SSL_CERT_FILE and SSL_CERT_DIR) plus --ca-file.
-func loadRoots(caFile string) (*x509.CertPool, error) {
+// loadRoots is the system pool (which reads SSL_CERT_FILE and SSL_CERT_DIR) plus --ca-file, read by
+// deadline (the run's --max-time: a file slower than that could not serve the run anyway).
+func loadRoots(caFile string, deadline time.Time) (*x509.CertPool, error) {
 	pool, err := x509.SystemCertPool()
 	if err != nil || pool == nil {
 		pool = x509.NewCertPool()
@@ -174,7 +175,7 @@ func loadRoots(caFile string) (*x509.CertPool, error) {
 	if caFile == "" {
 		return pool, nil
 	}
-	pem, err := smallfile.Read(caFile, 16<<20) // the whole Mozilla bundle is ~200 KiB
+	pem, _, err := smallfile.ReadBy(caFile, 16<<20, deadline) // the whole Mozilla bundle is ~200 KiB
 	if err != nil {
 		return nil, fmt.Errorf("--ca-file: %v", err)
 	}

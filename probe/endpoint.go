@@ -31,4 +31,7 @@ var (
 	ParseEndpoint   = endpoint.ParseEndpoint
 	ValidateHost    = endpoint.ValidateHost
 	ParseTarget     = endpoint.ParseTarget
+	// ValidUser and ValidAddress are the one validator of login names and addresses (endpoint/validate.go).
+	ValidUser    = endpoint.ValidUser
+	ValidAddress = endpoint.ValidAddress
 )

@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/endpoint"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
@@ -235,6 +236,11 @@ func checkAddress(a string) error {
 		return &addressError{a, "the domain after @ is incomplete"}
 	} else if len(local) > maxLocalPart {
 		return &addressError{a, fmt.Sprintf("the part before @ is %d octets long; RFC 5321 section 4.5.3.1.1 allows %d", len(local), maxLocalPart)}
+	}
+	// The one validator of addresses also checks the domain's length and labels.
+	var ie *endpoint.InputError
+	if err := endpoint.ValidAddress(a); errors.As(err, &ie) {
+		return &addressError{a, ie.Why}
 	}
 	return nil
 }

@@ -152,6 +152,11 @@ func (s Spec) Target(d Defaults) (Target, error) {
 	if !s.Login && s.User != "" {
 		return bad("user", "is set but login is not true")
 	}
+	if s.User != "" {
+		if err := probe.ValidUser(s.User); err != nil {
+			return bad("user", "%v", err)
+		}
+	}
 	if !s.Login && s.PasswordEnv != "" {
 		return bad("password_env", "is set but login is not true")
 	}
@@ -162,10 +167,10 @@ func (s Spec) Target(d Defaults) (Target, error) {
 		return bad("token_env", "and password_env are both set: a target tests a password or an OAuth2 token, not both")
 	}
 	if s.TokenEnv != "" && !envName.MatchString(s.TokenEnv) {
-		return bad("token_env", "%q is not an environment variable name (letters, digits, _)", s.TokenEnv)
+		return bad("token_env", "the value is not an environment variable name (letters, digits, _)%s", valueNotShown)
 	}
 	if s.PasswordEnv != "" && !envName.MatchString(s.PasswordEnv) {
-		return bad("password_env", "%q is not an environment variable name (letters, digits, _)", s.PasswordEnv)
+		return bad("password_env", "the value is not an environment variable name (letters, digits, _)%s", valueNotShown)
 	}
 	return t, nil
 }
@@ -194,26 +199,67 @@ type configFile struct {
 // only: when the text differs, the message is passed on whole.
 var reTypeError = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
 
+// valueNotShown ends an error about a key that holds or names a secret, whose value is never repeated:
+// people paste the password itself where the name of its variable or file belongs.
+const valueNotShown = " (the value is not shown: it may be a password)"
+
+// SecretKey says whether a config key holds or names a secret (password, password_env, password_file,
+// token_env, client_secret, …). Errors about such a key name the key and the line, never the value.
+func SecretKey(key string) bool {
+	k := strings.ToLower(key)
+	if i := strings.LastIndexByte(k, '.'); i >= 0 {
+		k = k[i+1:]
+	}
+	for _, w := range []string{"pass", "pwd", "token", "secret", "credential"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretLine says whether line n (1-based) of src assigns a secret-bearing key.
+func secretLine(src string, n int) bool {
+	lines := strings.Split(src, "\n")
+	if n < 1 || n > len(lines) {
+		return false
+	}
+	key, _, found := strings.Cut(lines[n-1], "=")
+	return found && SecretKey(strings.Trim(strings.TrimSpace(key), `"'`))
+}
+
+// TOMLError turns a decoding error of BurntSushi/toml into a *ConfigError naming the file, the line and
+// the key. The parser quotes the text it stumbled on ("expected value but found \"hunter\" instead"):
+// on a line that assigns a secret-bearing key (SecretKey), or after one, only the key and the line are
+// given.
+func TOMLError(file string, src []byte, err error) *ConfigError {
+	var pe toml.ParseError
+	if errors.As(err, &pe) {
+		msg := pe.Message
+		if SecretKey(pe.LastKey) || secretLine(string(src), pe.Position.Line) {
+			msg = "the value is not valid TOML; write a quoted name, e.g. password_env = \"MAILCHECK_PASSWORD\"" + valueNotShown
+		}
+		if pe.LastKey != "" {
+			msg = fmt.Sprintf("key %s: %s", pe.LastKey, msg)
+		}
+		return &ConfigError{File: file, Line: pe.Position.Line, Msg: msg}
+	}
+	if m := reTypeError.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &ConfigError{File: file, Line: line, Msg: fmt.Sprintf("key %s: %s", m[2], m[3])} // types only, no value
+	}
+	return &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+}
+
 // ParseConfig reads a config file: one or more [[target]] tables. Unknown keys, wrong types and invalid
-// values are errors (*ConfigError) naming the file, the line and the key.
+// values are errors (*ConfigError) naming the file, the line and the key (and, for a key that holds or
+// names a secret, never its value).
 func ParseConfig(file string, src []byte, d Defaults) ([]Target, error) {
 	var cfg configFile
 	md, err := toml.Decode(string(src), &cfg)
 	loc := newLocator(string(src))
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			msg := pe.Message
-			if pe.LastKey != "" {
-				msg = fmt.Sprintf("key %s: %s", pe.LastKey, msg)
-			}
-			return nil, &ConfigError{File: file, Line: pe.Position.Line, Msg: msg}
-		}
-		if m := reTypeError.FindStringSubmatch(err.Error()); m != nil {
-			line, _ := strconv.Atoi(m[1])
-			return nil, &ConfigError{File: file, Line: line, Msg: fmt.Sprintf("key %s: %s", m[2], m[3])}
-		}
-		return nil, &ConfigError{File: file, Msg: strings.TrimPrefix(err.Error(), "toml: ")}
+		return nil, TOMLError(file, src, err)
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		k := und[0]
@@ -225,6 +271,9 @@ func ParseConfig(file string, src []byte, d Defaults) ([]Target, error) {
 		known := "the file has only [[target]] tables"
 		if len(k) > 1 && k[0] == "target" {
 			known = "known keys: " + strings.Join(Keys, ", ")
+		}
+		if SecretKey(k[len(k)-1]) {
+			known = "a password or token never goes in this file: name an environment variable with password_env or token_env"
 		}
 		return nil, &ConfigError{File: file, Line: line, Msg: fmt.Sprintf("%s %q (%s)", where, k[len(k)-1], known)}
 	}

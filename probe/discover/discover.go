@@ -62,6 +62,9 @@ type Server struct {
 	endpoint.Endpoint
 	// Username is the login name the source gives for this server, when it gives one.
 	Username string `json:"username,omitempty"`
+	// UsernameRefused says why the login name the source gave was dropped (a control character, a line
+	// break that would inject a command, an overlong name): the server is kept, the name never sent.
+	UsernameRefused string `json:"username_refused,omitempty"`
 	// Authentication are the login methods the source names for this server, as mail clients label them
 	// ("OAuth2 (modern authentication)", "normal password"; autoconfig and ISPDB files only).
 	Authentication []string `json:"authentication,omitempty"`
@@ -228,6 +231,11 @@ func placeholders(domain, address string) *strings.Replacer {
 func addServer(list []Server, s Server) []Server {
 	if len(list) >= maxServers || s.Port < 1 || s.Port > 65535 || endpoint.ValidateHost(s.Host) != nil {
 		return list
+	}
+	if s.Username != "" {
+		if err := endpoint.ValidUser(s.Username); err != nil {
+			s.Username, s.UsernameRefused = "", err.Error()
+		}
 	}
 	for _, o := range list {
 		if o.Endpoint == s.Endpoint {

@@ -132,6 +132,9 @@ func (e Endpoint) URL() string {
 
 // ParseEndpoint reads "imaps://mail.example.com:993" (port optional). Errors are one line, for users.
 func ParseEndpoint(raw string) (Endpoint, error) {
+	if err := ValidTarget(raw); err != nil {
+		return Endpoint{}, err
+	}
 	if !strings.Contains(raw, "://") {
 		return Endpoint{}, fmt.Errorf("%q is not an endpoint URL: write it as scheme://host[:port], e.g. imaps://mail.example.com:993", raw)
 	}
@@ -212,6 +215,9 @@ func ParseTarget(s string) (domain, address string, err error) {
 	if s == "" {
 		return "", "", fmt.Errorf("nothing to probe: give an e-mail address, a domain or an endpoint URL")
 	}
+	if err := ValidTarget(s); err != nil {
+		return "", "", err
+	}
 	if i := strings.LastIndexByte(s, '@'); i >= 0 {
 		local, dom := s[:i], s[i+1:]
 		if local == "" {
@@ -222,6 +228,9 @@ func ParseTarget(s string) (domain, address string, err error) {
 		}
 		if dom == "" {
 			return "", "", fmt.Errorf("%q has no domain after the @", s)
+		}
+		if len(local) > MaxLocalPart {
+			return "", "", ValidAddress(s) // RFC 5321 section 4.5.3.1.1
 		}
 		var err error
 		if dom, err = toASCII(dom); err != nil {

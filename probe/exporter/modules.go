@@ -123,11 +123,7 @@ func ParseModules(name string, src []byte) (map[string]Module, error) {
 	}
 	md, err := toml.Decode(string(src), &doc)
 	if err != nil {
-		var pe toml.ParseError
-		if errors.As(err, &pe) {
-			return nil, fmt.Errorf("%s:%d: %s", name, pe.Position.Line, pe.Message)
-		}
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, check.TOMLError(name, src, err) // never the value of a secret-bearing key
 	}
 	if und := md.Undecoded(); len(und) > 0 {
 		key := und[0].String()
@@ -201,11 +197,14 @@ func (m *Module) normalise() error {
 	if m.User == "" {
 		return errors.New("login = true needs user = \"NAME\"")
 	}
+	if err := probe.ValidUser(m.User); err != nil {
+		return fmt.Errorf("user: %v", err)
+	}
 	if (m.PasswordEnv == "") == (m.PasswordFile == "") {
 		return errors.New("login = true needs exactly one of password_env (an environment variable's name) and password_file (a file's path); the password itself never goes in this file")
 	}
 	if m.PasswordEnv != "" && !envName.MatchString(m.PasswordEnv) {
-		return fmt.Errorf("password_env %q is not an environment variable name", m.PasswordEnv)
+		return errors.New("password_env: the value is not an environment variable name (the value is not shown: it may be a password)")
 	}
 	return nil
 }
@@ -219,7 +218,7 @@ func (m Module) Credentials(getenv func(string) string) (*probe.Credentials, err
 	var pw string
 	if m.PasswordEnv != "" {
 		if pw = getenv(m.PasswordEnv); pw == "" {
-			return nil, fmt.Errorf("module %s: password_env %s is not set or empty", m.Name, m.PasswordEnv)
+			return nil, fmt.Errorf("module %s: the environment variable password_env names is not set or empty", m.Name)
 		}
 	} else {
 		line, err := smallfile.FirstLine(m.PasswordFile, 64<<10)

@@ -104,7 +104,29 @@ func (s *Conn) logServer(line string) {
 	s.Transcript.Server(line)
 }
 
+// UnsafeLineError is a command mailcheck refused to send: its text holds a CR or LF, which would end the
+// command early and start another one the server would run (a user name "alice\r\nSTAT" makes POP3's
+// USER two commands, RFC 1939 section 3). Inputs are checked long before (endpoint.ValidUser); this is
+// the last guard, at the one place lines are written. It never carries the line, which may hold a secret.
+type UnsafeLineError struct {
+	// Command is the line's first word ("USER", "PASS").
+	Command string
+}
+
+func (e *UnsafeLineError) Error() string {
+	return "mailcheck refused to send " + e.Command + ": its argument contains a line break (CR or LF), which would inject another command"
+}
+
+// WriteLine sends one command line, CR LF added. A line that holds CR or LF itself is refused
+// (UnsafeLineError) before anything is written or recorded.
 func (s *Conn) WriteLine(line string) error {
+	if strings.ContainsAny(line, "\r\n") {
+		cmd, _, _ := strings.Cut(line, " ")
+		if !commandWord(cmd) {
+			cmd = "a command" // not a verb: perhaps a secret (a SASL response), never shown
+		}
+		return &UnsafeLineError{Command: cmd}
+	}
 	if s.Redactor != nil {
 		s.Transcript.Client(s.Redactor.Client(line))
 	} else {
@@ -135,6 +157,19 @@ func (s *Conn) StartTLS(cfg *tls.Config) (*tls.Conn, error) {
 	s.NetConn = tc
 	s.Reader = bufio.NewReaderSize(tc, MaxLine)
 	return tc, nil
+}
+
+// commandWord says whether w looks like a command verb (USER, AUTH, A1): 1 to 12 ASCII letters or digits.
+func commandWord(w string) bool {
+	if w == "" || len(w) > 12 {
+		return false
+	}
+	for _, c := range w {
+		if !(c >= 'A' && c <= 'Z' || c >= '0' && c <= '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // ProtocolError is an answer that breaks the protocol's grammar.

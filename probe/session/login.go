@@ -47,6 +47,12 @@ func (l Login) GoString() string { return l.String() }
 // endpoint demands, greeting and capabilities done), recorded in tr with red's secrets removed. It is the
 // last thing on the connection.
 func (s *Conn) Login(proto endpoint.Protocol, l Login, tr *Transcript, red *Redactor) error {
+	// Every source of a login name was checked already (the command line, config files, discovery); a
+	// name that still holds a control character is refused here, before a byte is sent, whatever the
+	// protocol encodes it as.
+	if err := endpoint.ValidUser(l.User); err != nil {
+		return err
+	}
 	var err error
 	s.Redactor = red
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows

@@ -50,12 +50,17 @@ type oauthClient struct {
 	inner     sasl.Client
 	mech      string
 	challenge *OAuthError
+	// red scrubs the challenge's fields: a server may echo the token there too.
+	red *Redactor
 }
 
 func (c *oauthClient) Start() (string, []byte, error) { return c.inner.Start() }
 
 func (c *oauthClient) Next(challenge []byte) ([]byte, error) {
 	c.challenge = parseOAuthChallenge(challenge)
+	if c.challenge != nil && c.red != nil {
+		c.challenge.Status, c.challenge.Schemes, c.challenge.Scope = c.red.Scrub(c.challenge.Status), c.red.Scrub(c.challenge.Schemes), c.red.Scrub(c.challenge.Scope)
+	}
 	if c.mech == MechOAUTHBEARER {
 		// RFC 7628 section 3.2.3: the client answers the error challenge with a single %x01. (go-sasl's
 		// client returns an error here instead, which would cancel the exchange with "*" and lose the
@@ -78,7 +83,7 @@ func newOAuthClient(l Login, red *Redactor) *oauthClient {
 	if _, ir, err := inner.Start(); err == nil {
 		red.Add(string(ir))
 	}
-	return &oauthClient{inner: inner, mech: mech}
+	return &oauthClient{inner: inner, mech: mech, red: red}
 }
 
 // OAuthError is the error a server returns for a refused access token, decoded from its base64 JSON

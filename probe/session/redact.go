@@ -11,12 +11,22 @@ import (
 
 const Redacted = "[redacted]"
 
-// Redactor removes secrets from transcript lines. It knows the password and every SASL response mailcheck
-// sent (in raw and base64 form), and it also blanks the arguments of the commands that carry secrets, so a
-// password never reaches a transcript even when a server echoes it back.
+// Redactor removes secrets from transcript lines and server replies. It knows the password and every SASL
+// response mailcheck sent (in raw and base64 form), and it also blanks the arguments of the commands that
+// carry secrets, so a password never reaches a transcript even when a server echoes it back.
+//
+// A server can echo a secret in a form mailcheck never sent: upper- or lower-cased, spaced out, hex,
+// percent-encoded, or base64 at another offset inside a longer blob (its own decoding of the SASL PLAIN
+// response "\0user\0pass", re-encoded). Rather than list every encoding of every secret, the redactor
+// decodes what the server wrote (see echoes) and looks for the secret, folded, in each reading; a line
+// where it is found is dropped whole, since cutting out an encoded secret leaves the bits of it that
+// share a base64 quantum or a hex pair with the text around it.
 type Redactor struct {
 	mu      sync.Mutex
 	secrets []string
+	// keys are the secrets proper (the password, the token), folded (fold), looked for in every
+	// reading of a server's text.
+	keys []string
 	// nextClientSecret is set after a server continuation ("+ ", "334 "), whose answer is a SASL response.
 	nextClientSecret bool
 }
@@ -24,7 +34,23 @@ type Redactor struct {
 func NewRedactor(password string) *Redactor {
 	r := &Redactor{}
 	r.Add(password)
+	r.addKey(password)
 	return r
+}
+
+// minKey is the shortest folded secret looked for in decoded and folded readings: shorter ones would
+// match ordinary words. The exact forms are redacted whatever their length.
+const minKey = 4
+
+// addKey registers a secret proper for echoes.
+func (r *Redactor) addKey(secret string) {
+	k := fold(secret)
+	if len(k) < minKey {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.keys = append(r.keys, k)
 }
 
 // Add registers a secret and the forms it takes on the wire.
@@ -47,6 +73,7 @@ func (r *Redactor) AddToken(token string) {
 		return
 	}
 	r.Add(token)
+	r.addKey(token)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.URLEncoding} {
@@ -75,7 +102,9 @@ func (r *Redactor) Client(line string) string {
 	if m := secretCommands.FindStringSubmatch(line); m != nil {
 		line = m[1] + " " + Redacted
 	}
-	return r.Scrub(line)
+	// What mailcheck sends holds its secrets only in the forms it registered (Add), so the exact
+	// forms suffice: a message body of many megabytes is not decoded line by line.
+	return r.scrubExact(line)
 }
 
 // Server redacts a Server line and notes continuations that invite a secret.
@@ -88,7 +117,17 @@ func (r *Redactor) Server(line string) string {
 	return r.Scrub(line)
 }
 
+// Scrub removes every secret from a line of server text: the exact forms are cut out, and a line that
+// still carries a secret in another encoding (echoes) is dropped whole.
 func (r *Redactor) Scrub(line string) string {
+	line = r.scrubExact(line)
+	if line != Redacted && r.echoes(line) {
+		return Redacted
+	}
+	return line
+}
+
+func (r *Redactor) scrubExact(line string) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for _, s := range r.secrets {
