@@ -15,6 +15,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
@@ -91,6 +92,7 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 			return fail("rcpt", err)
 		}
 	}
+	ctx = netpolicy.WithPorts(ctx, req.Server.Port) // the server was chosen with its port
 	addr := req.Address
 	if addr == "" {
 		var err error
