@@ -157,8 +157,9 @@ func TestPolicyRedirectRefusedAtDial(t *testing.T) {
 	}
 }
 
-// TestPolicyWithholdsForeignBanner: under the policy an SSH banner is "not a mail service" and none of its
-// words reach the result (greeting, summary, detail, transcript); the command line quotes it.
+// TestPolicyWithholdsForeignBanner: under the policy an SSH banner, in clear text or met by a TLS
+// handshake, is "not a mail service" and none of its words reach the result (greeting, summary, detail,
+// transcript); the command line quotes it.
 func TestPolicyWithholdsForeignBanner(t *testing.T) {
 	const banner = "SSH-2.0-OpenSSH_9.2 internal-secret-7f3a"
 	addr := scripted(t, func(c net.Conn, r *bufio.Reader) error {
@@ -166,25 +167,27 @@ func TestPolicyWithholdsForeignBanner(t *testing.T) {
 		return err
 	})
 	host, port, _ := net.SplitHostPort(addr)
-	ep := Endpoint{Protocol: IMAP, Host: "imap.shop-example.com", Port: atoiPort(port), Security: STARTTLS}
 	allow, _ := netpolicy.ParseAllow([]string{"127.0.0.0/8"})
-	for _, guarded := range []bool{true, false} {
-		var policy *netpolicy.Policy
-		if guarded {
-			policy = netpolicy.New(allow)
-		}
-		p := NewProber(Config{Dialer: &net.Dialer{}, Timeout: answeringBudget, Transcript: true, Policy: policy})
-		ctx := netpolicy.WithPorts(context.Background(), ep.Port)
-		res := p.ProbeEndpoint(ctx, ep, host, SourceExplicit)
-		all := res.Greeting + strings.Join(res.Transcript, "\n")
-		for _, pr := range res.Problems {
-			all += pr.Summary + pr.Detail
-		}
-		if !hasProblem(res, catalog.NotMailService) {
-			t.Errorf("guarded %v: %v, want %s", guarded, problemCodes(res), catalog.NotMailService)
-		}
-		if leaked := strings.Contains(all, "internal-secret") || strings.Contains(all, "SSH-2.0"); leaked == guarded {
-			t.Errorf("guarded %v: the banner shown %v:\n%s", guarded, leaked, all)
+	for _, sec := range []Security{STARTTLS, TLS} {
+		ep := Endpoint{Protocol: IMAP, Host: "imap.shop-example.com", Port: atoiPort(port), Security: sec}
+		for _, guarded := range []bool{true, false} {
+			var policy *netpolicy.Policy
+			if guarded {
+				policy = netpolicy.New(allow)
+			}
+			p := NewProber(Config{Dialer: &net.Dialer{}, Timeout: answeringBudget, Transcript: true, Policy: policy})
+			ctx := netpolicy.WithPorts(context.Background(), ep.Port)
+			res := p.ProbeEndpoint(ctx, ep, host, SourceExplicit)
+			all := res.Greeting + strings.Join(res.Transcript, "\n")
+			for _, pr := range res.Problems {
+				all += pr.Summary + pr.Detail
+			}
+			if !hasProblem(res, catalog.NotMailService) {
+				t.Errorf("%s, guarded %v: %v, want %s", sec, guarded, problemCodes(res), catalog.NotMailService)
+			}
+			if leaked := strings.Contains(all, "internal-secret") || strings.Contains(all, "SSH-2"); leaked == guarded {
+				t.Errorf("%s, guarded %v: the banner shown %v:\n%s", sec, guarded, leaked, all)
+			}
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -400,6 +401,12 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 	}
 }
 
+// mailLike says whether the first bytes of a clear-text answer (the five a TLS record header holds) can
+// be a mail server's greeting: IMAP's untagged "* ", POP3's "+OK"/"-ERR", an SMTP reply code.
+func mailLike(start string) bool {
+	return session.Sniff(start) != "" || strings.HasPrefix(start, "* ")
+}
+
 // greetingReadSummary says why no greeting line could be read: silence, or a line or stream too long.
 func greetingReadSummary(ep Endpoint, err error) string {
 	var (
@@ -425,6 +432,16 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, ce
 		defer func() { res.Problems = append(res.Problems, probs...) }()
 	}
 	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) && !mailLike(string(rh.RecordHeader[:])) {
+		// Clear text that no mail server starts with (an SSH banner, a web server's answer to the
+		// ClientHello): the port serves something else, so "use STARTTLS" would be the wrong advice.
+		summary := fmt.Sprintf("%s port %d is not a mail service: it answered the TLS handshake with %q…, no mail server's greeting", ep.Host, ep.Port, string(rh.RecordHeader[:]))
+		if p.cfg.Policy != nil {
+			summary = fmt.Sprintf("%s port %d is not a mail service: it answered the TLS handshake with clear text that is no mail server's greeting (not shown)", ep.Host, ep.Port)
+		}
+		res.Problems = append(res.Problems, newProblem(catalog.NotMailService, summary, ""))
+		return
+	}
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])
 		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)
