@@ -3,6 +3,7 @@ module github.com/mailcheck/mailcheck
 go 1.26.8
 
 require (
+	code.dny.dev/ssrf v0.3.0
 	github.com/BurntSushi/toml v1.6.0
 	github.com/briandowns/spinner v1.23.2
 	github.com/creack/pty v1.1.24

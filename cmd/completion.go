@@ -39,7 +39,7 @@ var fileFlags = map[string]bool{"ca-file": true, "password-file": true, "body-fi
 var noFileFlags = map[string]bool{
 	"resolver": true, "timeout": true, "max-time": true, "user": true, "from": true, "to": true,
 	"subject": true, "body": true, "cert-crit": true, "cert-min-days": true, "cert-warn": true,
-	"concurrency": true, "per-server": true, "shard": true, "listen": true, "allow-target": true,
+	"concurrency": true, "per-server": true, "shard": true, "listen": true, "allow-target": true, "allow-private": true,
 	"target-interval": true, "timeout-offset": true, "history": true,
 }
 

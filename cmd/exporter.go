@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailcheck/mailcheck/probe/exporter"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/report"
 )
 
@@ -24,6 +25,7 @@ type ExporterOptions struct {
 	Listen         string
 	ModulesFile    string
 	AllowTargets   []string
+	AllowPrivate   []string
 	Concurrency    int
 	TargetInterval time.Duration
 	TimeoutOffset  time.Duration
@@ -46,7 +48,12 @@ probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; s
 /metrics has the exporter's own; / lists recent probes with each one's report and redacted transcript.
 
 Only targets matching an --allow-target pattern are probed (example.com, *.example.com, 192.0.2.0/24,
-or * for anything). Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
+or * for anything). Whatever the target, the exporter connects only to public addresses on the mail and
+web ports (and a port the target URL names): loopback, private, link-local (169.254.169.254), unique
+local, multicast and reserved addresses, their IPv4-mapped and NAT64 forms, and its own listening address
+are refused as address_not_allowed, wherever a DNS record or redirect points; --allow-private CIDR allows
+a range of internal servers. A server that is not a mail service is reported without its words.
+Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
 warning days, expectations as in a check target (expect, cert_min_days, plaintext_login,
 auth_mechanisms: probe_success is then the verdict) and a login whose password is named by password_env
 or password_file. A query carrying a credential (password=, token=, user:password@...) is refused with
@@ -69,6 +76,7 @@ listened on.`,
 	f.StringVar(&opts.Listen, "listen", "localhost:9916", "`ADDR` to serve HTTP on, host:port")
 	f.StringVar(&opts.ModulesFile, "config", "", "TOML `FILE` of [module.NAME] tables (see README); without it only the module \"default\"")
 	f.StringArrayVar(&opts.AllowTargets, "allow-target", nil, "`PATTERN` of targets that may be probed: example.com, *.example.com, 192.0.2.0/24 or *; repeat for more (required)")
+	f.StringArrayVar(&opts.AllowPrivate, "allow-private", nil, "`CIDR` of internal addresses the probes may connect to (e.g. 10.1.0.0/16, fd00::/8), which are refused by default; repeat for more")
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "probes running at once; a scrape that finds no free slot before its deadline gets 503")
 	f.DurationVar(&opts.TargetInterval, "target-interval", 15*time.Second, "shortest time between two probes of one target and module; scrapes in between get the last result (0: no limit)")
 	f.DurationVar(&opts.TimeoutOffset, "timeout-offset", 500*time.Millisecond, "taken off Prometheus' scrape timeout (header "+exporter.ScrapeTimeoutHeader+") for the answer's way back")
@@ -89,6 +97,10 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	private, err := netpolicy.ParseAllow(opts.AllowPrivate)
+	if err != nil {
+		return usageError("%v", err)
+	}
 	mods, err := exporter.LoadModules(opts.ModulesFile)
 	if err != nil {
 		return usageError("--config: %v", err)
@@ -103,7 +115,7 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	exp, err := exporter.New(exporter.Config{
 		Modules: mods, Base: p.Config(), Getenv: opts.IO.Getenv, Allow: allow,
 		Concurrency: opts.Concurrency, TargetInterval: opts.TargetInterval, TimeoutOffset: opts.TimeoutOffset,
-		History: opts.History, View: report.ExporterView{},
+		History: opts.History, View: report.ExporterView{}, Policy: netpolicy.New(private),
 	})
 	if err != nil {
 		return usageError("%v", err)

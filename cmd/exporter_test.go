@@ -18,13 +18,15 @@ func TestExporterUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	for args, want := range map[string]string{
-		"exporter":                                       "--allow-target",
-		"exporter --allow-target mail.*.com":             "--allow-target",
-		"exporter --allow-target * --config " + bad:      "never goes in this file",
-		"exporter --allow-target * --config /nonexist":   "--config",
-		"exporter --allow-target * --concurrency 0":      "--concurrency",
-		"exporter --allow-target * --listen 256.1.1.1:0": "--listen",
-		"exporter --allow-target * extra":                "unknown command",
+		"exporter":                                              "--allow-target",
+		"exporter --allow-target mail.*.com":                    "--allow-target",
+		"exporter --allow-target * --config " + bad:             "never goes in this file",
+		"exporter --allow-target * --config /nonexist":          "--config",
+		"exporter --allow-target * --concurrency 0":             "--concurrency",
+		"exporter --allow-target * --listen 256.1.1.1:0":        "--listen",
+		"exporter --allow-target * --allow-private 10.0.0.0/33": "--allow-private",
+		"exporter --allow-target * --allow-private intranet":    "--allow-private",
+		"exporter --allow-target * extra":                       "unknown command",
 	} {
 		code, out, errOut := run(t, nil, strings.Fields(args)...)
 		if code != ExitUsage || !strings.Contains(errOut, want) {

@@ -71,7 +71,10 @@ func startDaemon(t *testing.T, env []string, logName string, args ...string) *ex
 func startExporter(t *testing.T) {
 	t.Helper()
 	cmd := exec.Command("ip", "netns", "exec", w.netns, w.bin, "exporter", "--listen", exporterAddr,
-		"--allow-target", w.domainSRV, "--allow-target", "*.faults.test")
+		"--allow-target", w.domainSRV, "--allow-target", "*.faults.test",
+		// The test world lives in documentation prefixes (testdata/e2e/world.env), which the exporter's
+		// connection policy refuses unless allowed.
+		"--allow-private", "192.0.2.0/24", "--allow-private", "2001:db8:e2e::/48")
 	cmd.Env = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root", "LANG=C.UTF-8", "SSL_CERT_FILE=" + w.caFile}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

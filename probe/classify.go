@@ -13,6 +13,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
@@ -41,8 +42,12 @@ func classify(err error, dialing bool) string {
 		netDNSErr *net.DNSError
 		limitErr  *session.ReadLimitError
 		lineErr   *session.LineTooLongError
+		denied    *netpolicy.DeniedError
 	)
 	switch {
+	case errors.As(err, &denied):
+		// The connection policy refused the dial: nothing was sent, the server is not to blame.
+		return catalog.AddressNotAllowed
 	case isLocalResource(err):
 		// Checked first: a DNS query or a dial that failed for want of a file descriptor says nothing
 		// about the resolver or the server.

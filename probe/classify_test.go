@@ -65,7 +65,7 @@ func TestClassifiedFailures(t *testing.T) {
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("SSH-2.0-OpenSSH_9.2\r\n"))
 				return err
-			}, catalog.ProtocolError, "SSH-2.0", false},
+			}, catalog.NotMailService, "SSH-2.0", false},
 		{"554 greeting", Endpoint{Protocol: SMTP, Host: "mail.example.test", Port: 25, Security: STARTTLS},
 			func(c net.Conn, r *bufio.Reader) error {
 				_, err := c.Write([]byte("554 5.7.1 No SMTP service here\r\n"))

@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
@@ -55,6 +57,13 @@ type Config struct {
 	// ISPDB is where discovery asks Mozilla's ISPDB: an https:// URL prefix (discover.DefaultISPDB) or a
 	// directory with one file per domain; empty never asks.
 	ISPDB string
+	// Policy, when set, is the connection policy of a prober whose targets others choose (the exporter):
+	// every dial (probes, logins, discovery fetches and their redirects) is checked against it on the
+	// resolved address, a refused one is the endpoint's address_not_allowed, and a service that is not a
+	// mail server is reported without its words. Nil is the command line's: every address is dialled (a
+	// helpdesk may test an internal server), and a public domain whose records lead to internal
+	// addresses gets an internal_address warning.
+	Policy *netpolicy.Policy
 }
 
 // Prober runs probes with one Config.
@@ -68,6 +77,9 @@ type Prober struct {
 func NewProber(cfg Config) *Prober {
 	if cfg.Dialer == nil {
 		cfg.Dialer = &net.Dialer{}
+	}
+	if cfg.Policy != nil {
+		cfg.Dialer = cfg.Policy.Dialer(cfg.Dialer) // one wrapper, so no dial of this prober escapes it
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 5 * time.Second
@@ -202,6 +214,7 @@ func (p *Prober) converse(ctx context.Context, res *Result, tr *session.Transcri
 	for c.Phase != session.PhaseReady {
 		if err := c.Advance(); err != nil {
 			p.conversationFailed(c, res, err)
+			p.withholdForeign(c, res, tr)
 			return
 		}
 		took := ms(c.Took[c.Phase])
@@ -255,8 +268,13 @@ func (p *Prober) conversationFailed(c *session.Conversation, res *Result, err er
 	fail := func(dialing bool, summary string) {
 		res.Problems = append(res.Problems, newProblem(classifyIn(c.Ctx, err, dialing), summary, err.Error()))
 	}
+	var denied *netpolicy.DeniedError
 	switch c.Next() {
 	case session.PhaseConnected:
+		if errors.As(err, &denied) {
+			fail(true, fmt.Sprintf("not connecting to %s port %d (%s): %s", ep.Host, ep.Port, res.Address, denied.Reason))
+			return
+		}
 		fail(true, fmt.Sprintf("cannot connect to %s port %d (%s)", ep.Host, ep.Port, res.Address))
 	case session.PhaseEncrypted:
 		p.handshakeFailed(c.Ctx, res, err, c.ReceivedCerts())
@@ -297,8 +315,11 @@ func (p *Prober) greetingFailed(c *session.Conversation, res *Result, err error)
 	switch {
 	case errors.As(err, &plainOnTLS):
 		add(catalog.PlainOnTLSPort, fmt.Sprintf("%s port %d sent no greeting in clear text but answers a TLS handshake: it expects SSL/TLS from the start", ep.Host, ep.Port), err.Error())
+	case errors.As(err, &wrong) && wrong.Got == "" && p.cfg.Policy != nil:
+		// Whoever asked for this probe must not read another service's banner through it.
+		add(catalog.NotMailService, fmt.Sprintf("%s port %d is not a mail service: its answer is no mail server's greeting (not shown)", ep.Host, ep.Port), "")
 	case errors.As(err, &wrong) && wrong.Got == "":
-		add(catalog.ProtocolError, fmt.Sprintf("%s port %d answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, session.QuoteLine(wrong.Line)), "")
+		add(catalog.NotMailService, fmt.Sprintf("%s port %d is not a mail service: it answered with something that is not a mail server greeting: %s", ep.Host, ep.Port, session.QuoteLine(wrong.Line)), "")
 	case errors.As(err, &wrong):
 		add(catalog.WrongProtocol, fmt.Sprintf("an %s server answers on %s port %d, where %s was expected", wrong.Got.Name(), ep.Host, ep.Port, ep.Protocol.Name()), wrong.Line)
 	case errors.As(err, &preauth):
@@ -310,6 +331,18 @@ func (p *Prober) greetingFailed(c *session.Conversation, res *Result, err error)
 	default:
 		add(classifyIn(c.Ctx, err, false), fmt.Sprintf("%s port %d sent a greeting mailcheck cannot read: %v", ep.Host, ep.Port, err), err.Error())
 	}
+}
+
+// withholdForeign keeps, under a connection policy (the exporter), nothing of what a server said when
+// its first words were no mail server's greeting: not the greeting, not the transcript's server lines.
+// Mail servers' words stay (they are what the probe is for); an SSH banner, a key-value store's greeting
+// or an internal admin page's text must not be readable by whoever asks for probes.
+func (p *Prober) withholdForeign(c *session.Conversation, res *Result, tr *session.Transcript) {
+	if p.cfg.Policy == nil || c.Next() != session.PhaseGreeted || session.Sniff(c.First) != "" {
+		return
+	}
+	res.Greeting = ""
+	tr.WithholdServer("[not shown: not a mail server's greeting]")
 }
 
 // wantsUpgrade decides, from the capabilities in clear text, whether the probe runs STARTTLS, and notes
@@ -368,6 +401,12 @@ func (p *Prober) upgradeFailed(ctx context.Context, res *Result, err error, cert
 	}
 }
 
+// mailLike says whether the first bytes of a clear-text answer (the five a TLS record header holds) can
+// be a mail server's greeting: IMAP's untagged "* ", POP3's "+OK"/"-ERR", an SMTP reply code.
+func mailLike(start string) bool {
+	return session.Sniff(start) != "" || strings.HasPrefix(start, "* ")
+}
+
 // greetingReadSummary says why no greeting line could be read: silence, or a line or stream too long.
 func greetingReadSummary(ep Endpoint, err error) string {
 	var (
@@ -393,6 +432,16 @@ func (p *Prober) handshakeFailed(ctx context.Context, res *Result, err error, ce
 		defer func() { res.Problems = append(res.Problems, probs...) }()
 	}
 	var rh tls.RecordHeaderError
+	if errors.As(err, &rh) && !mailLike(string(rh.RecordHeader[:])) {
+		// Clear text that no mail server starts with (an SSH banner, a web server's answer to the
+		// ClientHello): the port serves something else, so "use STARTTLS" would be the wrong advice.
+		summary := fmt.Sprintf("%s port %d is not a mail service: it answered the TLS handshake with %q…, no mail server's greeting", ep.Host, ep.Port, string(rh.RecordHeader[:]))
+		if p.cfg.Policy != nil {
+			summary = fmt.Sprintf("%s port %d is not a mail service: it answered the TLS handshake with clear text that is no mail server's greeting (not shown)", ep.Host, ep.Port)
+		}
+		res.Problems = append(res.Problems, newProblem(catalog.NotMailService, summary, ""))
+		return
+	}
 	if errors.As(err, &rh) {
 		banner := string(rh.RecordHeader[:])
 		summary := fmt.Sprintf("%s port %d answered the TLS handshake in clear text", ep.Host, ep.Port)

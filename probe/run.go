@@ -12,6 +12,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 )
 
 // Request says what to probe: a domain (discovery) or explicit endpoints.
@@ -54,7 +55,8 @@ type run struct {
 	// logins (logins.go).
 	servers machines
 	parked  map[parkKey]*parkedSession
-	// hostProblems are hosts already reported as failing as a whole.
+	// hostProblems are hosts already reported as failing as a whole (and, prefixed, the addresses
+	// internal.go noted).
 	hostProblems map[string]bool
 	// domainErr is why the domain's own MX lookup failed (NXDOMAIN, SERVFAIL, timeout...), and
 	// domainErrCode its problem code.
@@ -94,6 +96,12 @@ func (p *Prober) Run(ctx context.Context, req Request) *Report {
 		parked:       map[parkKey]*parkedSession{},
 	}
 	if len(req.Endpoints) > 0 {
+		// The ports the target names were chosen with it; a connection policy allows them (netpolicy).
+		ports := make([]int, len(req.Endpoints))
+		for i, ep := range req.Endpoints {
+			ports[i] = ep.Port
+		}
+		r.ctx = netpolicy.WithPorts(ctx, ports...)
 		for i, ep := range req.Endpoints {
 			r.plan(ep, origin{source: SourceExplicit, order: [2]int{i}})
 		}
@@ -389,6 +397,7 @@ func (r *run) plan(ep Endpoint, o origin) {
 // probe runs one endpoint at one address within the run's connection limits (connect) and plans the name
 // on a certificate issued for another host.
 func (r *run) probe(ep Endpoint, addr, source string) {
+	r.noteInternal(ep.Host, addr, "named by "+sourceLabel(source))
 	res, ok := r.connect(ep, addr, source)
 	if !ok {
 		return

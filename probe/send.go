@@ -16,6 +16,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/endpoint"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
@@ -92,6 +93,7 @@ func (p *Prober) Send(ctx context.Context, req SendRequest) *SendResult {
 			return fail("rcpt", err)
 		}
 	}
+	ctx = netpolicy.WithPorts(ctx, req.Server.Port) // the server was chosen with its port
 	addr := req.Address
 	if addr == "" {
 		var err error

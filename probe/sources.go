@@ -29,7 +29,14 @@ func (r *run) fetcher() *discover.Fetcher {
 			if err != nil {
 				return nil, err
 			}
-			return r.p.cfg.Dialer.DialContext(ctx, network, net.JoinHostPort(addrs[0], port))
+			if net.ParseIP(host) == nil {
+				r.noteInternal(host, addrs[0], "where discovery fetches settings from")
+			}
+			conn, err := r.p.cfg.Dialer.DialContext(ctx, network, net.JoinHostPort(addrs[0], port))
+			if err != nil {
+				r.noteRefusedFetch(host, err)
+			}
+			return conn, err
 		},
 		// The transport dials from goroutines of its own, which must only wait for a lookup, never start
 		// one: the fetch starts it first, in a goroutine Run waits for.

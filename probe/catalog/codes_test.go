@@ -41,6 +41,9 @@ var probeOnly = map[string]string{
 	ReplyTooLarge:      "mailcheck's own read limit",
 	PreauthUnencrypted: "a finding about what the server offers",
 	FanoutLimited:      "a note about how the probe ran",
+	AddressNotAllowed:  "the exporter's own connection policy, not a server's failure",
+	InternalAddress:    "a warning about where a domain's records point",
+	NotMailService:     "mailcheck reads the greeting; clients only say the server did not answer as expected",
 	// Microsoft words it exactly as for passwords (auth_basic_disabled); only the probe knows the login used OAuth2.
 	OAuthSMTPAuthDisabled: "the text of auth_basic_disabled, seen on an OAuth2 login",
 	OAuthTokenRejected:    "a token refused without any words that say why",

@@ -110,6 +110,11 @@ const (
 	PreauthUnencrypted = "preauth_unencrypted"
 	LocalResources     = "local_resources"
 	FanoutLimited      = "fanout_limited"
+
+	// Added by the connection policy (issue 20, finding 4).
+	AddressNotAllowed = "address_not_allowed"
+	InternalAddress   = "internal_address"
+	NotMailService    = "not_mail_service"
 )
 
 // problems is the catalogue. Wording rule: explanation = what happened and what it means;
@@ -143,11 +148,17 @@ var problems = append([]Problem{
 	{SourcesDisagree, Warn, "Discovery sources disagree",
 		"The places mail clients read settings from (the domain's autoconfig file, its SRV records, Mozilla's ISPDB, the MX provider, Microsoft Autodiscover) name different servers, ports or security modes for the same service, or one of them names a server that does not work. Each mail client follows its own order, so users of different programs end up with different settings, and some with broken ones.",
 		"Trust the setting the probe found working and correct or remove the source that says otherwise (the summary names it): update the autoconfig file or Autodiscover answer, fix the SRV record, or ask Mozilla to update the ISPDB entry (github.com/thunderbird/autoconfig)."},
+	{InternalAddress, Warn, "Public domain points at an internal address",
+		"A record of this public domain (an MX or SRV record, an autoconfig or Autodiscover file, or the address of one of the names mail clients guess) leads to an internal address: loopback, a private network (10/8, 172.16/12, 192.168/16), carrier-grade NAT, link local, an IPv6 unique local address and the like. mailcheck reached it from here, but no user's device outside that network can, so mail clients that follow the record fail or hang.",
+		"The domain owner should publish the server's public address (or a public name) in that record, and keep internal names in an internal DNS view."},
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},
 
 	// --- Connecting ---
+	{AddressNotAllowed, Fail, "Address not allowed by the connection policy",
+		"mailcheck did not connect to this address: it runs as an exporter whose targets others choose, and its connection policy refuses internal addresses (loopback, private networks, link local including the cloud metadata address 169.254.169.254, unique local, multicast, reserved, documentation ranges and their IPv4-mapped and NAT64 forms), ports other than the mail and web ports, and its own listening address. Otherwise a DNS record or a redirect could turn it into a scanner of the network it runs in.",
+		"If the server really is internal and meant to be monitored, the exporter's operator can allow its range with --allow-private CIDR (e.g. --allow-private 10.1.0.0/16). If the domain is public, its record should name a public address. Probe internal servers from the command line, which has no such policy."},
 	{ConnectRefused, Fail, "Connection refused",
 		"The server's address answered, but nothing accepts connections on this port: the mail service is not running there, or the port is wrong (for example SSL/TLS ticked on a port the server does not offer).",
 		"Check the port and security setting against the provider's documentation: IMAP 993 (SSL/TLS) or 143 (STARTTLS), POP3 995 or 110, SMTP 465 (SSL/TLS) or 587 (STARTTLS)."},
@@ -195,6 +206,9 @@ var problems = append([]Problem{
 	{PreauthUnencrypted, Fail, "Logged in without encryption (IMAP PREAUTH)",
 		"The IMAP server greeted the connection as already logged in (PREAUTH) before any encryption. STARTTLS is then impossible (RFC 3501 section 6.2.1), so a mail client that insists on STARTTLS must give up, and one that does not reads the mailbox in clear text. An attacker on the network can also inject PREAUTH to strip STARTTLS.",
 		"Use the SSL/TLS port (993). The server operator should not pre-authenticate clear-text connections."},
+	{NotMailService, Fail, "Not a mail service",
+		"Something answers on this port, but its first words are no mail protocol's greeting (IMAP '* OK', POP3 '+OK', SMTP '220'): another kind of service listens there, such as SSH, a database or a web server. The exporter reports this without the service's words.",
+		"Check the host name and port against the provider's documentation: IMAP 993/143, POP3 995/110, SMTP 465/587/25. If a DNS record or settings file points here, it names the wrong server."},
 	{ProtocolError, Fail, "Unexpected answer from the server",
 		"The server's answer did not follow the mail protocol. A proxy, an antivirus scanner or a non-mail service may sit on this port.",
 		"Check the port, disable antivirus e-mail scanning to test, and compare with `-v` to see the exchange."},

@@ -19,6 +19,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 )
 
 // Record is one probe the exporter ran, as the debug page lists it.
@@ -74,6 +75,9 @@ type Config struct {
 	// History is how many recent probes the debug page keeps.
 	History int
 	View    View
+	// Policy is the connection policy of every probe (netpolicy): nil refuses every internal address;
+	// --allow-private ranges are passed in one made with netpolicy.New. Serve adds the listener to it.
+	Policy *netpolicy.Policy
 }
 
 // Exporter serves /probe, /metrics, / and /probes/ID.
@@ -125,6 +129,12 @@ func New(cfg Config) (*Exporter, error) {
 	if cfg.Getenv == nil {
 		cfg.Getenv = func(string) string { return "" }
 	}
+	if cfg.Policy == nil {
+		cfg.Policy = netpolicy.New(nil)
+	}
+	// Scrapers choose the targets, and the targets' DNS records choose where the probes go: every
+	// module's prober dials through the policy.
+	cfg.Base.Policy = cfg.Policy
 	e := &Exporter{cfg: cfg, probers: map[string]*probe.Prober{}, limit: newLimiter(cfg.Concurrency, cfg.TargetInterval)}
 	for name, m := range cfg.Modules {
 		creds, err := m.Credentials(cfg.Getenv)
@@ -318,6 +328,7 @@ func (e *Exporter) serveRecord(w http.ResponseWriter, r *http.Request) {
 // Serve answers HTTP on ln until ctx ends, then shuts down, giving running probes the longest module
 // max_time to finish.
 func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
+	e.cfg.Policy.DenySelf(ln.Addr()) // a target pointing back here must not make the exporter probe itself
 	srv := &http.Server{
 		Handler:           e,
 		ReadHeaderTimeout: 10 * time.Second,

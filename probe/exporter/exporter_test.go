@@ -11,6 +11,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/exporter"
+	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
 	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
 	"github.com/mailcheck/mailcheck/report"
@@ -48,7 +49,7 @@ plaintext_login = "refused"
 		Getenv:      func(k string) string { return map[string]string{"SANDBOX_PW": sb.World.Users["alice@sandbox.test"]}[k] },
 		Allow:       allow,
 		Concurrency: 4, TargetInterval: time.Minute, TimeoutOffset: 500 * time.Millisecond, History: 10,
-		View: report.ExporterView{},
+		View: report.ExporterView{}, Policy: sandboxPolicy(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -56,6 +57,17 @@ plaintext_login = "refused"
 	srv := httptest.NewServer(exp)
 	t.Cleanup(srv.Close)
 	return srv
+}
+
+// sandboxPolicy allows the sandbox's addresses (loopback and the IPv6 documentation prefix), which the
+// exporter's default policy refuses.
+func sandboxPolicy(t *testing.T) *netpolicy.Policy {
+	t.Helper()
+	allow, err := netpolicy.ParseAllow([]string{"127.0.0.0/8", "2001:db8::/32"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return netpolicy.New(allow)
 }
 
 func get(t *testing.T, srv *httptest.Server, path string) (int, string) {

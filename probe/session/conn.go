@@ -307,6 +307,23 @@ func (t *Transcript) StepReply() string {
 	return last
 }
 
+// WithholdServer replaces every server line kept so far with note: the exporter shows nothing of what a
+// service that is not a mail server said (an SSH banner, a database's greeting), since whoever asks for
+// a probe there could read it.
+func (t *Transcript) WithholdServer(note string) {
+	if t == nil {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i, e := range t.lines {
+		if j := strings.Index(e, "ms "); j >= 0 && strings.HasPrefix(e[j+3:], "S: ") {
+			t.lines[i] = e[:j+3] + "S: " + note
+		}
+	}
+	t.stepFirst, t.stepLast = "", ""
+}
+
 func (t *Transcript) Server(line string) { t.add("S: ", line) }
 func (t *Transcript) Client(line string) { t.add("C: ", line) }
 func (t *Transcript) Note(line string)   { t.add("-- ", line) }
