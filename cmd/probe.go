@@ -105,6 +105,9 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if opts.bulk() {
 		return runProbeBulk(ctx, opts)
 	}
+	if err := opts.listOnly(); err != nil {
+		return err
+	}
 	req, err := parseRequest(opts.Targets)
 	if err != nil {
 		return err

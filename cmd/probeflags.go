@@ -150,7 +150,7 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 		Timeout:      f.Timeout,
 		STARTTLS:     probe.STARTTLSPolicy(f.STARTTLS),
 		Transcript:   f.Verbose,
-		CertWarnDays: 14,
+		CertWarnDays: probe.DefaultCertWarnDays,
 		Credentials:  creds,
 		Progress:     f.progress,
 		ISPDB:        f.ispdb(),
