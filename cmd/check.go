@@ -371,6 +371,7 @@ func (o *CheckOptions) targets() ([]check.Target, error) {
 // logins returns the credentials of each target: nil unless it expects a login, so that no password goes
 // to a server that is not meant to get it.
 func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, error) {
+	o.oauthFlags.maxTime = o.MaxTime
 	creds := make([]*probe.Credentials, len(targets))
 	for i, t := range targets {
 		if !t.Login {

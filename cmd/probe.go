@@ -112,6 +112,7 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if err != nil {
 		return err
 	}
+	opts.oauthFlags.maxTime = opts.MaxTime
 	creds, err := opts.credentials(opts.IO, req.Address)
 	if err != nil {
 		return err

@@ -111,6 +111,7 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		}
 		opts.Body = string(b)
 	}
+	opts.oauthFlags.maxTime = opts.MaxTime
 	creds, err := opts.credentials(opts.IO, opts.From)
 	if err != nil {
 		return err
