@@ -88,6 +88,7 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"check", "--per-server", "2", "imaps://mail.example.com"}, nil, "--per-server works only with --from-file"},
 		{[]string{"probe", "--user", "", "example.com"}, nil, "--user is empty"},
 		{[]string{"probe", "--user", " ", "example.com"}, nil, "--user is empty"},
+		{[]string{"send", "--starttls", "no", "--from", "a@example.com", "--to", "b@example.org"}, nil, "send has no --starttls"},
 		{[]string{"check", "--cert-warn", "5", "--cert-crit", "6", "imaps://mail.example.com"}, nil, "must be at least --cert-crit"},
 	}
 	for _, tc := range cases {
