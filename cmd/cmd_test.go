@@ -88,6 +88,9 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"check", "--per-server", "2", "imaps://mail.example.com"}, nil, "--per-server works only with --from-file"},
 		{[]string{"probe", "--user", "", "example.com"}, nil, "--user is empty"},
 		{[]string{"probe", "--user", " ", "example.com"}, nil, "--user is empty"},
+		{[]string{"probe", "--format", "yaml", "example.com"}, nil, `--format "yaml" is not a format`},
+		{[]string{"probe", "--json", "--format", "markdown", "example.com"}, nil, "--json and --format markdown contradict"},
+		{[]string{"demo", "--send", "--format", "settings"}, nil, "--format settings does not apply"},
 		{[]string{"send", "--starttls", "no", "--from", "a@example.com", "--to", "b@example.org"}, nil, "send has no --starttls"},
 		{[]string{"check", "--cert-warn", "5", "--cert-crit", "6", "imaps://mail.example.com"}, nil, "must be at least --cert-crit"},
 	}
@@ -274,5 +277,18 @@ func TestCheckAcceptsQuiet(t *testing.T) {
 	c.SetArgs([]string{"-q", "imaps://mail.example.com"})
 	if err := c.Execute(); err != nil || got == nil {
 		t.Fatalf("check -q: %v", err)
+	}
+}
+
+// TestDemoFormats: the ticket block and the settings lines of the demo (issue 23 item 5).
+func TestDemoFormats(t *testing.T) {
+	code, out, errOut := run(t, nil, append([]string{"demo", "--format", "settings"}, answeringBudgets...)...)
+	if code != ExitOK || out != "incoming imap imap.sandbox.test 993 tls\noutgoing smtp smtp.sandbox.test 587 starttls\n" {
+		t.Errorf("settings: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = run(t, nil, append([]string{"demo", "--format", "markdown"}, answeringBudgets...)...)
+	if code != ExitOK || !strings.HasPrefix(out, "**mailcheck alice@sandbox.test: works, with warnings**") ||
+		!strings.Contains(out, "| Incoming | IMAP imap.sandbox.test | 993 | SSL/TLS | user alice@sandbox.test, login verified |") {
+		t.Errorf("markdown: exit %d, stdout %s, stderr %q", code, out, errOut)
 	}
 }
