@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command bench measures how long a whole-domain probe takes when the mail servers are a realistic distance
 // away. On loopback every design looks fast, and this kernel has no netem, so the benchmark puts its own
 // delaying proxy (latency, not bandwidth) in front of the sandbox's DNS and mail servers, then compares

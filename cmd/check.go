@@ -39,6 +39,8 @@ type CheckOptions struct {
 	// expectationFlags are the expectation flags given on the command line, to refuse them when there
 	// is no URL argument they could apply to.
 	expectationFlags []string
+	// certWarnGiven says --cert-warn was given (its default follows --cert-crit otherwise).
+	certWarnGiven bool
 	// Incoming and Outgoing are the settings discovery must recommend for the domain lines of --from-file.
 	Incoming, Outgoing string
 
@@ -121,6 +123,7 @@ config: the check could not run).`,
 				return c.Help()
 			}
 			opts.Endpoints = c.Flags().Args()
+			opts.certWarnGiven = c.Flags().Changed("cert-warn")
 			for _, name := range checkExpectationFlags {
 				if c.Flags().Changed(name) {
 					opts.expectationFlags = append(opts.expectationFlags, "--"+name)
@@ -142,7 +145,7 @@ config: the check could not run).`,
 	f.StringVar(&opts.Outgoing, "outgoing", "", "with --from-file: the outgoing setting, an endpoint `URL` such as submission://smtp.example.com, that discovery must recommend for every domain or address line (default: any working one)")
 	f.IntVar(&opts.CertMinDays, "cert-crit", 0, "fail when a certificate expires in fewer than `DAYS` (nagios critical level; 0: no check)")
 	f.IntVar(&opts.CertMinDays, "cert-min-days", 0, "the same as --cert-crit: fail below `DAYS` of validity left")
-	f.IntVar(&opts.CertWarnDays, "cert-warn", 0, "warn when a certificate expires in fewer than `DAYS` (nagios warning level; 0: no check)")
+	f.IntVar(&opts.CertWarnDays, "cert-warn", probe.DefaultCertWarnDays, "warn when a certificate expires in fewer than `DAYS` (nagios warning level; as probe warns; raised to --cert-crit when that is higher; 0: no warning)")
 	f.BoolVar(&opts.JSONL, "jsonl", false, "print JSON Lines: one line per target in target order, each as soon as it and those before it are done, then a summary line")
 	f.StringVar(&opts.JUnitFile, "junit", "", "also write the results as JUnit XML to `FILE`")
 	f.BoolVar(&opts.Nagios, "nagios", false, "print monitoring-plugin output (status line with performance data) and exit 0/1/2/3")
@@ -154,8 +157,10 @@ config: the check could not run).`,
 	opts.credentialFlags.register(shared)
 	shared.VisitAll(func(fl *pflag.Flag) {
 		switch fl.Name {
-		case "starttls", "quiet": // no live progress: check streams its own lines and runs in CI
+		case "starttls": // a check always requires STARTTLS where the URL says starttls
 			return
+		case "quiet": // accepted like probe's, so scripts can pass it everywhere
+			fl.Usage = "accepted for scripts: check never shows live progress (it streams its own lines)"
 		case "user":
 			fl.Usage = "login name for targets that test a login (a target's user key comes first); the password comes from $" + PasswordEnv + ", --password-file or password_env"
 		}
@@ -215,14 +220,11 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	if formats > 1 {
 		return usageError("give one of --json, --jsonl and --nagios")
 	}
+	if err := opts.listOnly(); err != nil {
+		return err
+	}
 	if opts.Incoming != "" || opts.Outgoing != "" {
 		return usageError("--incoming and --outgoing apply only to the domain lines of --from-file: in a config file, set the incoming and outgoing keys of a domain [[target]]")
-	}
-	if opts.CertMinDays < 0 || opts.CertWarnDays < 0 {
-		return usageError("--cert-crit and --cert-warn are days and must be 0 or more")
-	}
-	if opts.CertMinDays > 0 && opts.CertWarnDays > 0 && opts.CertWarnDays < opts.CertMinDays {
-		return usageError("--cert-warn (%d) must be at least --cert-crit (%d): the warning comes before the failure", opts.CertWarnDays, opts.CertMinDays)
 	}
 	targets, err := opts.targets()
 	if err != nil {
@@ -329,7 +331,10 @@ func probeTargets(ctx context.Context, targets []check.Target, probers []*probe.
 
 // targets reads the config file's targets, then the URL arguments'.
 func (o *CheckOptions) targets() ([]check.Target, error) {
-	defaults := check.Defaults{CertMinDays: o.CertMinDays, CertWarnDays: o.CertWarnDays}
+	defaults, err := o.certDefaults()
+	if err != nil {
+		return nil, err
+	}
 	var targets []check.Target
 	if len(o.Endpoints) == 0 && len(o.expectationFlags) > 0 {
 		return nil, usageError("the expectation flags (%s) apply only to endpoint URL arguments, and there are none: in a config file, set the keys of each [[target]]", strings.Join(o.expectationFlags, ", "))
@@ -399,7 +404,7 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		}
 		// --password-file or $MAILCHECK_PASSWORD; never a prompt (--user only names the login here).
 		noPrompt := o.credentialFlags
-		noPrompt.User = ""
+		noPrompt.User, noPrompt.fs = "", nil // the user is the target's, checked above
 		c, err := noPrompt.credentials(o.IO, user)
 		if err != nil {
 			return nil, err
@@ -411,4 +416,21 @@ func (o *CheckOptions) logins(targets []check.Target) ([]*probe.Credentials, err
 		targets[i].OAuth = c.Token != ""
 	}
 	return creds, nil
+}
+
+// certDefaults are the certificate thresholds of targets that set none: --cert-crit, and --cert-warn, whose
+// default (the 14 days below which probe and the exporter warn too) rises to --cert-crit when that is
+// higher, so a certificate never fails without having warned.
+func (o *CheckOptions) certDefaults() (check.Defaults, error) {
+	if o.CertMinDays < 0 || o.CertWarnDays < 0 {
+		return check.Defaults{}, usageError("--cert-crit and --cert-warn are days and must be 0 or more")
+	}
+	warn := o.CertWarnDays
+	if !o.certWarnGiven && warn > 0 && warn < o.CertMinDays {
+		warn = o.CertMinDays
+	}
+	if o.CertMinDays > 0 && warn > 0 && warn < o.CertMinDays {
+		return check.Defaults{}, usageError("--cert-warn (%d) must be at least --cert-crit (%d): the warning comes before the failure", warn, o.CertMinDays)
+	}
+	return check.Defaults{CertMinDays: o.CertMinDays, CertWarnDays: warn}, nil
 }

@@ -28,10 +28,10 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	if opts.CertMinDays < 0 || opts.CertWarnDays < 0 {
-		return usageError("--cert-crit and --cert-warn are days and must be 0 or more")
+	defaults, err := opts.certDefaults()
+	if err != nil {
+		return err
 	}
-	defaults := check.Defaults{CertMinDays: opts.CertMinDays, CertWarnDays: opts.CertWarnDays}
 	spec := func(line string) check.Spec {
 		if !strings.Contains(line, "://") {
 			return check.Spec{Domain: line, Incoming: opts.Incoming, Outgoing: opts.Outgoing, AnySettings: true}
@@ -107,6 +107,10 @@ func (f *bulkFlags) open(stdin io.Reader) (io.Reader, func(), error) {
 	file, err := os.Open(f.FromFile)
 	if err != nil {
 		return nil, nil, usageError("--from-file: %v", err)
+	}
+	if st, err := file.Stat(); err == nil && st.IsDir() {
+		file.Close()
+		return nil, nil, usageError("--from-file %s is a directory: give a file with one target per line", f.FromFile)
 	}
 	return file, func() { file.Close() }, nil
 }

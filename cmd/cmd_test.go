@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -76,6 +78,21 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"probe", "--resolver", "[::1", "example.com"}, nil, "as an IP address"},
 		{[]string{"probe", "--resolver", "::1]:53", "example.com"}, nil, "--resolver"},
 		{[]string{"check", "--cert-crit", "5", "--cert-min-days", "6", "imaps://mail.example.com"}, nil, "same setting"},
+		// issue 23: edges
+		{[]string{"--json", "probe", "example.com"}, nil, "--json goes after the command: mailcheck probe --json example.com"},
+		{[]string{"--bogus"}, nil, "unknown flag --bogus"},
+		{[]string{"prob", "example.com"}, nil, `unknown command "prob" for "mailcheck" — did you mean probe?`},
+		{[]string{"completion", "tcsh"}, nil, `no completion for the shell "tcsh"`},
+		{[]string{"probe", "--from-file", ".", "--no-ispdb"}, nil, "is a directory"},
+		{[]string{"probe", "--shard", "1/2", "example.com"}, nil, "--shard works only with --from-file"},
+		{[]string{"check", "--per-server", "2", "imaps://mail.example.com"}, nil, "--per-server works only with --from-file"},
+		{[]string{"probe", "--user", "", "example.com"}, nil, "--user is empty"},
+		{[]string{"probe", "--user", " ", "example.com"}, nil, "--user is empty"},
+		{[]string{"probe", "--format", "yaml", "example.com"}, nil, `--format "yaml" is not a format`},
+		{[]string{"probe", "--json", "--format", "markdown", "example.com"}, nil, "--json and --format markdown contradict"},
+		{[]string{"demo", "--send", "--format", "settings"}, nil, "--format settings does not apply"},
+		{[]string{"send", "--starttls", "no", "--from", "a@example.com", "--to", "b@example.org"}, nil, "send has no --starttls"},
+		{[]string{"check", "--cert-warn", "5", "--cert-crit", "6", "imaps://mail.example.com"}, nil, "must be at least --cert-crit"},
 	}
 	for _, tc := range cases {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
@@ -202,4 +219,76 @@ var (
 func normalize(s string) string {
 	s = reDuration.ReplaceAllString(s, "probed in N ms")
 	return reDate.ReplaceAllString(s, "YYYY-MM-DD")
+}
+
+// TestEmptyListsCheckNothing: an empty --from-file list or a closed stdin is no pass (issue 23).
+func TestEmptyListsCheckNothing(t *testing.T) {
+	empty := filepath.Join(t.TempDir(), "empty.txt")
+	if err := os.WriteFile(empty, []byte("# nothing yet\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"probe", "--from-file", empty, "--no-ispdb"},
+		{"check", "--from-file", empty, "--no-ispdb"},
+		{"check", "--from-file", "-", "--no-ispdb"}, // stdin is empty in run
+	} {
+		code, out, errOut := run(t, nil, args...)
+		if code != ExitUsage || !strings.Contains(errOut, "lists no targets") {
+			t.Errorf("%v: exit %d, stderr %q; want %d and 'lists no targets'", args, code, errOut, ExitUsage)
+		}
+		if !strings.Contains(out, `"kind":"summary"`) {
+			t.Errorf("%v: no summary line in %q", args, out)
+		}
+	}
+}
+
+// TestHelpToAFullDisk: help that cannot be written is no success (issue 23: --help >/dev/full exited 0).
+func TestHelpToAFullDisk(t *testing.T) {
+	var errOut bytes.Buffer
+	ios := &IOStreams{In: strings.NewReader(""), Out: failingWriter{}, ErrOut: &errOut, Getenv: func(string) string { return "" }}
+	if code := Run([]string{"--help"}, ios); code != ExitUsage {
+		t.Errorf("exit %d, want %d", code, ExitUsage)
+	}
+	if !strings.Contains(errOut.String(), "writing to standard output: no space left on device") {
+		t.Errorf("stderr %q", errOut.String())
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+// TestPasswordWithNUL: a NUL in the password would end it early inside SASL PLAIN; it is refused.
+func TestPasswordWithNUL(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(file, []byte("hun\x00ter2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, nil, "probe", "--user", "alice@example.com", "--password-file", file, "example.com")
+	if code != ExitUsage || !strings.Contains(errOut, "NUL byte") || strings.Contains(out+errOut, "ter2") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestCheckAcceptsQuiet: -q is accepted by check as by probe (issue 23).
+func TestCheckAcceptsQuiet(t *testing.T) {
+	var got *CheckOptions
+	c := NewCmdCheck(&IOStreams{Out: io.Discard, ErrOut: io.Discard, Getenv: func(string) string { return "" }}, func(o *CheckOptions) error { got = o; return nil })
+	c.SetArgs([]string{"-q", "imaps://mail.example.com"})
+	if err := c.Execute(); err != nil || got == nil {
+		t.Fatalf("check -q: %v", err)
+	}
+}
+
+// TestDemoFormats: the ticket block and the settings lines of the demo (issue 23 item 5).
+func TestDemoFormats(t *testing.T) {
+	code, out, errOut := run(t, nil, append([]string{"demo", "--format", "settings"}, answeringBudgets...)...)
+	if code != ExitOK || out != "incoming imap imap.sandbox.test 993 tls\noutgoing smtp smtp.sandbox.test 587 starttls\n" {
+		t.Errorf("settings: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	code, out, errOut = run(t, nil, append([]string{"demo", "--format", "markdown"}, answeringBudgets...)...)
+	if code != ExitOK || !strings.HasPrefix(out, "**mailcheck alice@sandbox.test: works, with warnings**") ||
+		!strings.Contains(out, "| Incoming | IMAP imap.sandbox.test | 993 | SSL/TLS | user alice@sandbox.test, login verified |") {
+		t.Errorf("markdown: exit %d, stdout %s, stderr %q", code, out, errOut)
+	}
 }

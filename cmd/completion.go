@@ -27,7 +27,11 @@ var flagValues = map[string][]string{
 		"always\talso through a pipe (less -R)",
 		"never\tno colours",
 	},
-	"expect":          {"present\tthe service must answer", "absent\tthe service must not be offered"},
+	"expect": {"present\tthe service must answer", "absent\tthe service must not be offered"},
+	"format": {
+		"text\tthe human report", "json\tthe JSON report", "markdown\ta block to paste into a ticket",
+		"settings\tonly the recommended settings, for scripts",
+	},
 	"plaintext-login": {"refused\tno password login before TLS", "offered\tpassword login before TLS is possible"},
 	"auth-mechanisms": {"PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "CRAM-MD5", "SCRAM-SHA-1", "SCRAM-SHA-256"},
 }

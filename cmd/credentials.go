@@ -33,9 +33,12 @@ type credentialFlags struct {
 
 	// readPassword reads a password from the terminal without echo; replaced in tests.
 	readPassword func(prompt string) (string, error)
+
+	fs *pflag.FlagSet
 }
 
 func (f *credentialFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.User, "user", "", "login name to test (default: the address probed); the password comes from $"+PasswordEnv+", --password-file or a prompt")
 	fs.StringVar(&f.PasswordFile, "password-file", "", "read the password from the first line of this file")
 	fs.BoolVar(&f.AllowPlaintextAuth, "allow-plaintext-auth", false, "also send the password over unencrypted connections")
@@ -45,6 +48,9 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 // credentials returns the login to test, or nil when none was asked for. defaultUser is the address the
 // user probes, if any. A login is tested when a password source exists or --user asks for one.
 func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*probe.Credentials, error) {
+	if f.fs != nil && f.fs.Changed("user") && strings.TrimSpace(f.User) == "" {
+		return nil, usageError("--user is empty: give the login name, or leave the flag out to log in as the address")
+	}
 	user := f.User
 	if user == "" {
 		user = defaultUser
@@ -85,6 +91,11 @@ func (f *credentialFlags) credentials(ios *IOStreams, defaultUser string) (*prob
 	}
 	if err := probe.ValidUser(user); err != nil {
 		return nil, usageError("--user: %v", err)
+	}
+	if strings.ContainsRune(password, 0) {
+		// SASL PLAIN separates the login name and the password with NUL (RFC 4616): a NUL inside the
+		// password would change what the server reads, and no mail client can type one.
+		return nil, usageError("the password contains a NUL byte, which no login can carry: check the password source (a binary file?)")
 	}
 	return &probe.Credentials{User: user, Password: password, AllowPlaintext: f.AllowPlaintextAuth}, nil
 }

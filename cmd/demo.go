@@ -48,6 +48,7 @@ Exit codes: 0 the sandbox's settings work (with the warnings it is built to show
 		},
 	}
 	opts.register(c.Flags())
+	opts.registerFormat(c.Flags())
 	c.Flags().BoolVar(&opts.Customer, "customer", false, "probe bob@customer.test instead: a domain that hosts nothing itself and gets its mail provider's settings (ISPDB, MX provider, Autodiscover)")
 	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
 	for _, hidden := range []string{"resolver", "ca-file"} {
@@ -62,6 +63,9 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 	if err := opts.validate(); err != nil {
 		return err
+	}
+	if opts.Send && opts.formatName() != "text" && opts.formatName() != "json" {
+		return usageError("--send shows send's transcripts as text or JSON: --format %s does not apply", opts.Format)
 	}
 	sb, err := sandbox.Start(sandbox.DemoWorld())
 	if err != nil {
@@ -90,7 +94,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	defer cancel()
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: domain, Address: addr})
 	stopProgress()
-	if !(opts.Send && opts.JSON) {
+	if !(opts.Send && opts.formatName() == "json") {
 		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
 			return err
 		}
@@ -112,7 +116,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 		}
 		for _, s := range sends {
 			res := s.p.Send(ctx, s.req)
-			if opts.JSON {
+			if opts.formatName() == "json" {
 				if !opts.Verbose {
 					res.Transcript = nil // as 'send --json': the transcript only with -v
 				}
@@ -125,7 +129,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 			}
 		}
 	}
-	if opts.Send && opts.JSON {
+	if opts.Send && opts.formatName() == "json" {
 		// One JSON document, as with every other command.
 		if err := report.JSON(opts.IO.Out, struct {
 			Probe *probe.Report       `json:"probe"`

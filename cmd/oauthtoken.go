@@ -5,8 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/pflag"
@@ -70,7 +73,8 @@ func (f *oauthFlags) token(ios *IOStreams) (string, error) {
 	case f.OAuthTokenFile != "":
 		return readTokenFile(ios, "--oauth-token-file", f.OAuthTokenFile, f.readDeadline())
 	case f.OAuthTokenCommand != "":
-		return runTokenCommand(ios, f.OAuthTokenCommand)
+		limit := min(tokenCommandTimeout, time.Until(f.readDeadline()))
+		return runTokenCommand(ios, f.OAuthTokenCommand, limit)
 	case ios.Getenv(OAuthTokenEnv) != "":
 		return strings.TrimSpace(ios.Getenv(OAuthTokenEnv)), nil
 	}
@@ -125,10 +129,23 @@ func firstLine(r io.Reader, what string) (string, error) {
 
 // runTokenCommand runs a token helper with the shell, as git runs credential helpers: its stdout's first
 // line is the token, its stderr is shown to the user (it may ask them to sign in), stdin stays closed.
-func runTokenCommand(ios *IOStreams, command string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), tokenCommandTimeout)
+// The helper runs in a process group of its own, which is killed whole when limit passes or mailcheck is
+// interrupted (SIGINT, SIGTERM): cloud CLIs used as helpers start children that keep stdout open, and
+// killing only the shell would leave them running and mailcheck waiting for their output.
+func runTokenCommand(ios *IOStreams, command string, limit time.Duration) (string, error) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return runTokenCommandIn(ctx, ios, command, limit)
+}
+
+// runTokenCommandIn is runTokenCommand under ctx (which tests cancel in place of a signal).
+func runTokenCommandIn(ctx context.Context, ios *IOStreams, command string, limit time.Duration) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, limit)
 	defer cancel()
 	c := exec.CommandContext(ctx, "/bin/sh", "-c", command)
+	ownProcessGroup(c)
+	// Once the group is killed, stop waiting for output a leftover process may still hold open.
+	c.WaitDelay = time.Second
 	var out bytes.Buffer
 	c.Stdout = &limitedWriter{w: &out, n: maxToken + 1}
 	c.Stderr = ios.ErrOut
@@ -138,8 +155,14 @@ func runTokenCommand(ios *IOStreams, command string) (string, error) {
 	err := c.Run()
 	var exit *exec.ExitError
 	switch {
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		return "", usageError("--oauth-token-command did not finish within %v (the limit is --max-time, at most %v); it was stopped with its child processes", limit, tokenCommandTimeout)
 	case ctx.Err() != nil:
-		return "", usageError("--oauth-token-command did not finish within %v", tokenCommandTimeout)
+		return "", usageError("--oauth-token-command was interrupted; it was stopped with its child processes")
+	case errors.Is(err, exec.ErrWaitDelay):
+		// The helper exited successfully but left a process holding its output open: what it printed
+		// before exiting is the answer, and the leftovers of its group are stopped.
+		_ = c.Cancel()
 	case errors.As(err, &exit):
 		return "", usageError("--oauth-token-command failed (%v); its messages are above", exit)
 	case err != nil:

@@ -60,6 +60,7 @@ endpoint works; with --from-file: no target failed); 1 problems found; 2 bad usa
 		},
 	}
 	opts.probeFlags.register(c.Flags())
+	opts.probeFlags.registerFormat(c.Flags())
 	opts.credentialFlags.register(c.Flags())
 	opts.bulkFlags.register(c.Flags())
 	return c
@@ -105,6 +106,9 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if opts.bulk() {
 		return runProbeBulk(ctx, opts)
 	}
+	if err := opts.listOnly(); err != nil {
+		return err
+	}
 	req, err := parseRequest(opts.Targets)
 	if err != nil {
 		return err
@@ -133,10 +137,11 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	return nil
 }
 
-// render prints a report in the format the flags ask for.
+// render prints a report in the format the flags ask for (validated before the run).
 func render(ios *IOStreams, f *probeFlags, rep *probe.Report) error {
-	if f.JSON {
-		return report.JSON(ios.Out, rep)
+	fm, ok := report.FormatNamed(f.formatName())
+	if !ok {
+		return usageError("--format %q is not a format", f.formatName())
 	}
-	return report.Text(ios.Out, rep, report.TextOptions{Color: f.color(ios), Verbose: f.Verbose})
+	return fm.Write(ios.Out, rep, report.FormatOptions{Color: f.color(ios), Verbose: f.Verbose, Version: shortVersion()})
 }

@@ -17,9 +17,12 @@ type bulkFlags struct {
 	Concurrency int
 	PerServer   int
 	Shard       string
+
+	fs *pflag.FlagSet
 }
 
 func (f *bulkFlags) register(fs *pflag.FlagSet) {
+	f.fs = fs
 	fs.StringVar(&f.FromFile, "from-file", "", "probe every target listed in `FILE` (one address, domain or URL per line; - for stdin) and print JSON Lines as they complete")
 	fs.IntVar(&f.Concurrency, "concurrency", 16, "with --from-file: targets probed at once")
 	fs.IntVar(&f.PerServer, "per-server", 8, "with --from-file: connections open at once to one server address, across all targets (0: no limit)")
@@ -28,6 +31,19 @@ func (f *bulkFlags) register(fs *pflag.FlagSet) {
 
 // bulk says whether a list run was asked for.
 func (f *bulkFlags) bulk() bool { return f.FromFile != "" }
+
+// listOnly refuses the list flags without --from-file, where they would be silently ignored.
+func (f *bulkFlags) listOnly() error {
+	if f.bulk() || f.fs == nil {
+		return nil
+	}
+	for _, name := range []string{"concurrency", "per-server", "shard"} {
+		if f.fs.Changed(name) {
+			return usageError("--%s works only with --from-file", name)
+		}
+	}
+	return nil
+}
 
 // runProbeBulk probes every line of --from-file, --concurrency at once, and streams the results.
 func runProbeBulk(ctx context.Context, opts *ProbeOptions) error {
@@ -103,6 +119,10 @@ func runBulkList[T any](ctx context.Context, f *bulkFlags, pf *probeFlags, ios *
 	}
 	if err := sink.Summary(st, shard, time.Since(start)); err != nil {
 		return &ExitError{Code: ExitProblems, Err: err}
+	}
+	if st.Targets == 0 && st.OtherShards == 0 {
+		// An empty list (or a closed stdin) checked nothing: that is no pass.
+		return usageError("--from-file %s lists no targets (only blank and # lines, or nothing): nothing was checked", f.FromFile)
 	}
 	if sink.Failed() {
 		return problemsFound

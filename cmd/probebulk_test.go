@@ -215,7 +215,7 @@ func TestCheckFromFileDomains(t *testing.T) {
 		3: "target pass incoming=pass outgoing=pass",
 		4: "target fail incoming=fail outgoing=fail",
 		5: "error ",
-		6: "target pass reachable=pass tls=pass",
+		6: "target pass reachable=pass tls=pass cert_days=pass",
 	}
 	if got := verdicts(lines); !reflect.DeepEqual(got, want) {
 		t.Errorf("verdicts\n%v\nwant\n%v", got, want)
@@ -236,7 +236,7 @@ func TestCheckFromFileDomains(t *testing.T) {
 		3: "target fail incoming=fail outgoing=pass",
 		4: "target fail incoming=fail outgoing=fail",
 		5: "error ",
-		6: "target pass reachable=pass tls=pass",
+		6: "target pass reachable=pass tls=pass cert_days=pass",
 	}
 	got := map[int]string{}
 	for _, shard := range []string{"1/2", "2/2"} {
@@ -262,7 +262,7 @@ func TestCheckFromFileDomainLinesTestNoLogin(t *testing.T) {
 	sb := sandboxtest.Start(t, sandbox.DemoWorld())
 	env := map[string]string{PasswordEnv: sandbox.DemoWorld().Users["alice@sandbox.test"]}
 	_, lines, _ := checkFromFileIn(t, sb, env, "sandbox.test\npop3s://pop3.sandbox.test\n", "--login", "--user", "alice@sandbox.test", "-v")
-	if got := verdicts(lines)[2]; got != "target pass reachable=pass tls=pass login=pass" {
+	if got := verdicts(lines)[2]; got != "target pass reachable=pass tls=pass cert_days=pass login=pass" {
 		t.Errorf("endpoint line %s", got)
 	}
 	if len(lines[1].Probe) == 0 {

@@ -14,6 +14,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/smallfile"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/discover"
+	"github.com/mailcheck/mailcheck/report"
 )
 
 // probeFlags are the flags every command that probes shares.
@@ -25,9 +26,11 @@ type probeFlags struct {
 	STARTTLS string
 	Verbose  bool
 	JSON     bool
-	NoColor  bool
-	Color    string
-	Quiet    bool
+	// Format is --format (probe and demo): a name of report.Formats; "" is text, or json with --json.
+	Format  string
+	NoColor bool
+	Color   string
+	Quiet   bool
 	// ISPDB is Mozilla's ISPDB or a mirror (https:// URL prefix or a directory); NoISPDB never asks it.
 	ISPDB   string
 	NoISPDB bool
@@ -56,6 +59,26 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "no live progress on stderr (it is shown only when stderr is a terminal, never with --json or when CI is set)")
 	fs.StringVar(&f.Color, "color", ColorAuto, "colours: auto (on a terminal, unless NO_COLOR is set or TERM=dumb), always (e.g. for less -R) or never")
 	f.registerISPDB(fs)
+}
+
+// registerFormat adds --format, for the commands that print a probe report (probe, demo).
+func (f *probeFlags) registerFormat(fs *pflag.FlagSet) {
+	var names []string
+	for _, fm := range report.Formats {
+		names = append(names, fm.Name)
+	}
+	fs.StringVar(&f.Format, "format", "", "output format: "+strings.Join(names, ", ")+" (default text; --json is --format json; see README)")
+}
+
+// formatName is the output format asked for.
+func (f *probeFlags) formatName() string {
+	switch {
+	case f.Format != "":
+		return f.Format
+	case f.JSON:
+		return "json"
+	}
+	return "text"
 }
 
 // registerISPDB adds --ispdb and --no-ispdb, for every command that discovers a domain's servers.
@@ -97,6 +120,14 @@ func (f *probeFlags) validate() error {
 	if !f.NoISPDB && !strings.HasPrefix(f.ISPDB, "https://") {
 		if st, err := os.Stat(f.ISPDB); err != nil || !st.IsDir() {
 			return usageError("--ispdb %q is neither an https:// URL nor a directory", f.ISPDB)
+		}
+	}
+	if f.Format != "" {
+		if _, ok := report.FormatNamed(f.Format); !ok {
+			return usageError("--format %q is not a format: give text, json, markdown or settings", f.Format)
+		}
+		if f.JSON && f.Format != "json" {
+			return usageError("--json and --format %s contradict each other: give one", f.Format)
 		}
 	}
 	switch probe.STARTTLSPolicy(f.STARTTLS) {
@@ -150,7 +181,7 @@ func (f *probeFlags) prober(creds *probe.Credentials) (*probe.Prober, error) {
 		Timeout:      f.Timeout,
 		STARTTLS:     probe.STARTTLSPolicy(f.STARTTLS),
 		Transcript:   f.Verbose,
-		CertWarnDays: 14,
+		CertWarnDays: probe.DefaultCertWarnDays,
 		Credentials:  creds,
 		Progress:     f.progress,
 		ISPDB:        f.ispdb(),

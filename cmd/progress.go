@@ -12,7 +12,7 @@ import (
 // the function that erases the region; call it before the report is printed. stdout is never touched.
 func (f *probeFlags) startProgress(ios *IOStreams, label string) (stop func()) {
 	stop = func() {}
-	if f.JSON || f.Quiet || !ios.ErrTTY || ios.dumbTerminal() || inCI(ios) {
+	if f.formatName() != "text" || f.Quiet || !ios.ErrTTY || ios.dumbTerminal() || inCI(ios) {
 		return stop
 	}
 	file, ok := ios.ErrOut.(*os.File)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"syscall"
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
@@ -126,7 +128,30 @@ check: a check failed); 2 bad usage or input; check --nagios uses the monitoring
 		root.AddCommand(extra(ios))
 	}
 	registerCompletions(root)
+	refuseUnknownShells(root)
 	return root
+}
+
+// refuseUnknownShells makes 'mailcheck completion tcsh' a usage error: cobra's completion command has no
+// action of its own, so an unknown shell would print its help and exit 0.
+func refuseUnknownShells(root *cobra.Command) {
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() != "completion" {
+			continue
+		}
+		var shells []string
+		for _, sh := range c.Commands() {
+			shells = append(shells, sh.Name())
+		}
+		c.Args = cobra.ArbitraryArgs
+		c.RunE = func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return c.Help()
+			}
+			return usageError("no completion for the shell %q: give one of %s", args[0], strings.Join(shells, ", "))
+		}
+	}
 }
 
 // extraCommands are added by the files of further subcommands (explain, send, check) from init functions,
@@ -140,9 +165,23 @@ func Main() int {
 
 // Run runs mailcheck with args and returns the exit code; errors are printed as one line on ErrOut.
 func Run(args []string, ios *IOStreams) int {
-	root := NewRootCmd(ios)
+	out := &outWriter{w: ios.Out}
+	streams := *ios
+	streams.Out = out
+	root := NewRootCmd(&streams)
 	root.SetArgs(args)
-	err := root.Execute()
+	err := misplacedFlag(root, args)
+	if err == nil {
+		err = root.Execute()
+	}
+	if err == nil && out.err != nil {
+		// Help, version or a report that could not be written (a full disk, /dev/full): the user did not
+		// get what was asked for. A reader that went away (| head) needs no message.
+		if errors.Is(out.err, syscall.EPIPE) {
+			return ExitUsage
+		}
+		err = usageError("writing to standard output: %v", out.err)
+	}
 	if err == nil {
 		return ExitOK
 	}
@@ -154,6 +193,52 @@ func Run(args []string, ios *IOStreams) int {
 		return ee.Code
 	}
 	// Cobra's own errors (unknown command, missing argument) are usage errors.
-	fmt.Fprintf(ios.ErrOut, "mailcheck: %s\n", termsafe.String(err.Error()))
+	fmt.Fprintf(ios.ErrOut, "mailcheck: %s\n", termsafe.String(oneLine(err.Error())))
 	return ExitUsage
+}
+
+// outWriter remembers the first error writing to standard output, which cobra's help and version
+// printing ignore.
+type outWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (o *outWriter) Write(b []byte) (int, error) {
+	n, err := o.w.Write(b)
+	if err != nil && o.err == nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// oneLine folds cobra's multi-line errors into one line: its typo suggestion
+// ("unknown command "prob" for "mailcheck"\n\nDid you mean this?\n\tprobe\n") becomes
+// "… — did you mean probe?".
+func oneLine(msg string) string {
+	head, suggestions, ok := strings.Cut(msg, "\n\nDid you mean this?\n")
+	if !ok {
+		return strings.TrimSpace(msg)
+	}
+	return head + " — did you mean " + strings.Join(strings.Fields(suggestions), " or ") + "?"
+}
+
+// misplacedFlag catches a subcommand's flag given before the subcommand ("mailcheck --json probe x"),
+// which cobra would read as a flag of mailcheck taking "probe" as its value and then report "unknown
+// command x". The root's own flags (--help, --version) are fine there.
+func misplacedFlag(root *cobra.Command, args []string) error {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "-") || args[0] == "--" {
+		return nil
+	}
+	root.InitDefaultHelpFlag()
+	name, _, _ := strings.Cut(strings.TrimLeft(args[0], "-"), "=")
+	if root.Flags().Lookup(name) != nil || (len(name) == 1 && root.Flags().ShorthandLookup(name) != nil) {
+		return nil
+	}
+	for i, a := range args[1:] {
+		if c, _, err := root.Find([]string{a}); err == nil && c != root {
+			return usageError("%s goes after the command: mailcheck %s %s", args[0], a, strings.Join(append(args[:i+1:i+1], args[i+2:]...), " "))
+		}
+	}
+	return usageError("unknown flag %s (see 'mailcheck --help')", args[0])
 }

@@ -81,6 +81,10 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
 	}
+	if opts.probeFlags.fs != nil && opts.probeFlags.fs.Changed("starttls") {
+		// A hidden flag of the shared set: it would change which discovered server is chosen.
+		return usageError("send has no --starttls: the --server URL's scheme says the security mode (submission:// is STARTTLS, submissions:// SSL/TLS)")
+	}
 	if opts.From == "" || len(opts.To) == 0 {
 		return usageError("send needs --from and --to (see 'mailcheck send --help')")
 	}

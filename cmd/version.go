@@ -56,6 +56,21 @@ func BuildVersion() string {
 	return "mailcheck " + version + "\n" + strings.Join(parts, ", ") + "\n"
 }
 
+// shortVersion is the version on one line, with the revision shortened: "(devel), revision 8a2c78b0c1d2".
+func shortVersion() string {
+	first, rest, _ := strings.Cut(BuildVersion(), "\n")
+	v := strings.TrimPrefix(first, "mailcheck ")
+	for _, part := range strings.Split(strings.TrimSpace(rest), ", ") {
+		if rev, ok := strings.CutPrefix(part, "revision "); ok {
+			if len(rev) > 12 && !strings.Contains(rev[:12], " ") {
+				rev = rev[:12] + strings.TrimLeft(rev[12:], "0123456789abcdef")
+			}
+			v += ", revision " + rev
+		}
+	}
+	return v
+}
+
 // NewCmdVersion builds `mailcheck version`, the same as `mailcheck --version`.
 func NewCmdVersion(ios *IOStreams) *cobra.Command {
 	return &cobra.Command{

@@ -25,6 +25,10 @@ type Dialer interface {
 // STARTTLSPolicy decides whether plain endpoints are upgraded.
 type STARTTLSPolicy string
 
+// DefaultCertWarnDays is the warning level for a certificate's remaining validity, the same for probe,
+// check and the exporter: two weeks leaves time to renew one that failed to renew itself.
+const DefaultCertWarnDays = 14
+
 const (
 	// STARTTLSNo never upgrades: the endpoint is probed in clear text.
 	STARTTLSNo STARTTLSPolicy = "no"
@@ -46,7 +50,8 @@ type Config struct {
 	STARTTLS STARTTLSPolicy
 	// Transcript records the protocol exchange of each endpoint.
 	Transcript bool
-	// CertWarnDays warns when a certificate expires in fewer days than this (0: never).
+	// CertWarnDays warns when a certificate expires in fewer days than this (0: never);
+	// DefaultCertWarnDays for probe, check and the exporter unless told otherwise.
 	CertWarnDays int
 	// Now is the clock, for certificate checks.
 	Now func() time.Time

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command hostile measures what hostile servers and hostile DNS can make mailcheck spend (GitHub issue
 // 13): the peak RSS of the real binary, as getrusage reports it for the child process, and its output,
 // against scripted servers on loopback; and the fan-out of a run against a zone with hundreds of records.
