@@ -539,6 +539,9 @@ func (r *run) finish() {
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
 	}
 	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
+	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) > 0 {
+		rep.Problems = append(rep.Problems, missingSettings(rep)...)
+	}
 	r.judgeSources()
 	annotateAuthentication(rep)
 	rep.Status = r.overall()

@@ -118,6 +118,8 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 				title = e.Title
 			}
 			extra += "   " + pal.fail("login failed: "+title)
+		case !loginTried(rep):
+			extra += "   " + pal.dim("login not tested")
 		}
 		if s.Provider != "" {
 			extra += "   " + pal.dim("the provider's settings ("+s.Provider+")")
@@ -138,7 +140,22 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
 	line("Outgoing mail", out, "none found that works with a valid certificate")
+	if (in != nil || out != nil) && !loginTried(rep) {
+		fprintf(b, "  %-14s %s\n", "", pal.dim("No password was given, so the login was not tested (a wrong password is the most common fault):"))
+		fprintf(b, "  %-14s %s\n", "", pal.dim("add --user NAME to test it; the password is asked for, or comes from $MAILCHECK_PASSWORD."))
+	}
 	fprintln(b)
+}
+
+// loginTried says whether the run was given credentials: every endpoint then carries a login result,
+// tested or not (and why).
+func loginTried(rep *probe.Report) bool {
+	for _, e := range rep.Endpoints {
+		if e.Auth != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {

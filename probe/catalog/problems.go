@@ -42,6 +42,8 @@ const (
 	DNSRefused        = "dns_refused"
 	ServiceNotOffered = "service_not_offered"
 	NoMailServers     = "no_mail_servers"
+	NoIncomingServer  = "no_incoming_server"
+	NoOutgoingServer  = "no_outgoing_server"
 	SourcesDisagree   = "sources_disagree"
 
 	ConnectRefused     = "connect_refused"
@@ -154,6 +156,12 @@ var problems = append([]Problem{
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},
+	{NoIncomingServer, Fail, "No incoming mail server works",
+		"None of the IMAP and POP3 servers found for the domain gave a working connection with a valid certificate, so there is no incoming setting to type. The summary says what was tried and how it failed.",
+		"Fix what the other problems name for those servers. If the domain's mail is hosted elsewhere, ask the provider for its server names and test them directly, e.g. `mailcheck probe imaps://imap.provider.example:993`."},
+	{NoOutgoingServer, Fail, "No outgoing mail server works",
+		"None of the SMTP submission servers found for the domain (ports 587 and 465, or 25 with a login) gave a working connection with a valid certificate, so there is no outgoing setting to type. The summary says what was tried and how it failed.",
+		"Fix what the other problems name for those servers. If the domain's mail is hosted elsewhere, ask the provider for its outgoing server name and test it directly, e.g. `mailcheck probe submission://smtp.provider.example:587`."},
 
 	// --- Connecting ---
 	{AddressNotAllowed, Fail, "Address not allowed by the connection policy",
