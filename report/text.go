@@ -32,11 +32,12 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	writeProblems(b, rep, pal)
 
 	verdict := map[probe.Status]styled{
-		probe.StatusOK:   pal.ok("Result: OK — the settings above work."),
-		probe.StatusWarn: pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
-		probe.StatusFail: pal.fail("Result: FAILED — see the problems above."),
+		probe.StatusOK:          pal.ok("Result: OK — the settings above work."),
+		probe.StatusWarn:        pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
+		probe.StatusFail:        pal.fail("Result: FAILED — see the problems above."),
+		probe.StatusInterrupted: pal.warn("Result: INTERRUPTED — the report above is what was learned before the interruption; run again to finish."),
 	}[rep.Status]
-	if len(rep.Endpoints) > 0 && rep.Status != probe.StatusFail && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
+	if len(rep.Endpoints) > 0 && (rep.Status == probe.StatusOK || rep.Status == probe.StatusWarn) && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
 		verdict = pal.ok("Result: OK — the endpoints work.")
 	}
 	fprintln(b, verdict)

@@ -30,6 +30,7 @@ var textKinds = map[CodeKind]bool{KindProvider: true, KindTLS: true, KindNetwork
 var probeOnly = map[string]string{
 	ServiceNotOffered:  "an SRV record with target '.', seen only in DNS",
 	TimeLimit:          "mailcheck's own --max-time, not a server's failure",
+	Interrupted:        "the user stopped mailcheck, not a server's failure",
 	NoMailServers:      "discovery found nothing; no client error says that",
 	NoIncomingServer:   "a verdict over every incoming endpoint probed",
 	NoOutgoingServer:   "a verdict over every outgoing endpoint probed",

@@ -53,6 +53,7 @@ const (
 	ConnectionClosed   = "connection_closed"
 	ResponseTimeout    = "response_timeout"
 	TimeLimit          = "time_limit"
+	Interrupted        = "interrupted"
 	IPv6Unreachable    = "ipv6_unreachable"
 
 	TLSOnPlainPort   = "tls_on_plain_port"
@@ -185,6 +186,9 @@ var problems = append([]Problem{
 	{ResponseTimeout, Fail, "Server did not answer",
 		"The connection opened but the server did not send its answer in time. The server is overloaded or stuck, or a middlebox holds the connection.",
 		"Retry later; if it persists, the server operator must look at the server's load and logs."},
+	{Interrupted, Fail, "Interrupted",
+		"The run was interrupted (Ctrl-C or SIGTERM) before this test was finished; it says nothing about the server. What the report shows was learned until then.",
+		"Run the command again and let it finish (it ends on its own within --max-time)."},
 	{TimeLimit, Fail, "Stopped by mailcheck's time limit",
 		"mailcheck's own limit for the whole run (--max-time) ended this test before it was finished; it says nothing about the server.",
 		"Run again with a larger --max-time (and --timeout), or probe fewer endpoints at once."},
