@@ -40,8 +40,10 @@ type ExporterOptions struct {
 func NewCmdExporter(ios *IOStreams, runF func(*ExporterOptions) error) *cobra.Command {
 	opts := &ExporterOptions{IO: ios}
 	c := &cobra.Command{
-		Use:   "exporter --listen ADDR --allow-target PATTERN...",
-		Short: "Serve probes to Prometheus: the multi-target exporter pattern (/probe?target=...)",
+		Use: "exporter --listen ADDR --allow-target PATTERN...",
+		// SIGINT and SIGTERM are how the exporter is stopped: exit 0, not "interrupted".
+		Annotations: map[string]string{annotationSignalEnds: "true"},
+		Short:       "Serve probes to Prometheus: the multi-target exporter pattern (/probe?target=...)",
 		Long: `Run as a Prometheus exporter. GET /probe?target=TARGET&module=NAME probes one address, domain or
 endpoint URL and answers its metrics (probe_success, probe_duration_seconds,
 probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; see README "Metrics");

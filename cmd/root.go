@@ -3,10 +3,12 @@
 package cmd
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"syscall"
 
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mailcheck/mailcheck/internal/termsafe"
+	"github.com/mailcheck/mailcheck/probe"
 )
 
 // Exit codes: a stable API, documented in the README.
@@ -21,6 +24,8 @@ const (
 	ExitOK       = 0 // everything asked for works
 	ExitProblems = 1 // problems found
 	ExitUsage    = 2 // bad usage or input
+	// ExitInterrupted: the user interrupted the run (Ctrl-C, SIGTERM); what was learned is printed first.
+	ExitInterrupted = 130
 )
 
 // IOStreams are the command's input and outputs, replaced by buffers in tests.
@@ -107,8 +112,8 @@ func NewRootCmd(ios *IOStreams) *cobra.Command {
 and SSL/TLS ports, and explains every failure with its cause and fix.
 
 Exit codes (see each command's --help): 0 works; 1 problems found (explain: not recognised;
-check: a check failed); 2 bad usage or input; check --nagios uses the monitoring-plugin codes
-0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`,
+check: a check failed); 2 bad usage or input; 130 interrupted (Ctrl-C, SIGTERM) after printing what
+was learned; check --nagios uses the monitoring-plugin codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.`,
 		Version:       BuildVersion(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
@@ -170,9 +175,21 @@ func Run(args []string, ios *IOStreams) int {
 	streams.Out = out
 	root := NewRootCmd(&streams)
 	root.SetArgs(args)
+	ctx, stopSignals := interruptible(context.Background())
+	defer stopSignals()
 	err := misplacedFlag(root, args)
+	var ran *cobra.Command
 	if err == nil {
-		err = root.Execute()
+		ran, err = root.ExecuteContextC(ctx)
+	}
+	if probe.Interrupted(ctx) && (ran == nil || ran.Annotations[annotationSignalEnds] == "") {
+		// The command printed what it had learned (its run ended with the context); the exit code says
+		// it is partial, whatever it found.
+		var ee *ExitError
+		if err == nil || errors.As(err, &ee) && ee.Code != ExitUsage {
+			fmt.Fprintln(ios.ErrOut, "mailcheck: interrupted")
+			return ExitInterrupted
+		}
 	}
 	if err == nil && out.err != nil {
 		// Help, version or a report that could not be written (a full disk, /dev/full): the user did not
@@ -195,6 +212,33 @@ func Run(args []string, ios *IOStreams) int {
 	// Cobra's own errors (unknown command, missing argument) are usage errors.
 	fmt.Fprintf(ios.ErrOut, "mailcheck: %s\n", termsafe.String(oneLine(err.Error())))
 	return ExitUsage
+}
+
+// annotationSignalEnds marks a command for which SIGINT/SIGTERM is the normal way to stop (the exporter),
+// not an interruption.
+const annotationSignalEnds = "signal-ends-normally"
+
+// interruptible returns a context that the first SIGINT or SIGTERM cancels with probe.ErrInterrupted, so
+// a run ends promptly with what it has learned (a report marked interrupted, valid JSON, a summary line);
+// a second signal then has its default effect and ends the process at once.
+func interruptible(parent context.Context) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(parent)
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sig:
+			signal.Stop(sig)
+			cancel(probe.ErrInterrupted)
+		case <-done:
+		}
+	}()
+	return ctx, func() {
+		signal.Stop(sig)
+		close(done)
+		cancel(nil)
+	}
 }
 
 // outWriter remembers the first error writing to standard output, which cobra's help and version

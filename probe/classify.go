@@ -23,6 +23,9 @@ import (
 func classifyIn(ctx context.Context, err error, dialing bool) string {
 	// A step's deadline is capped at the run's (session.deadline), so an I/O timeout can fire a moment
 	// before the context's own timer: the clock decides, not only ctx.Err().
+	if Interrupted(ctx) {
+		return catalog.Interrupted
+	}
 	if dl, ok := ctx.Deadline(); ctx.Err() != nil || ok && !time.Now().Before(dl) {
 		return catalog.TimeLimit
 	}

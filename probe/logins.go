@@ -148,6 +148,10 @@ func (r *run) loginServer(members []*Result) {
 		if m.Auth != nil {
 			continue
 		}
+		if Interrupted(r.ctx) {
+			p.notTested(m, catalog.Interrupted, fmt.Sprintf("the login on %s was not tested: the run was interrupted", m.Endpoint))
+			continue
+		}
 		if r.ctx.Err() != nil {
 			p.notTested(m, catalog.TimeLimit, fmt.Sprintf("the login on %s was not tested: --max-time ran out first", m.Endpoint))
 			continue

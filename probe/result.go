@@ -14,6 +14,8 @@ const (
 	StatusOK   Status = "ok"
 	StatusWarn Status = "warn"
 	StatusFail Status = "fail"
+	// StatusInterrupted is a run the user interrupted (probe.ErrInterrupted): what it holds is partial.
+	StatusInterrupted Status = "interrupted"
 )
 
 // Problem is one finding, tied to a catalogue entry by its code.

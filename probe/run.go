@@ -539,9 +539,17 @@ func (r *run) finish() {
 			fmt.Sprintf("no mail server was found for %s", r.req.Domain), ""))
 	}
 	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
+	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) > 0 {
+		rep.Problems = append(rep.Problems, missingSettings(rep)...)
+	}
 	r.judgeSources()
 	annotateAuthentication(rep)
 	rep.Status = r.overall()
+	if Interrupted(r.ctx) {
+		rep.Status = StatusInterrupted
+		rep.Problems = append(rep.Problems, newProblem(catalog.Interrupted,
+			fmt.Sprintf("the run was interrupted after %s: the report shows what was learned until then", time.Since(rep.StartedAt).Round(time.Millisecond)), ""))
+	}
 }
 
 // compareFamilies reports an IPv6 address that cannot be connected to where the IPv4 address of the same

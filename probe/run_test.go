@@ -338,3 +338,25 @@ func TestSettingsPreferTheConventionalName(t *testing.T) {
 		t.Errorf("outgoing %+v, want smtp.g.test", out)
 	}
 }
+
+// TestNothingListeningSaysWhy: a domain whose names resolve but where nothing listens fails with a
+// reason, not just "FAILED" (issue 23: problems were empty because every endpoint was a refused guess).
+func TestNothingListeningSaysWhy(t *testing.T) {
+	_, p := world(t, sandbox.World{Domain: "quiet.test", Records: []string{
+		"quiet.test." + ttl + "A 127.0.9.9", "mail.quiet.test." + ttl + "A 127.0.9.9",
+	}}, nil)
+	rep := p.Run(context.Background(), Request{Target: "quiet.test", Domain: "quiet.test"})
+	if rep.Status != StatusFail {
+		t.Errorf("status %s, want fail", rep.Status)
+	}
+	for _, code := range []string{catalog.NoIncomingServer, catalog.NoOutgoingServer} {
+		pr := topProblem(rep, code)
+		if pr == nil || !strings.Contains(pr.Summary, "nothing answers on the") || !strings.Contains(pr.Summary, "mail.quiet.test") ||
+			!strings.Contains(pr.Summary, "connection refused") {
+			t.Errorf("%s: %+v; want the endpoints tried and 'nothing answers'", code, pr)
+		}
+	}
+	if topProblem(rep, catalog.NoMailServers) != nil {
+		t.Errorf("no_mail_servers with %d endpoints probed", len(rep.Endpoints))
+	}
+}

@@ -1,6 +1,8 @@
 package probe
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -165,4 +167,78 @@ func nameRank(r Result) int {
 		return 1
 	}
 	return 2
+}
+
+// missingSettings says why a domain has no incoming or no outgoing setting, when endpoints were probed
+// but none of a direction works: what was tried (how many endpoints on which hosts) and how they failed,
+// so a failed run never ends without a reason (a domain whose guessed names all refuse has no other
+// problem the text report shows).
+func missingSettings(rep *Report) []Problem {
+	var out []Problem
+	for _, d := range []struct {
+		missing bool
+		code    string
+		what    string
+		of      func(Result) bool
+	}{
+		{rep.Settings.Incoming == nil, catalog.NoIncomingServer, "incoming (IMAP or POP3)", func(r Result) bool { return r.Protocol == IMAP || r.Protocol == POP3 }},
+		{rep.Settings.Outgoing == nil, catalog.NoOutgoingServer, "outgoing (SMTP submission)", func(r Result) bool { return r.Protocol == SMTP }},
+	} {
+		if !d.missing {
+			continue
+		}
+		endpoints, hosts, causes := map[Endpoint]bool{}, []string{}, map[string]int{}
+		var causeOrder []string
+		for _, r := range rep.Endpoints {
+			if !d.of(r) {
+				continue
+			}
+			if !endpoints[r.Endpoint] && !slices.Contains(hosts, r.Host) {
+				hosts = append(hosts, r.Host)
+			}
+			endpoints[r.Endpoint] = true
+			cause := "works only with a certificate that is not valid"
+			if len(r.Problems) > 0 {
+				cause = r.Problems[0].Title()
+			}
+			if r.Protocol == SMTP && r.Port == 25 && r.Status != StatusFail {
+				cause = "port 25 answers but offers no login (it is for mail between servers)"
+			}
+			if causes[cause] == 0 {
+				causeOrder = append(causeOrder, cause)
+			}
+			causes[cause]++
+		}
+		if len(endpoints) == 0 {
+			out = append(out, newProblem(d.code, fmt.Sprintf("no %s server was found for %s", d.what, rep.Domain), ""))
+			continue
+		}
+		sort.SliceStable(causeOrder, func(i, j int) bool { return causes[causeOrder[i]] > causes[causeOrder[j]] })
+		var how []string
+		for _, c := range causeOrder {
+			how = append(how, fmt.Sprintf("%d× %s", causes[c], strings.ToLower(c[:1])+c[1:]))
+		}
+		shown := hosts
+		if len(shown) > 4 {
+			shown = append(slices.Clone(hosts[:4]), fmt.Sprintf("%d more", len(hosts)-4))
+		}
+		allConnect := true
+		for _, r := range rep.Endpoints {
+			if d.of(r) && !connectFailed(r) {
+				allConnect = false
+			}
+		}
+		tried := fmt.Sprintf("%d endpoints", len(endpoints))
+		if len(endpoints) == 1 {
+			tried = "1 endpoint"
+		}
+		summary := fmt.Sprintf("no %s server works for %s: %s tried on %s; %s", d.what, rep.Domain,
+			tried, strings.Join(shown, ", "), strings.Join(how, ", "))
+		if allConnect {
+			summary = fmt.Sprintf("nothing answers on the %s mail ports of %s: %s tried on %s; %s", d.what, rep.Domain,
+				tried, strings.Join(shown, ", "), strings.Join(how, ", "))
+		}
+		out = append(out, newProblem(d.code, summary, ""))
+	}
+	return out
 }

@@ -19,7 +19,7 @@ func Markdown(w io.Writer, rep *probe.Report, opt FormatOptions) error {
 	b := &strings.Builder{}
 	verdict := map[probe.Status]string{
 		probe.StatusOK: "OK: the settings below work", probe.StatusWarn: "works, with warnings",
-		probe.StatusFail: "FAILED",
+		probe.StatusFail: "FAILED", probe.StatusInterrupted: "INTERRUPTED (what was learned until then)",
 	}[rep.Status]
 	fmt.Fprintf(b, "**mailcheck %s: %s**\n\n", md(rep.Target), verdict)
 	if s := rep.Settings; s.Incoming != nil || s.Outgoing != nil || rep.Domain != "" {

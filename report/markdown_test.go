@@ -62,3 +62,24 @@ func TestSettingsFormat(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+// TestTextSaysTheLoginWasNotTested: without credentials the settings say so and tell how to test it
+// (issue 23: "WORKS" hid the most common ticket, a wrong password).
+func TestTextSaysTheLoginWasNotTested(t *testing.T) {
+	in := &probe.Setting{Protocol: probe.IMAP, Server: "imap.example.com", Port: 993, Security: "tls", SecurityLabel: "SSL/TLS"}
+	rep := &probe.Report{Target: "example.com", Domain: "example.com", Status: probe.StatusOK,
+		Endpoints: []probe.Result{{Status: probe.StatusOK}}, Settings: probe.Settings{Incoming: in}}
+	var b strings.Builder
+	if err := Text(&b, rep, TextOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "login not tested") || !strings.Contains(b.String(), "add --user NAME to test it") {
+		t.Errorf("no 'login not tested' hint:\n%s", b.String())
+	}
+	rep.Endpoints[0].Auth = &probe.AuthResult{Tested: true, OK: true}
+	b.Reset()
+	_ = Text(&b, rep, TextOptions{})
+	if strings.Contains(b.String(), "login not tested") {
+		t.Errorf("'login not tested' although a login ran:\n%s", b.String())
+	}
+}

@@ -32,11 +32,12 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	writeProblems(b, rep, pal)
 
 	verdict := map[probe.Status]styled{
-		probe.StatusOK:   pal.ok("Result: OK — the settings above work."),
-		probe.StatusWarn: pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
-		probe.StatusFail: pal.fail("Result: FAILED — see the problems above."),
+		probe.StatusOK:          pal.ok("Result: OK — the settings above work."),
+		probe.StatusWarn:        pal.warn("Result: WORKS WITH WARNINGS — see the problems above."),
+		probe.StatusFail:        pal.fail("Result: FAILED — see the problems above."),
+		probe.StatusInterrupted: pal.warn("Result: INTERRUPTED — the report above is what was learned before the interruption; run again to finish."),
 	}[rep.Status]
-	if len(rep.Endpoints) > 0 && rep.Status != probe.StatusFail && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
+	if len(rep.Endpoints) > 0 && (rep.Status == probe.StatusOK || rep.Status == probe.StatusWarn) && rep.Settings.Incoming == nil && rep.Settings.Outgoing == nil {
 		verdict = pal.ok("Result: OK — the endpoints work.")
 	}
 	fprintln(b, verdict)
@@ -118,6 +119,8 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 				title = e.Title
 			}
 			extra += "   " + pal.fail("login failed: "+title)
+		case !loginTried(rep):
+			extra += "   " + pal.dim("login not tested")
 		}
 		if s.Provider != "" {
 			extra += "   " + pal.dim("the provider's settings ("+s.Provider+")")
@@ -138,7 +141,22 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")
 	line("Outgoing mail", out, "none found that works with a valid certificate")
+	if (in != nil || out != nil) && !loginTried(rep) {
+		fprintf(b, "  %-14s %s\n", "", pal.dim("No password was given, so the login was not tested (a wrong password is the most common fault):"))
+		fprintf(b, "  %-14s %s\n", "", pal.dim("add --user NAME to test it; the password is asked for, or comes from $MAILCHECK_PASSWORD."))
+	}
 	fprintln(b)
+}
+
+// loginTried says whether the run was given credentials: every endpoint then carries a login result,
+// tested or not (and why).
+func loginTried(rep *probe.Report) bool {
+	for _, e := range rep.Endpoints {
+		if e.Auth != nil {
+			return true
+		}
+	}
+	return false
 }
 
 func writeDiscovery(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {

@@ -30,7 +30,10 @@ var textKinds = map[CodeKind]bool{KindProvider: true, KindTLS: true, KindNetwork
 var probeOnly = map[string]string{
 	ServiceNotOffered:  "an SRV record with target '.', seen only in DNS",
 	TimeLimit:          "mailcheck's own --max-time, not a server's failure",
+	Interrupted:        "the user stopped mailcheck, not a server's failure",
 	NoMailServers:      "discovery found nothing; no client error says that",
+	NoIncomingServer:   "a verdict over every incoming endpoint probed",
+	NoOutgoingServer:   "a verdict over every outgoing endpoint probed",
 	SourcesDisagree:    "a comparison of discovery sources, which no client shows",
 	IPv6Unreachable:    "needs a comparison of IPv4 and IPv6 connections",
 	CertExpiringSoon:   "a warning about a certificate that still works",

@@ -42,6 +42,8 @@ const (
 	DNSRefused        = "dns_refused"
 	ServiceNotOffered = "service_not_offered"
 	NoMailServers     = "no_mail_servers"
+	NoIncomingServer  = "no_incoming_server"
+	NoOutgoingServer  = "no_outgoing_server"
 	SourcesDisagree   = "sources_disagree"
 
 	ConnectRefused     = "connect_refused"
@@ -51,6 +53,7 @@ const (
 	ConnectionClosed   = "connection_closed"
 	ResponseTimeout    = "response_timeout"
 	TimeLimit          = "time_limit"
+	Interrupted        = "interrupted"
 	IPv6Unreachable    = "ipv6_unreachable"
 
 	TLSOnPlainPort   = "tls_on_plain_port"
@@ -154,6 +157,12 @@ var problems = append([]Problem{
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},
+	{NoIncomingServer, Fail, "No incoming mail server works",
+		"None of the IMAP and POP3 servers found for the domain gave a working connection with a valid certificate, so there is no incoming setting to type. The summary says what was tried and how it failed.",
+		"Fix what the other problems name for those servers. If the domain's mail is hosted elsewhere, ask the provider for its server names and test them directly, e.g. `mailcheck probe imaps://imap.provider.example:993`."},
+	{NoOutgoingServer, Fail, "No outgoing mail server works",
+		"None of the SMTP submission servers found for the domain (ports 587 and 465, or 25 with a login) gave a working connection with a valid certificate, so there is no outgoing setting to type. The summary says what was tried and how it failed.",
+		"Fix what the other problems name for those servers. If the domain's mail is hosted elsewhere, ask the provider for its outgoing server name and test it directly, e.g. `mailcheck probe submission://smtp.provider.example:587`."},
 
 	// --- Connecting ---
 	{AddressNotAllowed, Fail, "Address not allowed by the connection policy",
@@ -177,6 +186,9 @@ var problems = append([]Problem{
 	{ResponseTimeout, Fail, "Server did not answer",
 		"The connection opened but the server did not send its answer in time. The server is overloaded or stuck, or a middlebox holds the connection.",
 		"Retry later; if it persists, the server operator must look at the server's load and logs."},
+	{Interrupted, Fail, "Interrupted",
+		"The run was interrupted (Ctrl-C or SIGTERM) before this test was finished; it says nothing about the server. What the report shows was learned until then.",
+		"Run the command again and let it finish (it ends on its own within --max-time)."},
 	{TimeLimit, Fail, "Stopped by mailcheck's time limit",
 		"mailcheck's own limit for the whole run (--max-time) ended this test before it was finished; it says nothing about the server.",
 		"Run again with a larger --max-time (and --timeout), or probe fewer endpoints at once."},
