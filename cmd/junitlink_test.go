@@ -1,17 +1,17 @@
 package cmd
 
 import (
-	"bytes"
-	"encoding/xml"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
-// TestCheckJUnitReplacesASymlink: check --junit PATH where PATH is a symbolic link (planted in a shared
-// directory) used to write the report into the link's target. The link is replaced by the report; the
-// file it pointed to stays untouched.
-func TestCheckJUnitReplacesASymlink(t *testing.T) {
+// TestCheckJUnitRefusesASymlink: check --junit PATH where PATH is a symbolic link (planted in a shared
+// directory) used to write the report into the link's target. Now it is a usage error before anything is
+// probed: the link and the file it points to stay untouched (replacing the link instead would, as root,
+// replace system links such as /dev/stdout).
+func TestCheckJUnitRefusesASymlink(t *testing.T) {
 	sb := startCheckWorld(t)
 	dir := t.TempDir()
 	victim := filepath.Join(dir, "bashrc")
@@ -22,22 +22,34 @@ func TestCheckJUnitReplacesASymlink(t *testing.T) {
 	if err := os.Symlink(victim, path); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runCheckIn(t, sb, checkIO{env: checkEnv}, "check", "--config", checkMixed, "--jsonl", "--junit", path)
-	if code != ExitProblems {
-		t.Fatalf("exit %d, stderr %q", code, errOut)
+	code, out, errOut := runCheckIn(t, sb, checkIO{env: checkEnv}, "check", "--config", checkMixed, "--jsonl", "--junit", path)
+	if code != ExitUsage || !strings.Contains(errOut, "symbolic link") || out != "" {
+		t.Fatalf("exit %d, stdout %q, stderr %q; want a usage error before any probe", code, out, errOut)
 	}
 	if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
 		t.Errorf("the symlink's target was overwritten: %.80q", b)
 	}
-	fi, err := os.Lstat(path)
-	if err != nil || fi.Mode()&os.ModeSymlink != 0 {
-		t.Fatalf("the junit path is still a link (%v, %v)", fi, err)
-	}
-	raw, _ := os.ReadFile(path)
-	if !bytes.HasPrefix(raw, []byte(xml.Header)) {
-		t.Errorf("the report is not at the path: %.60q", raw)
+	if fi, err := os.Lstat(path); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Fatalf("the link was replaced (%v, %v)", fi, err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
 		t.Errorf("files left behind: %v", entries)
+	}
+}
+
+// TestCheckJUnitToDevNull: --junit /dev/null writes to the device; before, the report was renamed over
+// it, replacing the machine's /dev/null with a regular file when run as root.
+func TestCheckJUnitToDevNull(t *testing.T) {
+	sb := startCheckWorld(t)
+	before, err := os.Lstat(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := runCheckIn(t, sb, checkIO{env: checkEnv}, "check", "--config", checkMixed, "--jsonl", "--junit", os.DevNull)
+	if code != ExitProblems {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	if after, err := os.Lstat(os.DevNull); err != nil || after.Mode() != before.Mode() {
+		t.Fatalf("%s was %v, is %v (%v)", os.DevNull, before.Mode(), after.Mode(), err)
 	}
 }
