@@ -25,8 +25,13 @@ type Credentials struct {
 	Token string
 	// OAuthMechanism forces XOAUTH2 or OAUTHBEARER; empty picks what the server offers.
 	OAuthMechanism string
-	// AllowPlaintext permits sending the password over an unencrypted connection.
+	// AllowPlaintext permits sending the password over a connection probed in clear text on purpose
+	// (--starttls no, or an endpoint whose URL or source says plain); a missing or failed STARTTLS
+	// never lets it through (loginBlocker).
 	AllowPlaintext bool
+	// Bound, when set, ties the credentials to their account (an exporter's login module): they go
+	// only to targets inside it (see Binding and MayReceiveSecrets).
+	Bound *Binding
 }
 
 // String hides the password if Credentials is ever printed.

@@ -531,6 +531,7 @@ func (r *run) finish() {
 	}
 	rep.Settings = chooseSettings(rep.Endpoints, r.req.Address)
 	r.judgeSources()
+	r.confirmSettings()
 	annotateAuthentication(rep)
 	rep.Status = r.overall()
 }

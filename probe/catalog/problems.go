@@ -43,6 +43,9 @@ const (
 	ServiceNotOffered = "service_not_offered"
 	NoMailServers     = "no_mail_servers"
 	SourcesDisagree   = "sources_disagree"
+	// SettingsUnconfirmed: the recommended server lies outside the domain and only DNS answers, or a file
+	// they led to, name it (README "Who receives your password or token").
+	SettingsUnconfirmed = "settings_unconfirmed"
 
 	ConnectRefused     = "connect_refused"
 	ConnectTimeout     = "connect_timeout"
@@ -143,6 +146,9 @@ var problems = append([]Problem{
 	{SourcesDisagree, Warn, "Discovery sources disagree",
 		"The places mail clients read settings from (the domain's autoconfig file, its SRV records, Mozilla's ISPDB, the MX provider, Microsoft Autodiscover) name different servers, ports or security modes for the same service, or one of them names a server that does not work. Each mail client follows its own order, so users of different programs end up with different settings, and some with broken ones.",
 		"Trust the setting the probe found working and correct or remove the source that says otherwise (the summary names it): update the autoconfig file or Autodiscover answer, fix the SRV record, or ask Mozilla to update the ISPDB entry (github.com/thunderbird/autoconfig)."},
+	{SettingsUnconfirmed, Warn, "Settings found only through forgeable answers",
+		"The recommended server lies outside the domain, and only DNS answers (SRV or MX records) or a file those answers led to (the MX host's own autoconfig file) name it. Anyone who can forge the domain's DNS answers could have chosen it: a valid certificate only proves the server is the one named, not that it is your provider's. mailcheck did not send it the password or token.",
+		"Confirm with your provider that these are its servers before typing your password. A domain owner can publish the settings where clients can verify them: an autoconfig file at https://autoconfig.DOMAIN/mail/config-v1.1.xml, Autodiscover, or the provider's entry in Mozilla's ISPDB. To test the login there anyway, name the server: `mailcheck probe imaps://HOST:993 --user ADDRESS`."},
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},

@@ -77,6 +77,7 @@ var _ imapserver.SessionSASL = (*imapSession)(nil)
 
 // Login checks a user's password; failure answers NO [AUTHENTICATIONFAILED] (RFC 5530).
 func (x *imapSession) Login(username, password string) error {
+	x.sb.heard(ProtoIMAP, password)
 	err := x.Session.Login(strings.ToLower(username), password)
 	if err != nil {
 		x.sb.loginFailed(ProtoIMAP)

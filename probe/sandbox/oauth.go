@@ -81,6 +81,7 @@ func (o *oauthServer) Next(response []byte) ([]byte, bool, error) {
 	user, token, ok := parseOAuthResponse(o.mech, response)
 	status := "invalid_request"
 	if ok {
+		o.sb.heard(o.proto, token)
 		status = o.sb.checkToken(o.proto, user, token)
 	}
 	if status == "" {

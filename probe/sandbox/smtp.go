@@ -67,6 +67,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 		if identity != "" && !strings.EqualFold(identity, username) {
 			return smtp.ErrAuthFailed
 		}
+		x.sb.heard(ProtoSMTP, password)
 		if !x.sb.checkPassword(username, password) {
 			x.sb.loginFailed(ProtoSMTP)
 			return smtp.ErrAuthFailed
@@ -161,6 +162,27 @@ func (s *Sandbox) loginFailed(proto Proto) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failed[proto]++
+}
+
+// heard records a secret (password or token) a login sent a server of proto, right or wrong.
+func (s *Sandbox) heard(proto Proto, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.secrets == nil {
+		s.secrets = map[Proto]map[string]int{}
+	}
+	if s.secrets[proto] == nil {
+		s.secrets[proto] = map[string]int{}
+	}
+	s.secrets[proto][secret]++
+}
+
+// Heard is how many logins sent secret (a password or an OAuth2 token) to the servers of proto, accepted
+// or refused: a test that must prove a secret never reached a server asks it.
+func (s *Sandbox) Heard(proto Proto, secret string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.secrets[proto][secret]
 }
 
 // FailedLogins is how many logins the servers of proto refused so far: what fail2ban counts.
