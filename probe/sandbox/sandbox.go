@@ -233,7 +233,7 @@ type Sandbox struct {
 	// failed counts refused logins per protocol, as a server's log (and fail2ban) would.
 	failed map[Proto]int
 	// secrets counts the passwords and tokens logins sent, per protocol (Heard).
-	secrets map[Proto]map[string]int
+	secrets map[string]int
 }
 
 // endpoint is one Service at run time.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/emersion/go-sasl"
@@ -67,7 +68,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 		if identity != "" && !strings.EqualFold(identity, username) {
 			return smtp.ErrAuthFailed
 		}
-		x.sb.heard(ProtoSMTP, password)
+		x.sb.heard(x.ep, ProtoSMTP, password)
 		if !x.sb.checkPassword(username, password) {
 			x.sb.loginFailed(ProtoSMTP)
 			return smtp.ErrAuthFailed
@@ -81,7 +82,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 	case sasl.Login:
 		return newLoginServer(func(u, p string) error { return check("", u, p) }), nil
 	case mechXOAUTH2, mechOAUTHBEARER:
-		return x.sb.newOAuthServer(ProtoSMTP, mech, smtp.ErrAuthFailed, func(user string) error {
+		return x.sb.newOAuthServer(x.ep, ProtoSMTP, mech, smtp.ErrAuthFailed, func(user string) error {
 			x.user = user
 			return nil
 		}), nil
@@ -164,17 +165,15 @@ func (s *Sandbox) loginFailed(proto Proto) {
 	s.failed[proto]++
 }
 
-// heard records a secret (password or token) a login sent a server of proto, right or wrong.
-func (s *Sandbox) heard(proto Proto, secret string) {
+// heard records a secret (password or token) a login sent the server ep of proto, right or wrong.
+func (s *Sandbox) heard(ep *endpoint, proto Proto, secret string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.secrets == nil {
-		s.secrets = map[Proto]map[string]int{}
+		s.secrets = map[string]int{}
 	}
-	if s.secrets[proto] == nil {
-		s.secrets[proto] = map[string]int{}
-	}
-	s.secrets[proto][secret]++
+	s.secrets[string(proto)+"\x00"+secret]++
+	s.secrets["ip\x00"+ep.virtual.Addr().String()+"\x00"+secret]++
 }
 
 // Heard is how many logins sent secret (a password or an OAuth2 token) to the servers of proto, accepted
@@ -182,7 +181,18 @@ func (s *Sandbox) heard(proto Proto, secret string) {
 func (s *Sandbox) Heard(proto Proto, secret string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.secrets[proto][secret]
+	return s.secrets[string(proto)+"\x00"+secret]
+}
+
+// HeardAt is how many logins sent secret to the services of the address ip (as a Service names it), any
+// protocol.
+func (s *Sandbox) HeardAt(ip, secret string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, err := netip.ParseAddr(ip); err == nil {
+		ip = a.Unmap().WithZone("").String()
+	}
+	return s.secrets["ip\x00"+ip+"\x00"+secret]
 }
 
 // FailedLogins is how many logins the servers of proto refused so far: what fail2ban counts.
