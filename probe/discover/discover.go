@@ -86,7 +86,8 @@ type Lookup struct {
 	Method string `json:"method,omitempty"`
 	// HTTPStatus is the server's status code, 0 when no answer came.
 	HTTPStatus int `json:"http_status,omitempty"`
-	// Forgeable is true when the answer came over plain HTTP or through an unauthenticated redirect.
+	// Forgeable is true when the answer came over plain HTTP, through an unauthenticated redirect or SRV
+	// record, or from a host a DNS answer chose (the MX provider's own file): see Forgeable.
 	Forgeable bool `json:"forgeable,omitempty"`
 	// Redirects are the places the answer sent mailcheck on to (HTTP redirects, Autodiscover
 	// RedirectAddr/RedirectUrl), in order.
