@@ -68,13 +68,6 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 				}
 				return check.TargetResult{}, err
 			}
-			if t.Domain != "" && creds != nil {
-				// A domain line tests no login: the password goes only to the endpoints listed by URL,
-				// never to servers that discovery finds.
-				cfg := p.Config()
-				cfg.Credentials = nil
-				p = probe.NewProber(cfg)
-			}
 			tr, rep := check.Probe(ctx, p, t)
 			tr.Index = l.Number - 1 // as in a config file: the line, counted from 0
 			if opts.Verbose {

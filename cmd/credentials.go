@@ -41,7 +41,7 @@ func (f *credentialFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.User, "user", "", "login name to test (default: the address probed); the password comes from $"+PasswordEnv+", --password-file or a prompt")
 	fs.StringVar(&f.PasswordFile, "password-file", "", "read the password from the first line of this file")
-	fs.BoolVar(&f.AllowPlaintextAuth, "allow-plaintext-auth", false, "also send the password over unencrypted connections")
+	fs.BoolVar(&f.AllowPlaintextAuth, "allow-plaintext-auth", false, "also send the password over connections probed in clear text on purpose (--starttls no, a plain URL); never where STARTTLS was missing or failed")
 	f.oauthFlags.register(fs)
 }
 

@@ -58,11 +58,13 @@ a range of internal servers. A server that is not a mail service is reported wit
 Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
 warning days, expectations as in a check target (expect, cert_min_days, plaintext_login,
 auth_mechanisms: probe_success is then the verdict) and a login whose password is named by password_env
-or password_file. A query carrying a credential (password=, token=, user:password@...) is refused with
-400. One probe per target and module runs per --target-interval; other scrapes share its result.
+or password_file. A login module is bound to its account: it refuses (403) targets outside the domain of
+its user (or its login_hosts), and the exporter does not start when --allow-target is * or a pattern
+wider than that domain. A query carrying a credential (password=, token=, user:password@...) is refused
+with 400. One probe per target and module runs per --target-interval; other scrapes share its result.
 
-Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file or an address that cannot be
-listened on.`,
+Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file, a login module with an
+--allow-target wider than its account's domain, or an address that cannot be listened on.`,
 		Example: `  mailcheck exporter --listen :9916 --allow-target '*.example.com'
   mailcheck exporter --listen 127.0.0.1:9916 --config mailcheck-exporter.toml --allow-target example.com --allow-target example.org
   curl 'http://127.0.0.1:9916/probe?target=example.com&module=default'`,
@@ -106,6 +108,9 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	mods, err := exporter.LoadModules(opts.ModulesFile)
 	if err != nil {
 		return usageError("--config: %v", err)
+	}
+	if err := exporter.CheckLoginScope(mods, allow); err != nil {
+		return usageError("%v", err)
 	}
 	if opts.History < 0 {
 		return usageError("--history must be 0 or more")

@@ -38,6 +38,23 @@ func TestExporterUsage(t *testing.T) {
 	}
 }
 
+// TestExporterRefusesAWideLoginModule (issue 20, finding 2): a login module combined with an
+// --allow-target wider than its account's domain stops the exporter at start-up, with one line and exit 2.
+func TestExporterRefusesAWideLoginModule(t *testing.T) {
+	mods := filepath.Join(t.TempDir(), "mods.toml")
+	if err := os.WriteFile(mods, []byte("[module.login]\nlogin = true\nuser = \"mon@example.test\"\npassword_env = \"MON_PW\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"MON_PW": "monitoring secret"}
+	for _, pattern := range []string{"*", "*.test"} {
+		code, out, errOut := run(t, env, "exporter", "--listen", "127.0.0.1:0", "--config", mods, "--allow-target", pattern)
+		if code != ExitUsage || !strings.Contains(errOut, "module login logs in as mon@example.test") ||
+			strings.Count(strings.TrimSpace(errOut), "\n") != 0 || strings.Contains(out+errOut, "monitoring secret") {
+			t.Errorf("--allow-target %s: exit %d, stderr %q; want 2 and one line naming the module", pattern, code, errOut)
+		}
+	}
+}
+
 // TestExporterServes: the command listens, answers /metrics and stops cleanly when its context ends.
 func TestExporterServes(t *testing.T) {
 	var errOut bytes.Buffer

@@ -165,13 +165,10 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 			return problemsFound
 		}
 		o := rep.Settings.Outgoing
-		// As in probe's login tests: a password goes only to a server of the sender's domain, or one the
-		// domain's HTTPS autoconfig names; a host elsewhere that only DNS pointed to must be named.
+		// As in probe's login tests, the probe decides who may receive the secret (probe.MayReceiveSecrets).
 		if creds != nil {
-			if o = probe.TrustedOutgoing(rep, opts.From); o == nil {
-				out := rep.Settings.Outgoing
-				return &ExitError{Code: ExitProblems, Err: fmt.Errorf("the outgoing server %s is outside %s and was found only through DNS, which can be forged (RFC 6186 section 6); to send through it with your password, name it: --server %s",
-					out.Server, domain, probe.Endpoint{Protocol: probe.SMTP, Host: out.Server, Port: out.Port, Security: out.Security}.URL())}
+			if o, err = probe.TrustedOutgoing(rep, opts.From); err != nil {
+				return &ExitError{Code: ExitProblems, Err: err}
 			}
 		}
 		server = probe.Endpoint{Protocol: probe.SMTP, Host: o.Server, Port: o.Port, Security: o.Security}

@@ -25,8 +25,13 @@ type Credentials struct {
 	Token string
 	// OAuthMechanism forces XOAUTH2 or OAUTHBEARER; empty picks what the server offers.
 	OAuthMechanism string
-	// AllowPlaintext permits sending the password over an unencrypted connection.
+	// AllowPlaintext permits sending the password over a connection probed in clear text on purpose
+	// (--starttls no, or an endpoint whose URL or source says plain); a missing or failed STARTTLS
+	// never lets it through (loginBlocker).
 	AllowPlaintext bool
+	// Bound, when set, ties the credentials to their account (an exporter's login module): they go
+	// only to targets inside it (see Binding and MayReceiveSecrets).
+	Bound *Binding
 }
 
 // String hides the password if Credentials is ever printed.
@@ -51,6 +56,8 @@ func (p *Prober) loginBlocker(res *Result) (code, summary string, skip bool) {
 		return "", "", true // port 25 style: no login here
 	case !encrypted && res.PlaintextLogin == "refused":
 		return catalog.AuthPlaintextRefused, fmt.Sprintf("%s refuses password login on an unencrypted connection; the password was not sent", res.Endpoint), false
+	case !encrypted && !p.clearOnPurpose(res):
+		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s: STARTTLS was to encrypt the connection and did not (a man in the middle who strips STARTTLS produces exactly this); --allow-plaintext-auth applies only to endpoints probed in clear text on purpose (--starttls no, or a plain URL)", res.Endpoint), false
 	case !encrypted && !cr.AllowPlaintext:
 		return catalog.AuthNotAttempted, plaintextRefusal(cr, res.Endpoint), false
 	case res.TLS != nil && hasProblemCode(res.Problems, catalog.TLSVersionOld):
@@ -59,6 +66,15 @@ func (p *Prober) loginBlocker(res *Result) (code, summary string, skip bool) {
 		return catalog.AuthNotAttempted, fmt.Sprintf("the "+secretName(cr)+" was not sent to %s because its certificate is not valid (%s)", res.Endpoint, res.TLS.VerifyError), false
 	}
 	return "", "", false
+}
+
+// clearOnPurpose says whether an endpoint was probed without encryption on purpose: its URL or source
+// says plain, or --starttls no. A STARTTLS endpoint whose upgrade was not offered, was refused or
+// failed is not: the password never goes there in clear text, whatever --allow-plaintext-auth says,
+// because a missing STARTTLS is what a man in the middle produces (RFC 3207 section 6, RFC 8314
+// section 3.3).
+func (p *Prober) clearOnPurpose(res *Result) bool {
+	return res.Security == Plain || p.cfg.STARTTLS == STARTTLSNo
 }
 
 // notTested records why the login was not tried.

@@ -2,23 +2,21 @@ package probe
 
 import (
 	"fmt"
-	"slices"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
-	"github.com/mailcheck/mailcheck/probe/discover"
 	"github.com/mailcheck/mailcheck/probe/session"
 )
 
 // Logins protect the account being tested with two rules:
 //
-//   - The password goes only to servers the user can be said to have chosen: endpoints given explicitly,
-//     hosts inside the user's own domain, and hosts listed in the domain's autoconfig file (fetched over
-//     HTTPS). A host outside the domain found only through SRV or MX records is not trusted with it:
-//     DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
+//   - The password or token goes only where the whole chain that led there is verified and was chosen
+//     by the user (trust.go, MayReceiveSecrets): endpoints given explicitly, hosts inside the user's own
+//     domain, hosts the domain's HTTPS autoconfig file or Autodiscover answer or the ISPDB lists. A host
+//     outside the domain found only through SRV or MX records, or a file they led to, is not trusted
+//     with it: DNS answers can be forged, and RFC 6186 section 6 asks clients to confirm such targets.
 //   - At most one login that reaches the password per server and protocol, where a server is a machine
 //     (see machines): on a typical hosting setup D, mail.D, imap.D, smtp.D and the MX all point at one, and one
 //     failed login per name would trip fail2ban (maxretry 5) or cPHulk. When the server judges the
@@ -106,10 +104,14 @@ func (r *run) logins() {
 				case code != "":
 					p.notTested(res, code, summary)
 					continue
-				case !trustedFor(r.req.Domain, ep, sources):
-					p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf(
-						"the password was not sent to %s: the host is outside %s and was found only through DNS (%s), which can be forged (RFC 6186 section 6); to test it, name it: mailcheck probe %s --user %s",
-						res.Endpoint, r.req.Domain, strings.ToUpper(strings.Join(sources, ", ")), ep.URL(), p.cfg.Credentials.User))
+				}
+				if why := secretRefusal(r.req.Domain, ep, sources, p.cfg.Credentials.Bound); why != "" {
+					hint := fmt.Sprintf("; to test it, name it: mailcheck probe %s --user %s", ep.URL(), p.cfg.Credentials.User)
+					if p.cfg.Credentials.Bound != nil {
+						hint = ""
+					}
+					p.notTested(res, catalog.AuthNotAttempted, fmt.Sprintf("the %s was not sent to %s: %s%s",
+						secretName(p.cfg.Credentials), res.Endpoint, why, hint))
 					continue
 				}
 			}
@@ -294,39 +296,6 @@ func (ps *parkedSession) close(quit bool) {
 		session.Dialogues[ps.res.Protocol].Quit(ps.s)
 	}
 	ps.s.NetConn.Close()
-}
-
-// trustedFor says whether an endpoint may receive the password (see logins): one of its sources is
-// enough, so a provider host that both SRV and a verified-HTTPS discovery source name is trusted. The
-// user's own endpoints and what a source fetched over verified HTTPS names are trusted; SRV, MX, guessed
-// and certificate names only inside the domain.
-func trustedFor(domain string, ep Endpoint, sources []string) bool {
-	if slices.ContainsFunc(sources, func(s string) bool {
-		switch s {
-		case SourceExplicit, SourceAutoconfig, discover.ISPDB, discover.Provider, discover.Autodiscover:
-			return true
-		}
-		return false
-	}) {
-		return true
-	}
-	return domain != "" && (ep.Host == domain || strings.HasSuffix(ep.Host, "."+domain))
-}
-
-// TrustedOutgoing is the best outgoing setting among the endpoints that may receive the user's password
-// (given explicitly, in the probed domain, or named by its HTTPS autoconfig file), or nil.
-func TrustedOutgoing(rep *Report, address string) *Setting {
-	var trusted []Result
-	for _, e := range rep.Endpoints {
-		sources := e.Sources
-		if len(sources) == 0 {
-			sources = []string{e.Source}
-		}
-		if trustedFor(rep.Domain, e.Endpoint, sources) {
-			trusted = append(trusted, e)
-		}
-	}
-	return chooseSettings(trusted, address).Outgoing
 }
 
 // credentialVerdict says whether a login test judged the credentials themselves: accepted, or refused for

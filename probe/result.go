@@ -171,6 +171,10 @@ type Setting struct {
 	// Provider is the registrable domain of a server outside the user's domain that a provider source
 	// (ISPDB, MX provider, Autodiscover) named: the provider's settings, not the domain's own.
 	Provider string `json:"provider,omitempty"`
+	// Warning is set when no source that vouches for hosts outside the domain named the server (only DNS
+	// answers, or a file they led to): it says to confirm the server before typing the password there
+	// (settings_unconfirmed). mailcheck itself sends it no secret.
+	Warning string `json:"warning,omitempty"`
 	// LoginVerified is true when mailcheck logged in successfully with these settings.
 	LoginVerified bool `json:"login_verified"`
 	// Authentication are the login methods the domain's autoconfig file names for this server, as mail

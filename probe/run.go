@@ -543,6 +543,7 @@ func (r *run) finish() {
 		rep.Problems = append(rep.Problems, missingSettings(rep)...)
 	}
 	r.judgeSources()
+	r.confirmSettings()
 	annotateAuthentication(rep)
 	rep.Status = r.overall()
 	if Interrupted(r.ctx) {

@@ -190,10 +190,10 @@ func TestEverySourceKept(t *testing.T) {
 		t.Errorf("best origin %+v, want autoconfig at position 2", b)
 	}
 	ep := Endpoint{Protocol: IMAP, Host: "imap.provider.test", Port: 993, Security: TLS}
-	if !trustedFor("d.test", ep, os.names()) {
+	if !MayReceiveSecrets("d.test", ep, os.names(), nil) {
 		t.Error("a provider host listed by the HTTPS autoconfig file is not trusted because SRV also names it")
 	}
-	if trustedFor("d.test", ep, []string{SourceSRV}) {
+	if MayReceiveSecrets("d.test", ep, []string{SourceSRV}, nil) {
 		t.Error("a provider host found only through SRV is trusted with the password")
 	}
 }

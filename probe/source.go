@@ -24,13 +24,14 @@ const (
 
 // sourceRank orders the sources, most authoritative first. The sources of probe/discover come after what
 // the domain publishes itself in DNS, in Thunderbird's order (Autodiscover, then Mozilla's ISPDB and the
-// MX provider's configuration, which speak for a provider, not for the domain); the forgeable ones (plain
-// http, an unauthenticated redirect) rank last, so an endpoint they name keeps the source of any other
-// that names it too (logins.go trusts by source).
+// MX provider's ISPDB entry, which speak for a provider, not for the domain). The provider's own file
+// comes after the names inside the domain: the MX answer that leads to it can be forged, so it must
+// never outrank a server of the domain itself. The forgeable ones (plain http, an unauthenticated
+// redirect) rank last, so an endpoint they name keeps the source of any other that names it too.
 var sourceRank = map[string]int{
 	SourceExplicit: 0, SourceAutoconfig: 1, SourceSRV: 2, discover.Autodiscover: 3, discover.ISPDB: 4,
-	discover.Provider: 5, SourceGuess: 6, SourceCertName: 7, SourceMX: 8,
-	discover.AutoconfigHTTP: 9, discover.AutodiscoverRedirected: 10,
+	discover.Provider: 5, SourceGuess: 6, SourceCertName: 7, discover.ProviderAutoconfig: 8, SourceMX: 9,
+	discover.AutoconfigHTTP: 10, discover.AutodiscoverRedirected: 11,
 }
 
 // origin is one way an endpoint was found: the source, and the endpoint's place among that source's own

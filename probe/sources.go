@@ -161,6 +161,8 @@ func sourceLabel(source string) string {
 		return "the usual host names"
 	case SourceExplicit:
 		return "the command line"
+	case SourceCertName:
+		return "the name on a server's certificate"
 	case discover.Autoconfig:
 		return "the domain's autoconfig file"
 	case discover.AutoconfigHTTP:
@@ -168,7 +170,9 @@ func sourceLabel(source string) string {
 	case discover.ISPDB:
 		return "Mozilla's ISPDB"
 	case discover.Provider:
-		return "the MX provider's settings"
+		return "the MX provider's ISPDB entry"
+	case discover.ProviderAutoconfig:
+		return "the MX provider's own autoconfig file, reached through the domain's MX record (forgeable)"
 	case discover.Autodiscover:
 		return "the domain's Autodiscover answer"
 	case discover.AutodiscoverRedirected:
@@ -184,7 +188,7 @@ func labelProvider(s *Setting, domain string) {
 		return
 	}
 	switch s.Source {
-	case discover.ISPDB, discover.Provider, discover.Autodiscover, discover.AutodiscoverRedirected:
+	case discover.ISPDB, discover.Provider, discover.ProviderAutoconfig, discover.Autodiscover, discover.AutodiscoverRedirected:
 		s.Provider = discover.RegistrableDomain(s.Server)
 	}
 }

@@ -69,7 +69,8 @@ var settingSources = map[string]string{
 	probe.SourceMX:                  "the domain's MX host: nothing published or guessed works, so only this inbound mail server is left",
 	discover.Autodiscover:           "published in the domain's Autodiscover answer",
 	discover.ISPDB:                  "from Mozilla's ISPDB",
-	discover.Provider:               "published by the provider of the domain's MX host",
+	discover.Provider:               "from Mozilla's ISPDB entry of the provider of the domain's MX host",
+	discover.ProviderAutoconfig:     "from the autoconfig file of the MX host's domain (the MX record that leads there can be forged: the password is not sent)",
 	discover.AutoconfigHTTP:         "from the autoconfig file over plain http (forgeable: the password is not sent)",
 	discover.AutodiscoverRedirected: "from an Autodiscover answer reached without verification (forgeable: the password is not sent)",
 }
@@ -78,8 +79,9 @@ var settingSources = map[string]string{
 var sourceNames = map[string]string{
 	probe.SourceExplicit: "the command line", probe.SourceAutoconfig: "the autoconfig file", probe.SourceSRV: "SRV",
 	probe.SourceGuess: "the guessed names", probe.SourceCertName: "a server's certificate", probe.SourceMX: "the MX records",
-	discover.Autodiscover: "Autodiscover", discover.ISPDB: "the ISPDB", discover.Provider: "the MX provider",
-	discover.AutoconfigHTTP: "the autoconfig file over http", discover.AutodiscoverRedirected: "an unverified Autodiscover answer",
+	discover.Autodiscover: "Autodiscover", discover.ISPDB: "the ISPDB", discover.Provider: "the MX provider's ISPDB entry",
+	discover.ProviderAutoconfig: "the MX host's autoconfig file",
+	discover.AutoconfigHTTP:     "the autoconfig file over http", discover.AutodiscoverRedirected: "an unverified Autodiscover answer",
 }
 
 func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
@@ -122,7 +124,10 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 		case !loginTried(rep):
 			extra += "   " + pal.dim("login not tested")
 		}
-		if s.Provider != "" {
+		switch {
+		case s.Provider != "" && s.Warning != "":
+			extra += "   " + pal.warn("unconfirmed: claims to be the provider's settings ("+safe(s.Provider)+")")
+		case s.Provider != "":
 			extra += "   " + pal.dim("the provider's settings ("+s.Provider+")")
 		}
 		fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
@@ -137,6 +142,9 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 				from += "; also named by " + strings.Join(also, ", ")
 			}
 			fprintf(b, "  %-14s %s\n", "", pal.dim(from))
+		}
+		if s.Warning != "" {
+			fprintf(b, "  %-14s %s\n", "", pal.warn("⚠ "+safe(s.Warning)))
 		}
 	}
 	line("Incoming mail", in, "none found that works with a valid certificate")

@@ -45,6 +45,9 @@ const (
 	NoIncomingServer  = "no_incoming_server"
 	NoOutgoingServer  = "no_outgoing_server"
 	SourcesDisagree   = "sources_disagree"
+	// SettingsUnconfirmed: the recommended server lies outside the domain and only DNS answers, or a file
+	// they led to, name it (README "Who receives your password or token").
+	SettingsUnconfirmed = "settings_unconfirmed"
 
 	ConnectRefused     = "connect_refused"
 	ConnectTimeout     = "connect_timeout"
@@ -154,6 +157,9 @@ var problems = append([]Problem{
 	{InternalAddress, Warn, "Public domain points at an internal address",
 		"A record of this public domain (an MX or SRV record, an autoconfig or Autodiscover file, or the address of one of the names mail clients guess) leads to an internal address: loopback, a private network (10/8, 172.16/12, 192.168/16), carrier-grade NAT, link local, an IPv6 unique local address and the like. mailcheck reached it from here, but no user's device outside that network can, so mail clients that follow the record fail or hang.",
 		"The domain owner should publish the server's public address (or a public name) in that record, and keep internal names in an internal DNS view."},
+	{SettingsUnconfirmed, Warn, "Settings found only through forgeable answers",
+		"The recommended server lies outside the domain, and only DNS answers (SRV or MX records) or a file those answers led to (the MX host's own autoconfig file) name it. Anyone who can forge the domain's DNS answers could have chosen it: a valid certificate only proves the server is the one named, not that it is your provider's. mailcheck did not send it the password or token.",
+		"Confirm with your provider that these are its servers before typing your password. A domain owner can publish the settings where clients can verify them: an autoconfig file at https://autoconfig.DOMAIN/mail/config-v1.1.xml, Autodiscover, or the provider's entry in Mozilla's ISPDB. To test the login there anyway, name the server: `mailcheck probe imaps://HOST:993 --user ADDRESS`."},
 	{NoMailServers, Fail, "No mail servers found",
 		"No mail server could be found for this domain: no SRV records, no MX host and none of the usual host names (imap., pop., smtp., mail.) answered.",
 		"Check the domain name. Ask the mail provider for the server names, then test them directly, e.g. `mailcheck probe imaps://mail.example.com:993`."},

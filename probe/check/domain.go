@@ -94,7 +94,9 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 		if c.got != nil {
 			got := probe.Endpoint{Protocol: c.got.Protocol, Host: c.got.Server, Port: c.got.Port, Security: c.got.Security}
 			r.Found = got.URL()
-			if c.got.Provider != "" {
+			if c.got.Warning != "" {
+				r.Found += " (unconfirmed: " + c.got.Warning + ")"
+			} else if c.got.Provider != "" {
 				r.Found += " (the provider's, from " + c.got.Source + ")"
 			} else if c.got.Source != "" {
 				r.Found += " (from " + c.got.Source + ")"
@@ -112,9 +114,19 @@ func EvaluateDomain(t Target, rep *probe.Report) TargetResult {
 	return tr
 }
 
+// CarriesSecrets says whether a target's run may use the password or token: only an endpoint target,
+// which the user named by URL. A domain target's servers are discovery's choice, and check judges what
+// discovery recommends without logging in there.
+func CarriesSecrets(t Target) bool { return t.Domain == "" }
+
 // Probe runs one target with p, discovery for a domain target and the one endpoint otherwise, and
-// judges it; the report is returned for callers that show the probe's results (--verbose).
+// judges it; the report is returned for callers that show the probe's results (--verbose). A domain
+// target never carries the password or token, whatever p holds: check logs in only on the endpoints the
+// user names by URL (README "Who receives your password or token").
 func Probe(ctx context.Context, p *probe.Prober, t Target) (TargetResult, *probe.Report) {
+	if !CarriesSecrets(t) {
+		p = p.WithoutSecrets()
+	}
 	if t.Domain != "" {
 		rep := p.Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
 		return EvaluateDomain(t, rep), rep

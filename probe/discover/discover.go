@@ -33,8 +33,13 @@ const (
 	AutoconfigHTTP = "autoconfig-http"
 	// ISPDB is Mozilla's database of provider settings (or the --ispdb mirror).
 	ISPDB = "ispdb"
-	// Provider is the autoconfig file or ISPDB entry of the provider the domain's MX host belongs to.
+	// Provider is the ISPDB entry of the provider the domain's MX host belongs to: curated, and fetched
+	// from the ISPDB's own fixed host, so a forged MX answer can only point it at another real provider.
 	Provider = "mx-provider"
+	// ProviderAutoconfig is the provider's own autoconfig file (https://autoconfig.P/...), where P comes
+	// from the domain's MX answer: whoever forges that DNS answer chooses P, and so the file. Its HTTPS
+	// certificate proves only that the file is P's, not that P is the domain's provider.
+	ProviderAutoconfig = "mx-provider-autoconfig"
 	// Autodiscover is Microsoft's POX Autodiscover reached over HTTPS at a name of the domain.
 	Autodiscover = "autodiscover"
 	// AutodiscoverRedirected is Autodiscover reached through a plain-http redirect or an SRV record:
@@ -42,10 +47,12 @@ const (
 	AutodiscoverRedirected = "autodiscover-redirected"
 )
 
-// Forgeable says whether what a source lists could have been written by anyone on the network path.
-// Servers only such a source names are probed but never sent the password.
+// Forgeable says whether what a source lists could have been written by anyone on the network path or
+// by whoever forges the DNS answer that led to it (plain http, an unauthenticated redirect or SRV
+// record, a provider file reached through the MX answer). Servers only such a source names are probed
+// but never sent the password or token outside the domain, and the login names it gives are not used.
 func Forgeable(source string) bool {
-	return source == AutoconfigHTTP || source == AutodiscoverRedirected
+	return source == AutoconfigHTTP || source == AutodiscoverRedirected || source == ProviderAutoconfig
 }
 
 // MaxBody caps every answer read: real configuration files are a few kilobytes.
@@ -82,7 +89,8 @@ type Lookup struct {
 	Method string `json:"method,omitempty"`
 	// HTTPStatus is the server's status code, 0 when no answer came.
 	HTTPStatus int `json:"http_status,omitempty"`
-	// Forgeable is true when the answer came over plain HTTP or through an unauthenticated redirect.
+	// Forgeable is true when the answer came over plain HTTP, through an unauthenticated redirect or SRV
+	// record, or from a host a DNS answer chose (the MX provider's own file): see Forgeable.
 	Forgeable bool `json:"forgeable,omitempty"`
 	// Redirects are the places the answer sent mailcheck on to (HTTP redirects, Autodiscover
 	// RedirectAddr/RedirectUrl), in order.

@@ -39,14 +39,15 @@ func RegistrableDomain(host string) string {
 	return host
 }
 
-// ProviderAttempts are the places asked about one provider domain: its ISPDB entry and its own HTTPS
-// autoconfig file (Thunderbird desktop asks the ISPDB, Thunderbird for Android the provider's file).
+// ProviderAttempts are the places asked about one provider domain: its ISPDB entry (source Provider) and
+// its own HTTPS autoconfig file (source ProviderAutoconfig, forgeable: the MX answer chose the host).
+// Thunderbird desktop asks the ISPDB, Thunderbird for Android the provider's file.
 func ProviderAttempts(provider, ispdbBase string) []Attempt {
 	var out []Attempt
 	if ispdbBase != "" {
 		out = append(out, ISPDBAttempt(Provider, ispdbBase, provider))
 	}
-	out = append(out, Attempt{Provider, provider, "https://autoconfig." + provider + "/mail/config-v1.1.xml"})
+	out = append(out, Attempt{ProviderAutoconfig, provider, "https://autoconfig." + provider + "/mail/config-v1.1.xml"})
 	return out
 }
 

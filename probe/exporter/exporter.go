@@ -216,6 +216,10 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, RefusedNotAllowed, http.StatusForbidden, fmt.Sprintf("target %q is not allowed: no --allow-target pattern matches it", req.Target))
 		return
 	}
+	if err := m.Binds(req); err != nil { // a login module's password stays inside its account
+		e.refuse(w, RefusedNotAllowed, http.StatusForbidden, err.Error())
+		return
+	}
 	if m.Judges() && len(req.Endpoints) != 1 {
 		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, fmt.Sprintf("module %s states expectations of one endpoint (as a check target does): the target must be an endpoint URL such as imaps://mail.example.com:993", name))
 		return

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"regexp"
 	"sort"
@@ -44,6 +45,10 @@ type Module struct {
 	PasswordEnv        string `toml:"password_env"`
 	PasswordFile       string `toml:"password_file"`
 	AllowPlaintextAuth bool   `toml:"allow_plaintext_auth"`
+	// LoginHosts are hosts outside the account's domain that endpoint URL targets of a login module may
+	// name (lower case). The password is bound to its account: every other target outside the domain of
+	// User is refused (Binds), since whoever scrapes chooses the target.
+	LoginHosts []string `toml:"login_hosts"`
 
 	// Expectations, as in a `mailcheck check` target: with any of them (or login), the module judges one
 	// endpoint URL and exports a success per check; probe_success is then the verdict.
@@ -58,7 +63,7 @@ type Module struct {
 
 // ModuleKeys are the keys of a [module.NAME] table, in the order the README documents them.
 var ModuleKeys = []string{"timeout", "max_time", "starttls", "cert_warn_days", "login", "user", "password_env",
-	"password_file", "allow_plaintext_auth", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms"}
+	"password_file", "allow_plaintext_auth", "login_hosts", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms"}
 
 // Module defaults.
 const (
@@ -189,10 +194,23 @@ func (m *Module) normalise() error {
 		}
 	}
 	if !m.Login {
-		if m.User != "" || m.PasswordEnv != "" || m.PasswordFile != "" {
-			return errors.New("user, password_env and password_file need login = true")
+		if m.User != "" || m.PasswordEnv != "" || m.PasswordFile != "" || len(m.LoginHosts) > 0 {
+			return errors.New("user, password_env, password_file and login_hosts need login = true")
 		}
 		return nil
+	}
+	for i, h := range m.LoginHosts {
+		h = strings.ToLower(strings.TrimSuffix(strings.TrimSpace(h), "."))
+		if _, err := netip.ParseAddr(h); err != nil && probe.ValidateHost(h) != nil {
+			return fmt.Errorf("login_hosts: %q is not a host name or IP address", m.LoginHosts[i])
+		}
+		if ip, err := netip.ParseAddr(h); err == nil {
+			h = ip.Unmap().String()
+		}
+		m.LoginHosts[i] = h
+	}
+	if m.User != "" && probe.AccountDomain(m.User) == "" && len(m.LoginHosts) == 0 {
+		return fmt.Errorf("user %q is not an e-mail address, so the login's domain is unknown: name the hosts its password may go to with login_hosts = [\"imap.example.com\"]", m.User)
 	}
 	if m.User == "" {
 		return errors.New("login = true needs user = \"NAME\"")
@@ -227,7 +245,26 @@ func (m Module) Credentials(getenv func(string) string) (*probe.Credentials, err
 		}
 		pw = line
 	}
-	return &probe.Credentials{User: m.User, Password: pw, AllowPlaintext: m.AllowPlaintextAuth}, nil
+	return &probe.Credentials{User: m.User, Password: pw, AllowPlaintext: m.AllowPlaintextAuth, Bound: m.binding()}, nil
+}
+
+// binding is what the module's password is bound to: its account's domain and login_hosts.
+func (m Module) binding() *probe.Binding {
+	return &probe.Binding{Domain: probe.AccountDomain(m.User), Hosts: m.LoginHosts}
+}
+
+// Binds refuses a target a login module must not log in to: a domain outside its account's domain, an
+// endpoint URL whose host is neither inside it nor in login_hosts. The scraper chooses the target, so
+// an endpoint URL here is not the password owner's choice as it is on the command line (README "Who
+// receives your password or token"). Modules without a login take any allowed target.
+func (m Module) Binds(req probe.Request) error {
+	if !m.Login {
+		return nil
+	}
+	if ok, why := m.binding().Covers(req); !ok {
+		return fmt.Errorf("target %q refused for module %s, which logs in as %s: %s; its password goes only there (add a host to login_hosts to allow it)", req.Target, m.Name, m.User, why)
+	}
+	return nil
 }
 
 // ProbeConfig derives the module's probe configuration from the exporter's base (resolver, dialer,

@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"sort"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/probe"
@@ -63,6 +64,51 @@ func ParseAllowList(patterns []string) (*AllowList, error) {
 		}
 	}
 	return a, nil
+}
+
+// CheckLoginScope refuses to start an exporter whose --allow-target lets a scraper point a login module
+// outside its account: '*', or a pattern *.S with the account's domain below S (*.test for
+// mon@example.test), which would allow a domain next to the account's. Binds refuses such targets one by
+// one anyway; a configuration that invites them is a mistake to say at start-up. Patterns disjoint from
+// the domain (another domain for other modules, IP prefixes) are fine.
+func CheckLoginScope(mods map[string]Module, a *AllowList) error {
+	names := make([]string, 0, len(mods))
+	for n := range mods {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		m := mods[n]
+		if !m.Login {
+			continue
+		}
+		d := probe.AccountDomain(m.User)
+		wide := ""
+		if a.any {
+			wide = "*"
+		}
+		for _, s := range a.suffixes {
+			if wide == "" && d != "" && strings.HasSuffix(d, s) {
+				wide = "*" + s
+			}
+		}
+		if wide != "" {
+			allow := "its hosts (login_hosts)"
+			if d != "" {
+				allow = d + " and *." + d
+			}
+			return fmt.Errorf("module %s logs in as %s, and --allow-target %q would let whoever scrapes send its password outside %s: allow only %s, or serve that module from an exporter of its own",
+				n, m.User, wide, orAccount(d), allow)
+		}
+	}
+	return nil
+}
+
+func orAccount(d string) string {
+	if d == "" {
+		return "its login_hosts"
+	}
+	return d
 }
 
 // Empty says whether the list allows nothing.

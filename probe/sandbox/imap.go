@@ -44,7 +44,7 @@ type literal struct{ *bytes.Reader }
 func (s *Sandbox) serveIMAP(ep *endpoint, tl *trackedListener, ln net.Listener) {
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return &imapSession{Session: s.imapMem.NewSession(), sb: s, done: s.wg.Done}, nil, nil
+			return &imapSession{Session: s.imapMem.NewSession(), sb: s, ep: ep, done: s.wg.Done}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}},
 		Logger:       discardLogger{},
@@ -69,6 +69,7 @@ func (s *Sandbox) serveIMAP(ep *endpoint, tl *trackedListener, ln net.Listener) 
 type imapSession struct {
 	imapserver.Session
 	sb   *Sandbox
+	ep   *endpoint
 	once sync.Once
 	done func()
 }
@@ -77,6 +78,7 @@ var _ imapserver.SessionSASL = (*imapSession)(nil)
 
 // Login checks a user's password; failure answers NO [AUTHENTICATIONFAILED] (RFC 5530).
 func (x *imapSession) Login(username, password string) error {
+	x.sb.heard(x.ep, ProtoIMAP, password)
 	err := x.Session.Login(strings.ToLower(username), password)
 	if err != nil {
 		x.sb.loginFailed(ProtoIMAP)
@@ -104,7 +106,7 @@ func (x *imapSession) Authenticate(mech string) (sasl.Server, error) {
 		return newLoginServer(func(u, p string) error { return check("", u, p) }), nil
 	case mechXOAUTH2, mechOAUTHBEARER:
 		refused := &imap.Error{Type: imap.StatusResponseTypeNo, Code: imap.ResponseCodeAuthenticationFailed, Text: "Authentication failed."}
-		return x.sb.newOAuthServer(ProtoIMAP, mech, refused, func(user string) error {
+		return x.sb.newOAuthServer(x.ep, ProtoIMAP, mech, refused, func(user string) error {
 			return x.Session.Login(user, x.sb.users[user])
 		}), nil
 	}

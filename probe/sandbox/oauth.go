@@ -59,6 +59,7 @@ func (s *Sandbox) checkToken(proto Proto, user, token string) string {
 // HTTP status "401"), and the protocol's refusal only after the client's dummy response.
 type oauthServer struct {
 	sb    *Sandbox
+	ep    *endpoint
 	proto Proto
 	mech  string
 	// refuse is the protocol's final refusal; accept logs the user in.
@@ -67,8 +68,8 @@ type oauthServer struct {
 	failed bool
 }
 
-func (s *Sandbox) newOAuthServer(proto Proto, mech string, refuse error, accept func(user string) error) sasl.Server {
-	return &oauthServer{sb: s, proto: proto, mech: strings.ToUpper(mech), refuse: refuse, accept: accept}
+func (s *Sandbox) newOAuthServer(ep *endpoint, proto Proto, mech string, refuse error, accept func(user string) error) sasl.Server {
+	return &oauthServer{sb: s, ep: ep, proto: proto, mech: strings.ToUpper(mech), refuse: refuse, accept: accept}
 }
 
 func (o *oauthServer) Next(response []byte) ([]byte, bool, error) {
@@ -81,6 +82,7 @@ func (o *oauthServer) Next(response []byte) ([]byte, bool, error) {
 	user, token, ok := parseOAuthResponse(o.mech, response)
 	status := "invalid_request"
 	if ok {
+		o.sb.heard(o.ep, o.proto, token)
 		status = o.sb.checkToken(o.proto, user, token)
 	}
 	if status == "" {
@@ -134,7 +136,7 @@ var errPOP3Refused = errors.New(pop3AuthFailed)
 // error challenge as "+ base64", and the verdict after the client's dummy response.
 func (p *pop3Conn) authOAuth(mech, ir string, hasIR bool) bool {
 	var user string
-	srv := p.sb.newOAuthServer(ProtoPOP3, mech, errPOP3Refused, func(u string) error { user = u; return nil })
+	srv := p.sb.newOAuthServer(p.ep, ProtoPOP3, mech, errPOP3Refused, func(u string) error { user = u; return nil })
 	var resp []byte
 	if hasIR && ir != "=" {
 		var err error

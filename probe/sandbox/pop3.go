@@ -188,6 +188,7 @@ func (p *pop3Conn) authorization(cmd, arg string) bool {
 
 // tryLogin finishes a login attempt with a user name and password.
 func (p *pop3Conn) tryLogin(user, password string) bool {
+	p.sb.heard(p.ep, ProtoPOP3, password)
 	if !p.sb.checkPassword(user, password) {
 		p.sb.loginFailed(ProtoPOP3)
 		return p.reply(pop3AuthFailed)

@@ -232,6 +232,8 @@ type Sandbox struct {
 	delivered map[string][]string
 	// failed counts refused logins per protocol, as a server's log (and fail2ban) would.
 	failed map[Proto]int
+	// secrets counts the passwords and tokens logins sent, per protocol (Heard).
+	secrets map[string]int
 }
 
 // endpoint is one Service at run time.

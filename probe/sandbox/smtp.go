@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"strings"
 
 	"github.com/emersion/go-sasl"
@@ -67,6 +68,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 		if identity != "" && !strings.EqualFold(identity, username) {
 			return smtp.ErrAuthFailed
 		}
+		x.sb.heard(x.ep, ProtoSMTP, password)
 		if !x.sb.checkPassword(username, password) {
 			x.sb.loginFailed(ProtoSMTP)
 			return smtp.ErrAuthFailed
@@ -80,7 +82,7 @@ func (x *smtpSession) Auth(mech string) (sasl.Server, error) {
 	case sasl.Login:
 		return newLoginServer(func(u, p string) error { return check("", u, p) }), nil
 	case mechXOAUTH2, mechOAUTHBEARER:
-		return x.sb.newOAuthServer(ProtoSMTP, mech, smtp.ErrAuthFailed, func(user string) error {
+		return x.sb.newOAuthServer(x.ep, ProtoSMTP, mech, smtp.ErrAuthFailed, func(user string) error {
 			x.user = user
 			return nil
 		}), nil
@@ -161,6 +163,36 @@ func (s *Sandbox) loginFailed(proto Proto) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.failed[proto]++
+}
+
+// heard records a secret (password or token) a login sent the server ep of proto, right or wrong.
+func (s *Sandbox) heard(ep *endpoint, proto Proto, secret string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.secrets == nil {
+		s.secrets = map[string]int{}
+	}
+	s.secrets[string(proto)+"\x00"+secret]++
+	s.secrets["ip\x00"+ep.virtual.Addr().String()+"\x00"+secret]++
+}
+
+// Heard is how many logins sent secret (a password or an OAuth2 token) to the servers of proto, accepted
+// or refused: a test that must prove a secret never reached a server asks it.
+func (s *Sandbox) Heard(proto Proto, secret string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.secrets[string(proto)+"\x00"+secret]
+}
+
+// HeardAt is how many logins sent secret to the services of the address ip (as a Service names it), any
+// protocol.
+func (s *Sandbox) HeardAt(ip, secret string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if a, err := netip.ParseAddr(ip); err == nil {
+		ip = a.Unmap().WithZone("").String()
+	}
+	return s.secrets["ip\x00"+ip+"\x00"+secret]
 }
 
 // FailedLogins is how many logins the servers of proto refused so far: what fail2ban counts.
