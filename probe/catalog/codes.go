@@ -98,6 +98,9 @@ type Code struct {
 	Common bool
 	// Info marks codes that report success or a harmless condition; they have no Problem.
 	Info bool
+	// Cue marks entries that read a cause from plain words rather than from one program's exact message
+	// (words.go): explain rates a diagnosis resting on them "likely", never "certain".
+	Cue bool
 }
 
 var (
@@ -1257,7 +1260,7 @@ var codes = append([]Code{
 		Meaning: "The server refused mail because the program did not log in, or did not encrypt first.",
 		Causes:  []string{"The program does not send credentials.", "EnableSsl is off, so no STARTTLS happens."},
 		Match:   []string{"requires a secure connection or the client was not authenticated"}},
-}, append(replyCodes, oauthCodes...)...)
+}, append(append(append(replyCodes, oauthCodes...), cueCodes...), daneStatuses...)...)
 
 // generic marks a catalogue entry as a catch-all (see Code.Generic).
 func (c Code) generic() Code {

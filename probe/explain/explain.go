@@ -124,6 +124,12 @@ const (
 	bonusRefined = 50
 	// Catch-all codes defer to anything more specific.
 	penaltyGeneric = 40
+	// A provider's own meaning of a status code outranks the registry's and the words next to it: Gmail's
+	// 4.7.30 is DKIM whatever else its sentence says (issue 21).
+	bonusProviderMeaning = 30
+	// Among texts of one kind, the inner exception of a stack trace outranks its wrapper: "Could not
+	// connect to SMTP host" wraps the "No appropriate protocol" that says why.
+	bonusInner = 5
 	// Success and informational codes rank last: a failing reply next to them is the story.
 	rankInfo = 5
 )
@@ -141,6 +147,9 @@ type ranked struct {
 
 // context is where the error happened, as far as the text says.
 type context struct {
+	provider string
+	// inner is where the first inner exception starts ("Caused by:", "nested exception is:", "--->"), or -1.
+	inner       int
 	protocol    string
 	port        int
 	security    string
@@ -181,7 +190,7 @@ func Explain(input string) Explanation {
 	e.Retest = retestFor(f)
 	e.ProbeCommand = probeCommand(f, e.Retest)
 
-	ctx := contextOf(f, hits)
+	ctx := contextOf(f, hits, text)
 	list := rankAll(hits, ctx)
 	applyProviderRules(list, f)
 	if len(list) == 0 {
@@ -217,6 +226,14 @@ func rankAll(hits []found, ctx context) []ranked {
 		}
 		if h.code.Generic {
 			r.score -= penaltyGeneric
+		}
+		if h.code.Kind == catalog.KindEnhanced {
+			if pc, ok := catalog.LookupProviderStatus(ctx.provider, h.seen); ok && pc.Code == h.code.Code && pc.Name == h.code.Name {
+				r.score += bonusProviderMeaning
+			}
+		}
+		if ctx.inner >= 0 && h.pos > ctx.inner && textKind[h.code.Kind] {
+			r.score += bonusInner
 		}
 		for _, ref := range h.code.Refine {
 			if !ctx.matches(ref.When) {
@@ -271,8 +288,18 @@ func fromSettings(w catalog.Context) bool {
 	return len(w.Ports) > 0 || w.Security != "" || len(w.Protocols) > 0
 }
 
-func contextOf(f Fields, hits []found) context {
-	c := context{protocol: f.Protocol, port: f.Port, security: securityOf(f.Protocol, f.Port, f.SSL)}
+// textKind are the kinds recognised by their words, where an inner exception can outrank its wrapper.
+var textKind = map[catalog.CodeKind]bool{catalog.KindTLS: true, catalog.KindNetwork: true, catalog.KindClient: true, catalog.KindProvider: true}
+
+// innerMarker finds where a stack trace's first inner exception starts (Java "Caused by:" and JavaMail's
+// "nested exception is:", .NET "--->"), or -1.
+var innerMarker = regexp.MustCompile(`(?i)caused by:|nested exception is:?|--->|\bcaused:`)
+
+func contextOf(f Fields, hits []found, text string) context {
+	c := context{provider: f.Provider, inner: -1, protocol: f.Protocol, port: f.Port, security: securityOf(f.Protocol, f.Port, f.SSL)}
+	if loc := innerMarker.FindStringIndex(text); loc != nil {
+		c.inner = loc[0]
+	}
 	c.socketError = f.SocketError != "" && strings.Trim(f.SocketError, "0") != ""
 	if f.ReplyCode != "" {
 		c.replyCodes = append(c.replyCodes, f.ReplyCode)
