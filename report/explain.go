@@ -25,7 +25,7 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 	if e.Meaning != "" || e.Explanation != "" {
 		section(b, pal, "What it means")
 		paragraph(b, e.Meaning)
-		if e.Confidence == "C" || e.Confidence == "D" {
+		if e.SourceGrade == "C" || e.SourceGrade == "D" {
 			paragraph(b, string(pal.dim("(This meaning comes from secondary sources, not from the vendor; treat it with care.)")))
 		}
 		if e.Explanation != "" {
@@ -40,6 +40,7 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 		section(b, pal, "What to do")
 		numbered(b, e.Steps)
 	}
+	writeAlternatives(b, e, pal)
 	writeFound(b, e, pal)
 	writeRetest(b, e, pal)
 	_, err := io.WriteString(w, b.String())
@@ -65,8 +66,36 @@ func writeExplainHeadline(b *strings.Builder, e explain.Explanation, pal palette
 		case catalog.Info:
 			title = pal.info(e.Title)
 		}
-		fmt.Fprintf(b, "%s %s — %s %s\n", pal.head("mailcheck explain:"), codeLabel(e.Matches[0]), title, pal.dim("["+e.Problem+"]"))
+		if e.Headline != e.Title && e.Headline != "" {
+			title = pal.fail(e.Headline)
+		}
+		fmt.Fprintf(b, "%s %s — %s %s %s\n", pal.head("mailcheck explain:"), codeLabel(e.Matches[0]), title, pal.dim("["+e.Problem+"]"), confidenceLabel(e.Confidence))
 	}
+}
+
+// confidenceLabel shows how sure the headline is, in words a helpdesk can repeat.
+func confidenceLabel(c explain.Confidence) string {
+	if c == "" {
+		return ""
+	}
+	return "(" + string(c) + ")"
+}
+
+// writeAlternatives lists the other causes the text supports, with what each rests on.
+func writeAlternatives(b *strings.Builder, e explain.Explanation, pal palette) {
+	if len(e.Alternatives) == 0 {
+		return
+	}
+	section(b, pal, "Other possible causes")
+	var items []string
+	for _, a := range e.Alternatives {
+		item := fmt.Sprintf("%s %s (%s)", a.Title, pal.dim("["+a.Problem+"]"), a.Confidence)
+		if len(a.Evidence) > 0 {
+			item += " — from " + string(safe(strings.Join(a.Evidence, "; ")))
+		}
+		items = append(items, item)
+	}
+	numbered(b, items)
 }
 
 // codeLabel names a recognised code the way the user saw it.

@@ -33,14 +33,14 @@ type Match struct {
 // MarshalJSON writes the match with the catalogue facts a reader needs, not the whole entry.
 func (m Match) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Kind       catalog.CodeKind `json:"kind"`
-		Code       string           `json:"code"`
-		Entry      string           `json:"entry,omitempty"`
-		Name       string           `json:"name"`
-		Meaning    string           `json:"meaning"`
-		Problem    string           `json:"problem,omitempty"`
-		Confidence string           `json:"confidence"`
-		Why        string           `json:"why"`
+		Kind    catalog.CodeKind `json:"kind"`
+		Code    string           `json:"code"`
+		Entry   string           `json:"entry,omitempty"`
+		Name    string           `json:"name"`
+		Meaning string           `json:"meaning"`
+		Problem string           `json:"problem,omitempty"`
+		Grade   string           `json:"source_grade"`
+		Why     string           `json:"why"`
 	}{m.Code.Kind, m.Seen, entryIfDifferent(m), m.Code.Name, m.Code.Meaning, m.Problem, m.Code.Confidence, m.Why})
 }
 
@@ -87,8 +87,20 @@ type Explanation struct {
 	Causes []string `json:"causes,omitempty"`
 	// Steps are what to do, in order; the last one is the problem's shared fix.
 	Steps []string `json:"steps,omitempty"`
-	// Confidence grades the code's meaning: A primary source, B vendor text seen in reports, C secondary.
-	Confidence string `json:"confidence,omitempty"`
+	// Headline names the cause, or the two causes when they are close ("Wrong user name or password, or App
+	// password or browser sign-in required").
+	Headline string `json:"headline,omitempty"`
+	// Confidence says how sure the diagnosis is: certain (a code or exact message that means exactly
+	// this), likely (strong words, a provider's rule, a context refinement, or a close second cause),
+	// possible (a catch-all code, or the word model's guess). Empty when nothing was recognised.
+	Confidence Confidence `json:"confidence,omitempty"`
+	// Evidence is what the diagnosis rests on: each recognised code or text that leads to Problem.
+	Evidence []string `json:"evidence,omitempty"`
+	// Alternatives are the other causes the text supports, most likely first, each with its evidence.
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+	// SourceGrade grades the primary code's meaning: A primary source, B vendor text seen in reports, C
+	// secondary, D unsourced.
+	SourceGrade string `json:"source_grade,omitempty"`
 	// Fields are the facts read from the text.
 	Fields Fields `json:"fields"`
 	// Matches are every recognised code, the one the diagnosis rests on first.
@@ -100,6 +112,30 @@ type Explanation struct {
 	// ProbeCommand is the mailcheck command that tests the settings directly.
 	ProbeCommand string `json:"probe_command,omitempty"`
 }
+
+// Confidence is how sure a diagnosis is.
+type Confidence string
+
+const (
+	// Certain: a code or an exact message that means exactly this problem.
+	Certain Confidence = "certain"
+	// Likely: strong words, a provider's rule, a reading changed by the settings, or a close second cause.
+	Likely Confidence = "likely"
+	// Possible: a catch-all code, or the word model's guess (guess.go).
+	Possible Confidence = "possible"
+)
+
+// Alternative is another cause the text supports.
+type Alternative struct {
+	Problem    string     `json:"problem"`
+	Title      string     `json:"title"`
+	Confidence Confidence `json:"confidence"`
+	// Evidence quotes what points to this cause.
+	Evidence []string `json:"evidence"`
+}
+
+// closeMargin is how near in rank a different cause must be for the headline to name both.
+const closeMargin = 10
 
 // kindRank orders recognised codes by how precisely they identify a failure: a provider's own message says
 // more than the SMTP reply code it came with, which says more than the Outlook number wrapping it.
@@ -203,7 +239,7 @@ func Explain(input string) Explanation {
 	primary := list[0]
 	e.Recognised = true
 	e.Code = primary.seen
-	e.Confidence = primary.code.Confidence
+	e.SourceGrade = primary.code.Confidence
 	e.Meaning = meaningOf(primary)
 	if primary.problem == "" {
 		e.Title = "Not an error"
@@ -214,7 +250,119 @@ func Explain(input string) Explanation {
 	e.Problem, e.Severity, e.Title, e.Explanation = p.Code, p.Severity, p.Title, p.Explanation
 	e.Causes = causesFor(primary, list)
 	e.Steps = stepsFor(primary, p)
+	decide(&e, primary, list)
 	return e
+}
+
+// decide grades the diagnosis and ranks the other causes the text supports, each with its evidence. A
+// provider rule keeps the generic reading as the close second ("wrong password, or the provider wants an
+// app password"); a different cause ranked within closeMargin is named in the headline too.
+func decide(e *Explanation, primary ranked, list []ranked) {
+	e.Confidence = confidenceOf(primary)
+	e.Evidence = evidenceFor(primary.problem, list)
+	e.Headline = e.Title
+	close := false
+	seen := map[string]bool{primary.problem: true}
+	if primary.ruled && primary.code.Problem != primary.problem {
+		generic := primary.code.Problem
+		for _, ref := range primary.refined[1:] {
+			if ref.Problem != "" {
+				generic = ref.Problem
+				break
+			}
+		}
+		if p, ok := catalog.Lookup(generic); ok && !seen[generic] {
+			seen[generic] = true
+			e.Alternatives = append(e.Alternatives, Alternative{Problem: generic, Title: p.Title, Confidence: Likely,
+				Evidence: []string{primary.why + " (read without the provider's policy)"}})
+			close = true
+		}
+	}
+	for _, r := range list[1:] {
+		if r.problem == "" || seen[r.problem] || r.code.Info || within(r.found, primary.found) {
+			continue
+		}
+		seen[r.problem] = true
+		p, ok := catalog.Lookup(r.problem)
+		if !ok {
+			continue
+		}
+		conf := confidenceOf(r)
+		if conf == Certain {
+			conf = Likely // a cause ranked second is never certain
+		}
+		e.Alternatives = append(e.Alternatives, Alternative{Problem: r.problem, Title: p.Title, Confidence: conf,
+			Evidence: evidenceFor(r.problem, list)})
+		if len(e.Alternatives) == 1 && primary.score-r.score <= closeMargin && !r.code.Generic &&
+			support(r.problem, list, primary.found) >= support(primary.problem, list, found{})-closeMargin {
+			close = true
+		}
+		if len(e.Alternatives) == 3 {
+			break
+		}
+	}
+	if close && len(e.Alternatives) > 0 {
+		e.Headline = e.Title + ", or " + lowerFirst(e.Alternatives[0].Title)
+		if e.Confidence == Certain {
+			e.Confidence = Likely
+		}
+	}
+}
+
+// support sums the ranks of the specific sightings (not catch-all codes, not inside skip's text) that lead
+// to problem: a second cause is close only when it rests on about as much as the first.
+func support(problem string, list []ranked, skip found) int {
+	n := 0
+	for _, r := range list {
+		if r.problem == problem && !r.code.Generic && !isClassLevel(r.code) && !within(r.found, skip) {
+			n += r.score
+		}
+	}
+	return n
+}
+
+// within says whether a sighting lies inside another's text: the shorter wording is part of the longer,
+// more specific one ("authentication mechanism is not supported" inside Exchange's whole sentence), so it
+// is no second cause.
+func within(a, b found) bool {
+	return a.span > 0 && b.span > a.span && a.pos >= b.pos && a.pos+a.span <= b.pos+b.span && textKind[a.code.Kind]
+}
+
+// confidenceOf grades one reading: catch-all codes are possible; words, provider rules, refinements by the
+// settings and secondary sources are likely; a specific code or exact message is certain.
+func confidenceOf(r ranked) Confidence {
+	switch {
+	case r.code.Generic || isClassLevel(r.code):
+		return Possible
+	case r.ruled || r.code.Cue || r.problem != r.code.Problem || r.code.Confidence == "C" || r.code.Confidence == "D":
+		return Likely
+	}
+	return Certain
+}
+
+// isClassLevel says whether an enhanced code was only known by its subject or class (X.7.X, 5.X.X).
+func isClassLevel(c catalog.Code) bool {
+	return c.Kind == catalog.KindEnhanced && strings.HasSuffix(c.Code, ".X")
+}
+
+// evidenceFor quotes every recognised code or text that leads to problem, strongest first.
+func evidenceFor(problem string, list []ranked) []string {
+	var out []string
+	for _, r := range list {
+		if r.problem == problem && r.why != "" {
+			out = appendNew(out, r.why)
+		}
+	}
+	return out
+}
+
+// lowerFirst lowercases a title's first letter for use inside a sentence, unless it starts a name
+// ("Gmail: …", "SMTP …").
+func lowerFirst(s string) string {
+	if len(s) < 2 || s[1] < 'a' || s[1] > 'z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func rankAll(hits []found, ctx context) []ranked {

@@ -19,6 +19,9 @@ type testCase struct {
 	Recognised bool   `json:"recognised"`
 	// Problem is the expected problem code ("" for success codes).
 	Problem *string `json:"problem"`
+	// Confidence is the expected confidence of the headline ("" when nothing is recognised); every row
+	// carries it (issue 21).
+	Confidence *Confidence `json:"confidence"`
 	// Code is the expected primary code, when the case pins it.
 	Code string `json:"code"`
 	// Fields are expected field values; fields not listed are not checked.
@@ -70,6 +73,11 @@ func TestExplainCases(t *testing.T) {
 			}
 			if tc.Problem != nil && e.Problem != *tc.Problem {
 				t.Errorf("Problem = %q, want %q (matches %v)", e.Problem, *tc.Problem, matchCodes(e))
+			}
+			if tc.Confidence == nil {
+				t.Errorf("the row has no confidence; every row asserts the headline's confidence")
+			} else if e.Confidence != *tc.Confidence {
+				t.Errorf("Confidence = %q, want %q (headline %q)", e.Confidence, *tc.Confidence, e.Headline)
 			}
 			if tc.Code != "" && e.Code != tc.Code {
 				t.Errorf("Code = %q, want %q", e.Code, tc.Code)
@@ -174,6 +182,17 @@ func checkInvariants(t *testing.T, e Explanation) {
 		}
 		if len(e.Causes) == 0 {
 			t.Errorf("no causes for %s", e.Problem)
+		}
+	}
+	switch {
+	case e.Problem != "" && e.Confidence != Certain && e.Confidence != Likely && e.Confidence != Possible:
+		t.Errorf("confidence %q is not certain, likely or possible", e.Confidence)
+	case e.Problem != "" && !strings.HasPrefix(e.Headline, e.Title):
+		t.Errorf("headline %q does not start with the title %q", e.Headline, e.Title)
+	}
+	for _, a := range e.Alternatives {
+		if a.Problem == e.Problem || a.Confidence == Certain || len(a.Evidence) == 0 {
+			t.Errorf("alternative %+v repeats the problem, is certain or has no evidence", a)
 		}
 	}
 	if e.Recognised && e.Meaning == "" {
