@@ -69,7 +69,11 @@ func writeExplainHeadline(b *strings.Builder, e explain.Explanation, pal palette
 		if e.Headline != e.Title && e.Headline != "" {
 			title = pal.fail(e.Headline)
 		}
-		fmt.Fprintf(b, "%s %s — %s %s %s\n", pal.head("mailcheck explain:"), codeLabel(e.Matches[0]), title, pal.dim("["+e.Problem+"]"), confidenceLabel(e.Confidence))
+		label := "a guess from the words"
+		if len(e.Matches) > 0 {
+			label = codeLabel(e.Matches[0])
+		}
+		fmt.Fprintf(b, "%s %s — %s %s %s\n", pal.head("mailcheck explain:"), label, title, pal.dim("["+e.Problem+"]"), confidenceLabel(e.Confidence))
 	}
 }
 
@@ -182,7 +186,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 	if f.ServerResponse != "" {
 		add("Server said", "'"+f.ServerResponse+"'")
 	}
-	if len(rows) == 0 && len(e.Matches) == 0 && len(e.Unrecognised) == 0 {
+	if len(rows) == 0 && len(e.Matches) == 0 && len(e.Unrecognised) == 0 && e.Guess == nil {
 		return
 	}
 	section(b, pal, "Found in the text")
@@ -199,6 +203,9 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 			problem = "not an error"
 		}
 		writeRow(b, label, fmt.Sprintf("%s → %s %s", safe(m.Why), m.Code.Name, pal.dim("["+problem+"]")))
+	}
+	if g := e.Guess; g != nil {
+		writeRow(b, "Guessed from", fmt.Sprintf("%s → %s %s", safe(strings.Join(g.Words, ", ")), e.Title, pal.dim(fmt.Sprintf("[%s, %.0f%%]", e.Problem, 100*g.Probability))))
 	}
 	var unknown []string
 	for _, u := range e.Unrecognised {

@@ -9,6 +9,7 @@ package explain
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -107,6 +108,9 @@ type Explanation struct {
 	Matches []Match `json:"matches,omitempty"`
 	// Unrecognised are code-shaped numbers the catalogue does not know (0x800CCC81).
 	Unrecognised []string `json:"unrecognised_codes,omitempty"`
+	// Guess is the word model's proposal when no code or message was recognised (guess.go); the
+	// confidence is then "possible".
+	Guess *Guess `json:"guess,omitempty"`
 	// Retest is the endpoint to test again, when the text names a server and a protocol.
 	Retest *Retest `json:"retest,omitempty"`
 	// ProbeCommand is the mailcheck command that tests the settings directly.
@@ -231,6 +235,7 @@ func Explain(input string) Explanation {
 	applyProviderRules(list, f)
 	if len(list) == 0 {
 		explainUnknown(&e)
+		guessFromWords(&e, text)
 		return e
 	}
 	for _, r := range list {
@@ -712,6 +717,34 @@ func stepsFor(primary ranked, p catalog.Problem) []string {
 		}
 	}
 	return out
+}
+
+// guessFromWords asks the word model about text no rule recognised; above its calibrated threshold the
+// explanation names the guessed problem, says "possible", and keeps the not-recognised steps after the
+// problem's own.
+func guessFromWords(e *Explanation, text string) {
+	m := loadModel()
+	if m == nil {
+		return
+	}
+	g, ok := m.Guess(text)
+	if !ok {
+		return
+	}
+	p, found := catalog.Lookup(g.Problem)
+	if !found {
+		return
+	}
+	e.Guess = &g
+	e.Recognised = true
+	e.Problem, e.Severity, e.Title, e.Explanation = p.Code, p.Severity, p.Title, p.Explanation
+	e.Headline = p.Title
+	e.Confidence = Possible
+	e.Meaning = fmt.Sprintf("No code or known message was found; this is a guess from the words (%s), by a model trained on %d labelled pastes (%.0f%% for this cause). Treat it as a lead, not a diagnosis.",
+		strings.Join(g.Words, ", "), g.Rows, 100*g.Probability)
+	e.Evidence = []string{"words: " + strings.Join(g.Words, ", ")}
+	e.Causes = []string{"The words of the text resemble pastes whose cause was: " + strings.ToLower(p.Title[:1]) + p.Title[1:] + "."}
+	e.Steps = append(e.Steps, p.Fix)
 }
 
 func explainUnknown(e *Explanation) {

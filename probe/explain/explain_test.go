@@ -166,8 +166,11 @@ func checkFields(t *testing.T, got Fields, want map[string]any) {
 // checkInvariants hold for every explanation, whatever the input.
 func checkInvariants(t *testing.T, e Explanation) {
 	t.Helper()
-	if e.Recognised != (len(e.Matches) > 0) {
-		t.Errorf("Recognised = %v with %d matches", e.Recognised, len(e.Matches))
+	if e.Recognised != (len(e.Matches) > 0 || e.Guess != nil) {
+		t.Errorf("Recognised = %v with %d matches and guess %v", e.Recognised, len(e.Matches), e.Guess)
+	}
+	if e.Guess != nil && (len(e.Matches) > 0 || e.Confidence != Possible || len(e.Guess.Words) == 0) {
+		t.Errorf("a guess is made only when nothing was recognised, says possible and shows its words: %+v", e.Guess)
 	}
 	if e.Problem != "" {
 		p, ok := catalog.Lookup(e.Problem)
@@ -198,7 +201,7 @@ func checkInvariants(t *testing.T, e Explanation) {
 	if e.Recognised && e.Meaning == "" {
 		t.Error("recognised without a meaning")
 	}
-	if e.Recognised && e.Problem == "" && !e.Matches[0].Code.Info {
+	if e.Recognised && e.Problem == "" && e.Guess == nil && !e.Matches[0].Code.Info {
 		t.Error("no problem for a failing code")
 	}
 	if r := e.Retest; r != nil {
