@@ -237,6 +237,9 @@ func writeRetest(b *strings.Builder, e explain.Explanation, pal palette) {
 		paragraph(b, fmt.Sprintf("The text describes %s on %s, port %d, security %s. Probe exactly that, and compare with what the domain offers:",
 			safe(strings.ToUpper(e.Retest.Protocol)), safe(e.Retest.Host), e.Retest.Port, ep.Security.Label()))
 		fprintf(b, "    %s\n", e.ProbeCommand)
+	case e.Fields.Bounce:
+		paragraph(b, "This is a report between mail servers: the server it names is the recipient's, not one your mail program connects to, so there is no mail setting to re-test. The sending side acts on the reply above; to check your own account's servers anyway:")
+		fmt.Fprintf(b, "    %s\n", "mailcheck probe you@example.com")
 	case e.ProbeCommand != "":
 		paragraph(b, "Probe every mail server of the account's domain:")
 		fprintf(b, "    %s\n", e.ProbeCommand)

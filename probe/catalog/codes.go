@@ -622,7 +622,7 @@ var codes = append([]Code{
 		Causes:  []string{"Too many connections are open on this computer.", "A network filter or antivirus driver leaks buffers."}},
 	{Kind: KindWinsock, Code: "10060", Name: "WSAETIMEDOUT", Problem: ConnectTimeout, Common: true, Confidence: "A",
 		Meaning: "The connection attempt got no answer in time.",
-		Causes:  []string{"A firewall or the Internet provider blocks the port (port 25 is often blocked).", "The server is down.", "The server name points to a wrong address."},
+		Causes:  []string{"A firewall or the Internet provider blocks the port.", "The server is down.", "The server name points to a wrong address."},
 		Refine: []Refinement{
 			{When: Context{Ports: smtpPort25}, Causes: []string{causePort25Blocked}, Step: stepPort25},
 			{When: Context{Security: "plain", Ports: implicitTLSPorts}, Causes: []string{causePlainOnTLSPort}},

@@ -306,6 +306,23 @@ func decide(e *Explanation, primary ranked, list []ranked) {
 			break
 		}
 	}
+	if len(primary.code.Also) > 0 && primary.code.Kind == catalog.KindOutlook && primary.problem == primary.code.Problem &&
+		support(primary.problem, list[1:], primary.found) == 0 {
+		// An Outlook number alone cannot tell these apart (0x800CCC0E is a failed connection, refused or
+		// timed out, until a socket error says which).
+		var also []Alternative
+		for _, a := range primary.code.Also {
+			if p, ok := catalog.Lookup(a); ok && !seen[a] {
+				seen[a] = true
+				also = append(also, Alternative{Problem: a, Title: p.Title, Confidence: Possible, Evidence: []string{primary.why}})
+			}
+		}
+		if len(also) > 0 {
+			e.Alternatives = append(also, e.Alternatives...)
+			close = true
+			e.Confidence = Possible
+		}
+	}
 	if close && len(e.Alternatives) > 0 {
 		e.Headline = e.Title + ", or " + lowerFirst(e.Alternatives[0].Title)
 		if e.Confidence == Certain {
@@ -579,7 +596,7 @@ var defaultScheme = map[probe.Protocol]string{probe.IMAP: "imaps", probe.POP3: "
 // retestFor derives the endpoint the paste describes. Without an SSL flag the port decides the security (the
 // standard ports table); without a port the secure standard port of the protocol is used.
 func retestFor(f Fields) *Retest {
-	if f.Server == "" {
+	if f.Server == "" || f.Bounce {
 		return nil
 	}
 	proto := probe.Protocol(f.Protocol)
@@ -618,7 +635,15 @@ func retestFor(f Fields) *Retest {
 
 func probeCommand(f Fields, r *Retest) string {
 	if r != nil {
-		return "mailcheck probe " + r.Endpoint().URL()
+		cmd := "mailcheck probe " + r.Endpoint().URL()
+		if r.Security == string(probe.Plain) {
+			// The URL's scheme alone would mean STARTTLS (submission://, imap://): the paste says plain.
+			cmd += " --starttls no"
+		}
+		return cmd
+	}
+	if f.Bounce {
+		return ""
 	}
 	if strings.Contains(f.Account, "@") {
 		if _, addr, err := probe.ParseTarget(f.Account); err == nil && addr != "" {

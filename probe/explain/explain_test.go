@@ -350,3 +350,27 @@ func TestLongAndInvalidInput(t *testing.T) {
 		t.Errorf("code %q, valid %v", e.Code, utf8.ValidString(e.Input))
 	}
 }
+
+// A re-test is proposed only for what the paste says the client connected to, with the security it
+// states (issue 21): a bounce names the recipient's MX, never a server to re-test on an invented port,
+// and a plain connection on 465 is probed plain, not with the STARTTLS its URL scheme would imply.
+func TestRetestIsWhatThePasteSays(t *testing.T) {
+	bounce := Explain("<bob@example.org>: host mx.example.org[192.0.2.7] said: 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command)")
+	if bounce.Retest != nil || bounce.ProbeCommand != "" || !bounce.Fields.Bounce {
+		t.Errorf("bounce: retest %+v, command %q, bounce %v", bounce.Retest, bounce.ProbeCommand, bounce.Fields.Bounce)
+	}
+	plain := Explain("The connection to the server has failed. Account: 'Work', Server: 'smtp.example.com', Protocol: SMTP, Port: 465, Secure(SSL): No, Socket Error: 10053, Error Number: 0x800CCC0F")
+	if plain.Retest == nil || plain.Retest.Security != "plain" || !strings.HasSuffix(plain.ProbeCommand, "--starttls no") {
+		t.Errorf("465 without SSL: retest %+v, command %q", plain.Retest, plain.ProbeCommand)
+	}
+	bare := Explain("0x800CCC0E")
+	if !strings.Contains(bare.Headline, ", or ") || bare.Confidence != Possible {
+		t.Errorf("a bare 0x800CCC0E is a failed connection of any kind: headline %q, confidence %q", bare.Headline, bare.Confidence)
+	}
+	timeout := Explain("The connection to the server has failed. Account: 'me', Server: 'smtp.example.com', Protocol: SMTP, Port: 587, Secure(SSL): Yes, Socket Error: 10060, Error Number: 0x800CCC0E")
+	for _, c := range append(timeout.Causes, timeout.Steps...) {
+		if strings.Contains(c, "25") {
+			t.Errorf("587 with a timeout blames port 25: %q", c)
+		}
+	}
+}
