@@ -41,6 +41,7 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 		numbered(b, e.Steps)
 	}
 	writeAlternatives(b, e, pal)
+	writeDelivery(b, e, pal)
 	writeFound(b, e, pal)
 	writeRetest(b, e, pal)
 	_, err := io.WriteString(w, b.String())
@@ -83,6 +84,31 @@ func confidenceLabel(c explain.Confidence) string {
 		return ""
 	}
 	return "(" + string(c) + ")"
+}
+
+// writeDelivery lists the recipients of a delivery-status notification with what happened to each.
+func writeDelivery(b *strings.Builder, e explain.Explanation, pal palette) {
+	d := e.Delivery
+	if d == nil {
+		return
+	}
+	section(b, pal, "Delivery report")
+	if d.ReportingMTA != "" {
+		writeRow(b, "Reported by", string(safe(d.ReportingMTA)))
+	}
+	for _, r := range d.Recipients {
+		line := r.Action
+		if r.Status != "" {
+			line += ", " + r.Status
+		}
+		if r.RemoteMTA != "" {
+			line += ", by " + r.RemoteMTA
+		}
+		if r.Diagnostic != "" {
+			line += ": " + r.Diagnostic
+		}
+		writeRow(b, "Recipient", string(safe(r.Recipient+": "+line)))
+	}
 }
 
 // writeAlternatives lists the other causes the text supports, with what each rests on.

@@ -101,6 +101,9 @@ type Code struct {
 	// Cue marks entries that read a cause from plain words rather than from one program's exact message
 	// (words.go): explain rates a diagnosis resting on them "likely", never "certain".
 	Cue bool
+	// Preamble marks a wording that introduces a reason rather than giving one ("Recipient address
+	// rejected: …"): another text of its kind that names the reason ("Mailbox full") decides.
+	Preamble bool
 }
 
 var (
@@ -1261,6 +1264,12 @@ var codes = append([]Code{
 		Causes:  []string{"The program does not send credentials.", "EnableSsl is off, so no STARTTLS happens."},
 		Match:   []string{"requires a secure connection or the client was not authenticated"}},
 }, append(append(append(replyCodes, oauthCodes...), cueCodes...), daneStatuses...)...)
+
+// preamble marks a catalogue entry as a preamble (see Code.Preamble).
+func (c Code) preamble() Code {
+	c.Preamble = true
+	return c
+}
 
 // generic marks a catalogue entry as a catch-all (see Code.Generic).
 func (c Code) generic() Code {

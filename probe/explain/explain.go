@@ -108,6 +108,9 @@ type Explanation struct {
 	Matches []Match `json:"matches,omitempty"`
 	// Unrecognised are code-shaped numbers the catalogue does not know (0x800CCC81).
 	Unrecognised []string `json:"unrecognised_codes,omitempty"`
+	// Delivery is what a whole delivery-status notification (multipart/report, RFC 3464) says, when the
+	// input was one; Input is then the report's fields and human-readable part, decoded.
+	Delivery *Delivery `json:"delivery,omitempty"`
 	// Guess is the word model's proposal when no code or message was recognised (guess.go); the
 	// confidence is then "possible".
 	Guess *Guess `json:"guess,omitempty"`
@@ -164,6 +167,8 @@ const (
 	bonusRefined = 50
 	// Catch-all codes defer to anything more specific.
 	penaltyGeneric = 40
+	// A preamble ("Recipient address rejected:") yields to the words after it, but not to a code.
+	penaltyPreamble = 5
 	// A provider's own meaning of a status code outranks the registry's and the words next to it: Gmail's
 	// 4.7.30 is DKIM whatever else its sentence says (issue 21).
 	bonusProviderMeaning = 30
@@ -215,13 +220,21 @@ func (c context) matches(w catalog.Context) bool {
 
 // Explain reads a pasted error and explains it. It accepts anything, including empty or binary input.
 func Explain(input string) Explanation {
+	delivery, human, isDSN := parseDSN(input)
+	if isDSN {
+		input = delivery.text(human)
+	}
 	text := normalise(input)
 	e := Explanation{Input: text}
+	if isDSN {
+		e.Delivery = &delivery
+	}
 	if text == "" {
 		e.Meaning = "There is no text to explain."
 		return e
 	}
 	f := extractFields(text)
+	f.Bounce = f.Bounce || isDSN
 	hits, unknown := scan(text+decodedChallenges(text), &f) // base64 OAuth2 error challenges, decoded (oauth.go)
 	hits = dedupe(hits)
 	inferProtocol(&f, hits, text)
@@ -396,6 +409,9 @@ func rankAll(hits []found, ctx context) []ranked {
 		}
 		if h.code.Generic {
 			r.score -= penaltyGeneric
+		}
+		if h.code.Preamble {
+			r.score -= penaltyPreamble
 		}
 		if h.code.Kind == catalog.KindEnhanced {
 			if pc, ok := catalog.LookupProviderStatus(ctx.provider, h.seen); ok && pc.Code == h.code.Code && pc.Name == h.code.Name {
