@@ -12,85 +12,85 @@ package catalog
 // sentences are mailcheck's.
 var cueCodes = []Code{
 	// ----- The reply's words name a cause -----
-	cue(KindProvider, "words-message-size", "Words: message too large", MessageTooLarge,
+	cue(KindProvider, "words-message-size", "Message too large (from the words)", MessageTooLarge,
 		"The reply says the message is larger than the server accepts, whatever its code says.",
 		[]string{"The attachments make the message larger than the server's or the recipient's limit.", "Attachments grow by about a third when encoded for sending."},
 		"message too big", "message is too big", "message too large", "message is too large", "message size exceeds",
 		"size exceeds fixed", "exceeds fixed limit", "max message size", "maximum message size", "message file too big",
 		"MaxSubmissionExceeded", "Stream is more than", "exceeds the maximum allowed size", "message exceeded * size limit",
 		"message exceeds * size limit", "exceeded the maximum incoming message size"),
-	cue(KindProvider, "words-auth-required", "Words: authentication required", AuthRequired,
+	cue(KindProvider, "words-auth-required", "Authentication required (from the words)", AuthRequired,
 		"The reply says the server wants a login before it takes mail, whatever its code says.",
 		[]string{"Outgoing-server authentication is off in the program, or it logs in after trying to send.", "The program sends to a submission port without credentials."},
 		"SMTP AUTH is required", "smtp auth required", "auth required", "authentication is required", "must authenticate",
 		"please authenticate", "requires authentication", "authentication needed"),
-	cue(KindProvider, "words-login-rate", "Words: too many login attempts", RateLimited,
+	cue(KindProvider, "words-login-rate", "Too many login attempts (from the words)", RateLimited,
 		"The server is refusing logins for a while because too many were attempted in a short time; the password is not judged.",
 		[]string{"A program logs in again for every message instead of keeping one connection (no pooling).", "Several devices or scripts retry a login in a loop, for example with an old password."},
 		"too many login attempts", "too many failed login", "too many authentication failures", "too many auth attempts",
 		"too many invalid authentication", "too many logins", "login rate limit"),
-	cue(KindProvider, "words-send-rate", "Words: sending too fast", RateLimited,
+	cue(KindProvider, "words-send-rate", "Sending too fast (from the words)", RateLimited,
 		"The server is slowing this sender down because it sends many messages in a short time.",
 		[]string{"A script or newsletter sends faster than the server allows.", "Several programs send through the same account at once."},
 		"too many emails too fast", "too many messages too fast", "sending too many emails", "sending too many messages",
 		"too many emails per", "too many messages per", "sending rate exceeded", "message rate exceeded"),
-	cue(KindProvider, "words-quota", "Words: mailbox over quota", MailboxFull,
+	cue(KindProvider, "words-quota", "Mailbox over quota (from the words)", MailboxFull,
 		"The reply says the recipient's mailbox has used up its storage.",
 		[]string{causeQuotaFull, causeQuotaLarge},
 		"storage limit", "storage quota", "quota exceeded", "exceeded * quota", "mailbox quota", "over its quota",
 		"mailbox is over", "insufficient mailbox space", "not enough storage"),
-	cue(KindProvider, "words-mailbox-locked", "Words: mailbox locked", MailboxInUse,
+	cue(KindProvider, "words-mailbox-locked", "Mailbox locked (from the words)", MailboxInUse,
 		"The mailbox is locked by another session, usually another program or device fetching the same account.",
 		[]string{"Another mail program or phone fetches the same POP3 account at the same moment.", "A previous session did not end cleanly and the lock is still held."},
 		"already locked", "mailbox is locked", "mailbox locked", "mailbox already in use", "mailbox is already in use",
 		"locked by another", "in use by another"),
-	cue(KindProvider, "words-sender-authentication", "Words: SPF, DKIM or DMARC did not pass", AuthenticationPolicy,
+	cue(KindProvider, "words-sender-authentication", "SPF, DKIM or DMARC did not pass (from the words)", AuthenticationPolicy,
 		"The reply says the message failed the receiver's sender-authentication checks (SPF, DKIM or DMARC alignment).",
 		[]string{"The sending server is not in the sender domain's SPF record.", "The message is not DKIM-signed by the From domain, or the signature broke on the way.", "Neither SPF nor DKIM aligns with the From domain, as DMARC requires."},
 		"does not pass SPF", "did not pass SPF", "SPF check", "SPF authentication", "Spf= Fail", "DKIM authentication",
 		"DKIM checks did not pass", "didn't pass DKIM", "DKIM check", "authentication level", "sender is unauthenticated",
 		"mail is unauthenticated", "Unauthenticated email", "not aligned with", "isn't aligned with", "prohibited by SPF",
 		"SPF fail", "fails to pass authentication checks", "does not have authentication information"),
-	cue(KindProvider, "words-tls-required", "Words: the message must be sent over TLS", PolicyRejected,
+	cue(KindProvider, "words-tls-required", "The message must be sent over TLS (from the words)", PolicyRejected,
 		"The reply says the receiver wants the message delivered over an encrypted (TLS) connection.",
 		[]string{"The sending server delivered without STARTTLS, or its TLS attempt failed and it fell back to plain text."},
 		"wasn't sent over a TLS connection", "not sent over a TLS", "must be sent over TLS", "TLS is required", "requires TLS"),
 
 	// ----- TLS, as the stacks word it -----
-	cue(KindTLS, "words-tls-version", "Words: no TLS version in common", TLSVersionOld,
+	cue(KindTLS, "words-tls-version", "No TLS version in common (from the words)", TLSVersionOld,
 		"The two sides found no TLS version they both allow: one of them only speaks an old version (TLS 1.0/1.1) or the program pins a version the other refuses.",
 		[]string{causeOldTLSRuntime, "The server only offers TLS 1.0/1.1, which the program's runtime has disabled (Java's jdk.tls.disabledAlgorithms, OpenSSL's security level).", "The program allows only TLS 1.3 and the server stops at TLS 1.2 (rustls without its tls12 feature)."},
 		"No appropriate protocol", "protocol is disabled or cipher suites are inappropriate", "protocol_version",
 		"ProtocolVersion"),
-	cue(KindTLS, "words-cert-name", "Words: certificate for another name", CertHostMismatch,
+	cue(KindTLS, "words-cert-name", "Certificate for another name (from the words)", CertHostMismatch,
 		"The certificate does not name the server the program connected to (or names it only in the deprecated Common Name field).",
 		[]string{"The account uses a custom name while the certificate carries the hosting provider's name.", "The certificate has no Subject Alternative Name; Go since 1.15 and other modern stacks ignore the Common Name."},
 		"legacy Common Name", "doesn't match certificate", "does not match certificate",
 		"not in the cert's altnames", "certificate name mismatch", "No subject alternative DNS name",
 		"hostname * doesn't match", "host name * does not match"),
-	cue(KindTLS, "words-cert-untrusted", "Words: certificate not trusted", CertUntrusted,
+	cue(KindTLS, "words-cert-untrusted", "Certificate not trusted (from the words)", CertUntrusted,
 		"The program's certificate check failed: the chain does not lead to an authority it trusts, or the certificate is otherwise invalid.",
 		[]string{"A self-signed or private-CA certificate, or a missing intermediate certificate.", "An antivirus or proxy that intercepts TLS presents its own certificate.", "The certificate expired or names another host (the check lumps these together)."},
 		"remote certificate is invalid", "according to the validation procedure", "RemoteCertificateChainErrors", "self signed certificate in certificate chain", "UnknownIssuer"),
 
 	// ----- Network words inside stack traces -----
-	cue(KindNetwork, "words-connection-reset", "Words: connection reset", ConnectionReset,
+	cue(KindNetwork, "words-connection-reset", "Connection reset (from the words)", ConnectionReset,
 		"The other side (or something between) cut the connection abruptly.",
 		[]string{"The security setting does not match the port, so the server drops the handshake.", "A firewall, antivirus or proxy breaks the connection.", "The server drops clients it has banned or limited."},
 		"SocketException: Connection reset", "Connection reset", "connection was reset"),
 
 	// ----- Libraries and programs -----
-	cue(KindClient, "words-no-common-mechanism", "Words: no login method in common", NoAuthMechanism,
+	cue(KindClient, "words-no-common-mechanism", "No login method in common (from the words)", NoAuthMechanism,
 		"The library found no login method that both it and the server support, so it did not try to log in.",
 		[]string{"The server offers no AUTH on this port (port 25, or before STARTTLS).", "The server only offers methods the library does not implement (NTLM, GSSAPI, XOAUTH2 without a token)."},
 		"No compatible authentication mechanisms", "No authenticators available", "No supported authentication",
 		"no suitable authentication", "SMTP AUTH extension not supported", "server does not support authentication"),
-	cue(KindClient, "words-outlook-data-file", "Words: Outlook data file", LocalStore,
+	cue(KindClient, "words-outlook-data-file", "Outlook data file (from the words)", LocalStore,
 		"Outlook could not open or read its data file (.pst or .ost) on the computer; the server is not involved.",
 		[]string{"The data file is damaged, after a crash or a full disk.", "The file was moved, is on a network drive or is open in another program.", "An old-format file reached its 2 GB limit."},
 		"set of folders could not be opened", "Errors have been detected in the file", "is not a personal folders file",
 		"Inbox Repair Tool", "scanpst"),
-	cue(KindClient, "words-antivirus-port-block", "Words: antivirus blocks the mail port", LocalSoftware,
+	cue(KindClient, "words-antivirus-port-block", "Antivirus blocks the mail port (from the words)", LocalSoftware,
 		"Security software on the computer blocked the program from opening the mail port.",
 		[]string{"An antivirus rule against mass-mailing worms blocks port 25 (or 587) for programs not on its list."},
 		"port blocking rule", "mass mailing worms", "Blocked by port blocking", "blocked by your antivirus"),
@@ -175,6 +175,18 @@ func LookupProviderStatus(provider, code string) (Code, bool) {
 		}
 	}
 	return Code{}, false
+}
+
+// HasOwnMeaning says whether an enhanced status code entry is one a provider or a later RFC defined with a
+// meaning of its own (Microsoft's 5.7.515, the DANE codes): it outranks the words next to it, as a
+// provider status does.
+func HasOwnMeaning(c Code) bool {
+	for _, d := range daneStatuses {
+		if d.Kind == c.Kind && d.Code == c.Code {
+			return true
+		}
+	}
+	return false
 }
 
 // ProviderStatuses lists the provider meanings, for tests and the README.

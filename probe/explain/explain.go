@@ -414,7 +414,7 @@ func rankAll(hits []found, ctx context) []ranked {
 			r.score -= penaltyPreamble
 		}
 		if h.code.Kind == catalog.KindEnhanced {
-			if pc, ok := catalog.LookupProviderStatus(ctx.provider, h.seen); ok && pc.Code == h.code.Code && pc.Name == h.code.Name {
+			if pc, ok := catalog.LookupProviderStatus(ctx.provider, h.seen); ok && pc.Code == h.code.Code && pc.Name == h.code.Name || catalog.HasOwnMeaning(h.code) {
 				r.score += bonusProviderMeaning
 			}
 		}
