@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -47,7 +48,12 @@ func NewCmdExplain(ios *IOStreams, runF func(*ExplainOptions) error) *cobra.Comm
 		Long: `Explain an error number or message users paste: Outlook and Windows Live Mail numbers
 (0x800CCC0D, also without 0x), socket errors (11001), SMTP replies (535, 5.7.139), IMAP and POP3
 response codes ([AUTHENTICATIONFAILED], [IN-USE]), or a whole error dialog, server reply, bounce or
-library error. "-" reads the text from standard input.
+library error. "-" reads the text from standard input; FILE.eml reads a saved message, and a whole
+delivery-status notification (multipart/report) is read field by field: status, diagnostic, remote
+server and recipients.
+
+Every headline says how sure it is (certain, likely, possible) and names both causes when two are close;
+text no rule recognises gets a guess from a word model, labelled as such.
 
 The explanation uses the same problem codes, causes and fixes as 'mailcheck probe', ranks the causes
 for the port, protocol and SSL setting found in the text, and shows what it read from the text and the
@@ -57,7 +63,8 @@ Exit codes: 0 recognised; 1 not recognised; 2 no input or bad usage.`,
 		Example: `  mailcheck explain 0x800CCC0D
   mailcheck explain "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled"
   mailcheck explain -ERR [IN-USE] Unable to lock maildrop
-  pbpaste | mailcheck explain - --json`,
+  pbpaste | mailcheck explain - --json
+  mailcheck explain bounce.eml`,
 		DisableFlagParsing: true,
 		RunE: func(c *cobra.Command, args []string) error {
 			text, help, err := parseExplainArgs(c.Flags(), args)
@@ -137,6 +144,26 @@ func isFlagName(s string) bool {
 	return true
 }
 
+// emlPath says whether the argument names a saved message (a bounce saved as .eml) rather than pasted text.
+func emlPath(arg string) (string, bool) {
+	arg = strings.TrimSpace(arg)
+	return arg, arg != "" && !strings.ContainsAny(arg, " \t\n") && strings.HasSuffix(strings.ToLower(arg), ".eml")
+}
+
+// readEML reads a saved message, up to maxExplainInput: a bounce with the original message attached can
+// be large, and only its first parts matter.
+func readEML(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file")
+	}
+	return io.ReadAll(io.LimitReader(f, maxExplainInput))
+}
+
 func runExplain(ctx context.Context, opts *ExplainOptions) error {
 	if err := opts.validate(); err != nil {
 		return err
@@ -149,6 +176,13 @@ func runExplain(ctx context.Context, opts *ExplainOptions) error {
 		b, err := io.ReadAll(io.LimitReader(opts.IO.In, maxExplainInput))
 		if err != nil {
 			return usageError("reading standard input: %v", err)
+		}
+		text = string(b)
+	}
+	if path, ok := emlPath(opts.Text); ok && !opts.FromStdin {
+		b, err := readEML(path)
+		if err != nil {
+			return usageError("reading %s: %v", path, err)
 		}
 		text = string(b)
 	}

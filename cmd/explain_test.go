@@ -31,6 +31,8 @@ func TestExplainExitCodes(t *testing.T) {
 		{[]string{"explain", "--timeout", "2s", "--json", "535"}, "", ExitOK, `"problem": "auth_failed"`},
 		{[]string{"explain", "--timeout"}, "", ExitUsage, "needs a value"},
 		{[]string{"explain", "--timeout", "soon", "535"}, "", ExitUsage, "invalid value"},
+		{[]string{"explain", "../testdata/explain/dsn/postfix_mailbox_full.eml"}, "", ExitOK, "mailbox_full"},
+		{[]string{"explain", "missing-bounce.eml"}, "", ExitUsage, "reading missing-bounce.eml"},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {

@@ -36,3 +36,17 @@ func TestAuthProblemAsksTheProvider(t *testing.T) {
 		}
 	}
 }
+
+// Exchange Online's newer wording for a switched-off password login names a mechanism, not the password;
+// the probe must still report basic authentication disabled, whatever the host (issue 21).
+func TestAuthProblemExchangeMechanismWording(t *testing.T) {
+	p := NewProber(Config{Credentials: &Credentials{User: "user@example.com", Password: "pw"}})
+	refusal := &imap.Error{Type: imap.StatusResponseTypeNo, Text: "AUTHENTICATE failed. Provided authentication mechanism is not supported."}
+	for _, host := range []string{"outlook.office365.com", "imap.example.com"} {
+		res := &Result{Endpoint: Endpoint{Protocol: IMAP, Host: host, Port: 993, Security: TLS}}
+		prob := p.authProblem(context.Background(), refusal, res, "PLAIN", session.NewRedactor("pw"))
+		if prob.Code != catalog.AuthBasicDisabled {
+			t.Errorf("%s: code %s, want %s (%s)", host, prob.Code, catalog.AuthBasicDisabled, prob.Summary)
+		}
+	}
+}

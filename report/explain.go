@@ -25,7 +25,7 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 	if e.Meaning != "" || e.Explanation != "" {
 		section(b, pal, "What it means")
 		paragraph(b, e.Meaning)
-		if e.Confidence == "C" || e.Confidence == "D" {
+		if e.SourceGrade == "C" || e.SourceGrade == "D" {
 			paragraph(b, string(pal.dim("(This meaning comes from secondary sources, not from the vendor; treat it with care.)")))
 		}
 		if e.Explanation != "" {
@@ -40,6 +40,8 @@ func ExplainText(w io.Writer, e explain.Explanation, color bool) error {
 		section(b, pal, "What to do")
 		numbered(b, e.Steps)
 	}
+	writeAlternatives(b, e, pal)
+	writeDelivery(b, e, pal)
 	writeFound(b, e, pal)
 	writeRetest(b, e, pal)
 	_, err := io.WriteString(w, b.String())
@@ -65,8 +67,65 @@ func writeExplainHeadline(b *strings.Builder, e explain.Explanation, pal palette
 		case catalog.Info:
 			title = pal.info(e.Title)
 		}
-		fmt.Fprintf(b, "%s %s — %s %s\n", pal.head("mailcheck explain:"), codeLabel(e.Matches[0]), title, pal.dim("["+e.Problem+"]"))
+		if e.Headline != e.Title && e.Headline != "" {
+			title = pal.fail(e.Headline)
+		}
+		label := "a guess from the words"
+		if len(e.Matches) > 0 {
+			label = codeLabel(e.Matches[0])
+		}
+		fmt.Fprintf(b, "%s %s — %s %s %s\n", pal.head("mailcheck explain:"), label, title, pal.dim("["+e.Problem+"]"), confidenceLabel(e.Confidence))
 	}
+}
+
+// confidenceLabel shows how sure the headline is, in words a helpdesk can repeat.
+func confidenceLabel(c explain.Confidence) string {
+	if c == "" {
+		return ""
+	}
+	return "(" + string(c) + ")"
+}
+
+// writeDelivery lists the recipients of a delivery-status notification with what happened to each.
+func writeDelivery(b *strings.Builder, e explain.Explanation, pal palette) {
+	d := e.Delivery
+	if d == nil {
+		return
+	}
+	section(b, pal, "Delivery report")
+	if d.ReportingMTA != "" {
+		writeRow(b, "Reported by", string(safe(d.ReportingMTA)))
+	}
+	for _, r := range d.Recipients {
+		line := r.Action
+		if r.Status != "" {
+			line += ", " + r.Status
+		}
+		if r.RemoteMTA != "" {
+			line += ", by " + r.RemoteMTA
+		}
+		if r.Diagnostic != "" {
+			line += ": " + r.Diagnostic
+		}
+		writeRow(b, "Recipient", string(safe(r.Recipient+": "+line)))
+	}
+}
+
+// writeAlternatives lists the other causes the text supports, with what each rests on.
+func writeAlternatives(b *strings.Builder, e explain.Explanation, pal palette) {
+	if len(e.Alternatives) == 0 {
+		return
+	}
+	section(b, pal, "Other possible causes")
+	var items []string
+	for _, a := range e.Alternatives {
+		item := fmt.Sprintf("%s %s (%s)", a.Title, pal.dim("["+a.Problem+"]"), a.Confidence)
+		if len(a.Evidence) > 0 {
+			item += " — from " + string(safe(strings.Join(a.Evidence, "; ")))
+		}
+		items = append(items, item)
+	}
+	numbered(b, items)
 }
 
 // codeLabel names a recognised code the way the user saw it.
@@ -153,7 +212,7 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 	if f.ServerResponse != "" {
 		add("Server said", "'"+f.ServerResponse+"'")
 	}
-	if len(rows) == 0 && len(e.Matches) == 0 && len(e.Unrecognised) == 0 {
+	if len(rows) == 0 && len(e.Matches) == 0 && len(e.Unrecognised) == 0 && e.Guess == nil {
 		return
 	}
 	section(b, pal, "Found in the text")
@@ -170,6 +229,9 @@ func writeFound(b *strings.Builder, e explain.Explanation, pal palette) {
 			problem = "not an error"
 		}
 		writeRow(b, label, fmt.Sprintf("%s → %s %s", safe(m.Why), m.Code.Name, pal.dim("["+problem+"]")))
+	}
+	if g := e.Guess; g != nil {
+		writeRow(b, "Guessed from", fmt.Sprintf("%s → %s %s", safe(strings.Join(g.Words, ", ")), e.Title, pal.dim(fmt.Sprintf("[%s, %.0f%%]", e.Problem, 100*g.Probability))))
 	}
 	var unknown []string
 	for _, u := range e.Unrecognised {
@@ -201,6 +263,9 @@ func writeRetest(b *strings.Builder, e explain.Explanation, pal palette) {
 		paragraph(b, fmt.Sprintf("The text describes %s on %s, port %d, security %s. Probe exactly that, and compare with what the domain offers:",
 			safe(strings.ToUpper(e.Retest.Protocol)), safe(e.Retest.Host), e.Retest.Port, ep.Security.Label()))
 		fprintf(b, "    %s\n", e.ProbeCommand)
+	case e.Fields.Bounce:
+		paragraph(b, "This is a report between mail servers: the server it names is the recipient's, not one your mail program connects to, so there is no mail setting to re-test. The sending side acts on the reply above; to check your own account's servers anyway:")
+		fmt.Fprintf(b, "    %s\n", "mailcheck probe you@example.com")
 	case e.ProbeCommand != "":
 		paragraph(b, "Probe every mail server of the account's domain:")
 		fprintf(b, "    %s\n", e.ProbeCommand)

@@ -98,6 +98,12 @@ type Code struct {
 	Common bool
 	// Info marks codes that report success or a harmless condition; they have no Problem.
 	Info bool
+	// Cue marks entries that read a cause from plain words rather than from one program's exact message
+	// (words.go): explain rates a diagnosis resting on them "likely", never "certain".
+	Cue bool
+	// Preamble marks a wording that introduces a reason rather than giving one ("Recipient address
+	// rejected: …"): another text of its kind that names the reason ("Mailbox full") decides.
+	Preamble bool
 }
 
 var (
@@ -619,7 +625,7 @@ var codes = append([]Code{
 		Causes:  []string{"Too many connections are open on this computer.", "A network filter or antivirus driver leaks buffers."}},
 	{Kind: KindWinsock, Code: "10060", Name: "WSAETIMEDOUT", Problem: ConnectTimeout, Common: true, Confidence: "A",
 		Meaning: "The connection attempt got no answer in time.",
-		Causes:  []string{"A firewall or the Internet provider blocks the port (port 25 is often blocked).", "The server is down.", "The server name points to a wrong address."},
+		Causes:  []string{"A firewall or the Internet provider blocks the port.", "The server is down.", "The server name points to a wrong address."},
 		Refine: []Refinement{
 			{When: Context{Ports: smtpPort25}, Causes: []string{causePort25Blocked}, Step: stepPort25},
 			{When: Context{Security: "plain", Ports: implicitTLSPorts}, Causes: []string{causePlainOnTLSPort}},
@@ -791,6 +797,9 @@ var codes = append([]Code{
 	enhanced("X.6.5", "Conversion failed", PolicyRejected, "Converting the message failed.", "The message format is unusual or damaged."),
 	enhanced("X.6.6", "Message content not available", PolicyRejected, "Content the message refers to could not be fetched.", "A referenced message part (BURL) is unavailable."),
 	enhanced("X.6.7", "Non-ASCII addresses not permitted", AddressSyntax, "An address with non-ASCII (international) characters is not accepted.", "The address contains accented or non-Latin characters."),
+	enhanced("X.6.8", "UTF-8 string reply is required, but not permitted by the SMTP client", ProtocolError, "The server would have to answer with UTF-8 text, which the client did not allow (RFC 6531).", "The client did not announce SMTPUTF8 for a message with international addresses."),
+	enhanced("X.6.9", "UTF-8 header message cannot be transferred to one or more recipients", PolicyRejected, "The message has UTF-8 headers, which a server on the way to a recipient cannot take (RFC 6531).", "A recipient's server does not support SMTPUTF8."),
+	enhanced("X.6.10", "UTF-8 string reply is required, but not permitted by the SMTP client", ProtocolError, "The same condition as X.6.8, registered again by RFC 6533 for delivery reports.", "The client did not announce SMTPUTF8."),
 	enhanced("X.7.0", "Other or undefined security status", PolicyRejected, "A security or policy refusal without more detail; the text says whether encryption, a login or something else is missing.", "Read the server's text: 'Must issue a STARTTLS command first' and 'Authentication required' are common.").generic(),
 	enhanced("X.7.1", "Delivery not authorized, message refused", PolicyRejected, "The server is not willing to take the message: relaying refused, spam or blocklist, or a sender that is not allowed.", "Relaying was refused because the client did not log in.", "Spam filtering or a blocklist.", "The sender is not permitted."),
 	enhanced("X.7.2", "Mailing list expansion prohibited", PolicyRejected, "The sender may not send to this mailing list.", "The list only accepts its members or approved senders."),
@@ -884,7 +893,7 @@ var codes = append([]Code{
 	imapCode("CLIENTBUG", ProtocolError, "The server detected a bug in the mail program.", "The mail program needs an update."),
 	imapCode("CANNOT", PolicyRejected, "The operation can never succeed on this server.", "An unsupported folder name or operation."),
 	imapCode("LIMIT", PolicyRejected, "The operation hit a server limit.", "Too many items in one operation."),
-	imapCode("OVERQUOTA", MessageTooLarge, "The mailbox is (or would be) over its storage quota.", "The mailbox is full; delete or archive mail."),
+	imapCode("OVERQUOTA", MailboxFull, "The mailbox is (or would be) over its storage quota (RFC 5530 section 3): a quota, not the size of one message.", "The mailbox is full; delete or archive mail."),
 	imapCode("ALREADYEXISTS", PolicyRejected, "The folder or item already exists.", "A folder with that name exists."),
 	imapCode("NONEXISTENT", PolicyRejected, "The folder or item does not exist.", "The folder was renamed or deleted elsewhere."),
 	{Kind: KindIMAP, Code: "WEBALERT", Name: "Web alert (Gmail)", Problem: AuthAppPassword, Confidence: "B",
@@ -1257,7 +1266,13 @@ var codes = append([]Code{
 		Meaning: "The server refused mail because the program did not log in, or did not encrypt first.",
 		Causes:  []string{"The program does not send credentials.", "EnableSsl is off, so no STARTTLS happens."},
 		Match:   []string{"requires a secure connection or the client was not authenticated"}},
-}, append(replyCodes, oauthCodes...)...)
+}, append(append(append(replyCodes, oauthCodes...), cueCodes...), daneStatuses...)...)
+
+// preamble marks a catalogue entry as a preamble (see Code.Preamble).
+func (c Code) preamble() Code {
+	c.Preamble = true
+	return c
+}
 
 // generic marks a catalogue entry as a catch-all (see Code.Generic).
 func (c Code) generic() Code {

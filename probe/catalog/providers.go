@@ -182,6 +182,12 @@ var providerRules = []ProviderRule{
 			causeWrongPassword,
 		},
 		Step: "Use a mail program that signs in to Microsoft 365 with OAuth2 (modern authentication); for scripts, register an application for OAuth2 IMAP/POP access or use Microsoft Graph."},
+	{Providers: []string{ProviderMicrosoft}, Protocols: []string{"imap", "pop3"}, From: AuthMechanism, Problem: AuthBasicDisabled,
+		Causes: []string{
+			"Exchange Online refuses password logins on IMAP and POP and words the refusal as an unsupported login mechanism; choosing another password mechanism does not help.",
+			"If the program already signs in with OAuth2, the token lacks the IMAP/POP permission.",
+		},
+		Step: "Use a mail program that signs in to Microsoft 365 with OAuth2 (modern authentication); for scripts, register an application for OAuth2 IMAP/POP access or use Microsoft Graph."},
 	{Providers: []string{ProviderGoogle, ProviderYahoo, ProviderApple, ProviderFastmail, ProviderYandex, ProviderQQ, ProviderNetEase},
 		From: AuthFailed, Problem: AuthAppPassword,
 		Causes: []string{

@@ -113,7 +113,7 @@ var replyCodes = []Code{
 	reply("recipient-address-rejected", "Recipient address rejected", RecipientRejected,
 		"The receiving server refused the recipient; the words after 'Recipient address rejected' say why (unknown user, full mailbox, greylisting, a block).",
 		[]string{"The recipient address does not exist or is not accepted by this server."},
-		"Recipient address rejected"),
+		"Recipient address rejected").preamble(),
 
 	reply("reserved-domain", "Recipient domain reserved for examples", RecipientRejected,
 		"The recipient's domain is one reserved for documentation and tests (example.com, .test, .invalid; RFC 2606), which can never receive mail.",

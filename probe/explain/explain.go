@@ -9,6 +9,7 @@ package explain
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -33,14 +34,14 @@ type Match struct {
 // MarshalJSON writes the match with the catalogue facts a reader needs, not the whole entry.
 func (m Match) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Kind       catalog.CodeKind `json:"kind"`
-		Code       string           `json:"code"`
-		Entry      string           `json:"entry,omitempty"`
-		Name       string           `json:"name"`
-		Meaning    string           `json:"meaning"`
-		Problem    string           `json:"problem,omitempty"`
-		Confidence string           `json:"confidence"`
-		Why        string           `json:"why"`
+		Kind    catalog.CodeKind `json:"kind"`
+		Code    string           `json:"code"`
+		Entry   string           `json:"entry,omitempty"`
+		Name    string           `json:"name"`
+		Meaning string           `json:"meaning"`
+		Problem string           `json:"problem,omitempty"`
+		Grade   string           `json:"source_grade"`
+		Why     string           `json:"why"`
 	}{m.Code.Kind, m.Seen, entryIfDifferent(m), m.Code.Name, m.Code.Meaning, m.Problem, m.Code.Confidence, m.Why})
 }
 
@@ -87,19 +88,61 @@ type Explanation struct {
 	Causes []string `json:"causes,omitempty"`
 	// Steps are what to do, in order; the last one is the problem's shared fix.
 	Steps []string `json:"steps,omitempty"`
-	// Confidence grades the code's meaning: A primary source, B vendor text seen in reports, C secondary.
-	Confidence string `json:"confidence,omitempty"`
+	// Headline names the cause, or the two causes when they are close ("Wrong user name or password, or App
+	// password or browser sign-in required").
+	Headline string `json:"headline,omitempty"`
+	// Confidence says how sure the diagnosis is: certain (a code or exact message that means exactly
+	// this), likely (strong words, a provider's rule, a context refinement, or a close second cause),
+	// possible (a catch-all code, or the word model's guess). Empty when nothing was recognised.
+	Confidence Confidence `json:"confidence,omitempty"`
+	// Evidence is what the diagnosis rests on: each recognised code or text that leads to Problem.
+	Evidence []string `json:"evidence,omitempty"`
+	// Alternatives are the other causes the text supports, most likely first, each with its evidence.
+	Alternatives []Alternative `json:"alternatives,omitempty"`
+	// SourceGrade grades the primary code's meaning: A primary source, B vendor text seen in reports, C
+	// secondary, D unsourced.
+	SourceGrade string `json:"source_grade,omitempty"`
 	// Fields are the facts read from the text.
 	Fields Fields `json:"fields"`
 	// Matches are every recognised code, the one the diagnosis rests on first.
 	Matches []Match `json:"matches,omitempty"`
 	// Unrecognised are code-shaped numbers the catalogue does not know (0x800CCC81).
 	Unrecognised []string `json:"unrecognised_codes,omitempty"`
+	// Delivery is what a whole delivery-status notification (multipart/report, RFC 3464) says, when the
+	// input was one; Input is then the report's fields and human-readable part, decoded.
+	Delivery *Delivery `json:"delivery,omitempty"`
+	// Guess is the word model's proposal when no code or message was recognised (guess.go); the
+	// confidence is then "possible".
+	Guess *Guess `json:"guess,omitempty"`
 	// Retest is the endpoint to test again, when the text names a server and a protocol.
 	Retest *Retest `json:"retest,omitempty"`
 	// ProbeCommand is the mailcheck command that tests the settings directly.
 	ProbeCommand string `json:"probe_command,omitempty"`
 }
+
+// Confidence is how sure a diagnosis is.
+type Confidence string
+
+const (
+	// Certain: a code or an exact message that means exactly this problem.
+	Certain Confidence = "certain"
+	// Likely: strong words, a provider's rule, a reading changed by the settings, or a close second cause.
+	Likely Confidence = "likely"
+	// Possible: a catch-all code, or the word model's guess (guess.go).
+	Possible Confidence = "possible"
+)
+
+// Alternative is another cause the text supports.
+type Alternative struct {
+	Problem    string     `json:"problem"`
+	Title      string     `json:"title"`
+	Confidence Confidence `json:"confidence"`
+	// Evidence quotes what points to this cause.
+	Evidence []string `json:"evidence"`
+}
+
+// closeMargin is how near in rank a different cause must be for the headline to name both.
+const closeMargin = 10
 
 // kindRank orders recognised codes by how precisely they identify a failure: a provider's own message says
 // more than the SMTP reply code it came with, which says more than the Outlook number wrapping it.
@@ -124,6 +167,14 @@ const (
 	bonusRefined = 50
 	// Catch-all codes defer to anything more specific.
 	penaltyGeneric = 40
+	// A preamble ("Recipient address rejected:") yields to the words after it, but not to a code.
+	penaltyPreamble = 5
+	// A provider's own meaning of a status code outranks the registry's and the words next to it: Gmail's
+	// 4.7.30 is DKIM whatever else its sentence says (issue 21).
+	bonusProviderMeaning = 30
+	// Among texts of one kind, the inner exception of a stack trace outranks its wrapper: "Could not
+	// connect to SMTP host" wraps the "No appropriate protocol" that says why.
+	bonusInner = 5
 	// Success and informational codes rank last: a failing reply next to them is the story.
 	rankInfo = 5
 )
@@ -141,6 +192,9 @@ type ranked struct {
 
 // context is where the error happened, as far as the text says.
 type context struct {
+	provider string
+	// inner is where the first inner exception starts ("Caused by:", "nested exception is:", "--->"), or -1.
+	inner       int
 	protocol    string
 	port        int
 	security    string
@@ -166,13 +220,21 @@ func (c context) matches(w catalog.Context) bool {
 
 // Explain reads a pasted error and explains it. It accepts anything, including empty or binary input.
 func Explain(input string) Explanation {
+	delivery, human, isDSN := parseDSN(input)
+	if isDSN {
+		input = delivery.text(human)
+	}
 	text := normalise(input)
 	e := Explanation{Input: text}
+	if isDSN {
+		e.Delivery = &delivery
+	}
 	if text == "" {
 		e.Meaning = "There is no text to explain."
 		return e
 	}
 	f := extractFields(text)
+	f.Bounce = f.Bounce || isDSN
 	hits, unknown := scan(text+decodedChallenges(text), &f) // base64 OAuth2 error challenges, decoded (oauth.go)
 	hits = dedupe(hits)
 	inferProtocol(&f, hits, text)
@@ -181,11 +243,12 @@ func Explain(input string) Explanation {
 	e.Retest = retestFor(f)
 	e.ProbeCommand = probeCommand(f, e.Retest)
 
-	ctx := contextOf(f, hits)
+	ctx := contextOf(f, hits, text)
 	list := rankAll(hits, ctx)
 	applyProviderRules(list, f)
 	if len(list) == 0 {
 		explainUnknown(&e)
+		guessFromWords(&e, text)
 		return e
 	}
 	for _, r := range list {
@@ -194,7 +257,7 @@ func Explain(input string) Explanation {
 	primary := list[0]
 	e.Recognised = true
 	e.Code = primary.seen
-	e.Confidence = primary.code.Confidence
+	e.SourceGrade = primary.code.Confidence
 	e.Meaning = meaningOf(primary)
 	if primary.problem == "" {
 		e.Title = "Not an error"
@@ -205,7 +268,136 @@ func Explain(input string) Explanation {
 	e.Problem, e.Severity, e.Title, e.Explanation = p.Code, p.Severity, p.Title, p.Explanation
 	e.Causes = causesFor(primary, list)
 	e.Steps = stepsFor(primary, p)
+	decide(&e, primary, list)
 	return e
+}
+
+// decide grades the diagnosis and ranks the other causes the text supports, each with its evidence. A
+// provider rule keeps the generic reading as the close second ("wrong password, or the provider wants an
+// app password"); a different cause ranked within closeMargin is named in the headline too.
+func decide(e *Explanation, primary ranked, list []ranked) {
+	e.Confidence = confidenceOf(primary)
+	e.Evidence = evidenceFor(primary.problem, list)
+	e.Headline = e.Title
+	close := false
+	seen := map[string]bool{primary.problem: true}
+	if primary.ruled && primary.code.Problem != primary.problem {
+		generic := primary.code.Problem
+		for _, ref := range primary.refined[1:] {
+			if ref.Problem != "" {
+				generic = ref.Problem
+				break
+			}
+		}
+		if p, ok := catalog.Lookup(generic); ok && !seen[generic] {
+			seen[generic] = true
+			e.Alternatives = append(e.Alternatives, Alternative{Problem: generic, Title: p.Title, Confidence: Likely,
+				Evidence: []string{primary.why + " (read without the provider's policy)"}})
+			close = true
+		}
+	}
+	for _, r := range list[1:] {
+		if r.problem == "" || seen[r.problem] || r.code.Info || within(r.found, primary.found) {
+			continue
+		}
+		seen[r.problem] = true
+		p, ok := catalog.Lookup(r.problem)
+		if !ok {
+			continue
+		}
+		conf := confidenceOf(r)
+		if conf == Certain {
+			conf = Likely // a cause ranked second is never certain
+		}
+		e.Alternatives = append(e.Alternatives, Alternative{Problem: r.problem, Title: p.Title, Confidence: conf,
+			Evidence: evidenceFor(r.problem, list)})
+		if len(e.Alternatives) == 1 && primary.score-r.score <= closeMargin && !r.code.Generic &&
+			support(r.problem, list, primary.found) >= support(primary.problem, list, found{})-closeMargin {
+			close = true
+		}
+		if len(e.Alternatives) == 3 {
+			break
+		}
+	}
+	if len(primary.code.Also) > 0 && primary.code.Kind == catalog.KindOutlook && primary.problem == primary.code.Problem &&
+		support(primary.problem, list[1:], primary.found) == 0 {
+		// An Outlook number alone cannot tell these apart (0x800CCC0E is a failed connection, refused or
+		// timed out, until a socket error says which).
+		var also []Alternative
+		for _, a := range primary.code.Also {
+			if p, ok := catalog.Lookup(a); ok && !seen[a] {
+				seen[a] = true
+				also = append(also, Alternative{Problem: a, Title: p.Title, Confidence: Possible, Evidence: []string{primary.why}})
+			}
+		}
+		if len(also) > 0 {
+			e.Alternatives = append(also, e.Alternatives...)
+			close = true
+			e.Confidence = Possible
+		}
+	}
+	if close && len(e.Alternatives) > 0 {
+		e.Headline = e.Title + ", or " + lowerFirst(e.Alternatives[0].Title)
+		if e.Confidence == Certain {
+			e.Confidence = Likely
+		}
+	}
+}
+
+// support sums the ranks of the specific sightings (not catch-all codes, not inside skip's text) that lead
+// to problem: a second cause is close only when it rests on about as much as the first.
+func support(problem string, list []ranked, skip found) int {
+	n := 0
+	for _, r := range list {
+		if r.problem == problem && !r.code.Generic && !isClassLevel(r.code) && !within(r.found, skip) {
+			n += r.score
+		}
+	}
+	return n
+}
+
+// within says whether a sighting lies inside another's text: the shorter wording is part of the longer,
+// more specific one ("authentication mechanism is not supported" inside Exchange's whole sentence), so it
+// is no second cause.
+func within(a, b found) bool {
+	return a.span > 0 && b.span > a.span && a.pos >= b.pos && a.pos+a.span <= b.pos+b.span && textKind[a.code.Kind]
+}
+
+// confidenceOf grades one reading: catch-all codes are possible; words, provider rules, refinements by the
+// settings and secondary sources are likely; a specific code or exact message is certain.
+func confidenceOf(r ranked) Confidence {
+	switch {
+	case r.code.Generic || isClassLevel(r.code):
+		return Possible
+	case r.ruled || r.code.Cue || r.problem != r.code.Problem || r.code.Confidence == "C" || r.code.Confidence == "D":
+		return Likely
+	}
+	return Certain
+}
+
+// isClassLevel says whether an enhanced code was only known by its subject or class (X.7.X, 5.X.X).
+func isClassLevel(c catalog.Code) bool {
+	return c.Kind == catalog.KindEnhanced && strings.HasSuffix(c.Code, ".X")
+}
+
+// evidenceFor quotes every recognised code or text that leads to problem, strongest first.
+func evidenceFor(problem string, list []ranked) []string {
+	var out []string
+	for _, r := range list {
+		if r.problem == problem && r.why != "" {
+			out = appendNew(out, r.why)
+		}
+	}
+	return out
+}
+
+// lowerFirst lowercases a title's first letter for use inside a sentence, unless it starts a name
+// ("Gmail: …", "SMTP …").
+func lowerFirst(s string) string {
+	if len(s) < 2 || s[1] < 'a' || s[1] > 'z' {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }
 
 func rankAll(hits []found, ctx context) []ranked {
@@ -217,6 +409,17 @@ func rankAll(hits []found, ctx context) []ranked {
 		}
 		if h.code.Generic {
 			r.score -= penaltyGeneric
+		}
+		if h.code.Preamble {
+			r.score -= penaltyPreamble
+		}
+		if h.code.Kind == catalog.KindEnhanced {
+			if pc, ok := catalog.LookupProviderStatus(ctx.provider, h.seen); ok && pc.Code == h.code.Code && pc.Name == h.code.Name || catalog.HasOwnMeaning(h.code) {
+				r.score += bonusProviderMeaning
+			}
+		}
+		if ctx.inner >= 0 && h.pos > ctx.inner && textKind[h.code.Kind] {
+			r.score += bonusInner
 		}
 		for _, ref := range h.code.Refine {
 			if !ctx.matches(ref.When) {
@@ -271,8 +474,18 @@ func fromSettings(w catalog.Context) bool {
 	return len(w.Ports) > 0 || w.Security != "" || len(w.Protocols) > 0
 }
 
-func contextOf(f Fields, hits []found) context {
-	c := context{protocol: f.Protocol, port: f.Port, security: securityOf(f.Protocol, f.Port, f.SSL)}
+// textKind are the kinds recognised by their words, where an inner exception can outrank its wrapper.
+var textKind = map[catalog.CodeKind]bool{catalog.KindTLS: true, catalog.KindNetwork: true, catalog.KindClient: true, catalog.KindProvider: true}
+
+// innerMarker finds where a stack trace's first inner exception starts (Java "Caused by:" and JavaMail's
+// "nested exception is:", .NET "--->"), or -1.
+var innerMarker = regexp.MustCompile(`(?i)caused by:|nested exception is:?|--->|\bcaused:`)
+
+func contextOf(f Fields, hits []found, text string) context {
+	c := context{provider: f.Provider, inner: -1, protocol: f.Protocol, port: f.Port, security: securityOf(f.Protocol, f.Port, f.SSL)}
+	if loc := innerMarker.FindStringIndex(text); loc != nil {
+		c.inner = loc[0]
+	}
 	c.socketError = f.SocketError != "" && strings.Trim(f.SocketError, "0") != ""
 	if f.ReplyCode != "" {
 		c.replyCodes = append(c.replyCodes, f.ReplyCode)
@@ -399,7 +612,7 @@ var defaultScheme = map[probe.Protocol]string{probe.IMAP: "imaps", probe.POP3: "
 // retestFor derives the endpoint the paste describes. Without an SSL flag the port decides the security (the
 // standard ports table); without a port the secure standard port of the protocol is used.
 func retestFor(f Fields) *Retest {
-	if f.Server == "" {
+	if f.Server == "" || f.Bounce {
 		return nil
 	}
 	proto := probe.Protocol(f.Protocol)
@@ -438,7 +651,15 @@ func retestFor(f Fields) *Retest {
 
 func probeCommand(f Fields, r *Retest) string {
 	if r != nil {
-		return "mailcheck probe " + r.Endpoint().URL()
+		cmd := "mailcheck probe " + r.Endpoint().URL()
+		if r.Security == string(probe.Plain) {
+			// The URL's scheme alone would mean STARTTLS (submission://, imap://): the paste says plain.
+			cmd += " --starttls no"
+		}
+		return cmd
+	}
+	if f.Bounce {
+		return ""
 	}
 	if strings.Contains(f.Account, "@") {
 		if _, addr, err := probe.ParseTarget(f.Account); err == nil && addr != "" {
@@ -537,6 +758,34 @@ func stepsFor(primary ranked, p catalog.Problem) []string {
 		}
 	}
 	return out
+}
+
+// guessFromWords asks the word model about text no rule recognised; above its calibrated threshold the
+// explanation names the guessed problem, says "possible", and keeps the not-recognised steps after the
+// problem's own.
+func guessFromWords(e *Explanation, text string) {
+	m := loadModel()
+	if m == nil {
+		return
+	}
+	g, ok := m.Guess(text)
+	if !ok {
+		return
+	}
+	p, found := catalog.Lookup(g.Problem)
+	if !found {
+		return
+	}
+	e.Guess = &g
+	e.Recognised = true
+	e.Problem, e.Severity, e.Title, e.Explanation = p.Code, p.Severity, p.Title, p.Explanation
+	e.Headline = p.Title
+	e.Confidence = Possible
+	e.Meaning = fmt.Sprintf("No code or known message was found; this is a guess from the words (%s), by a model trained on %d labelled pastes (%.0f%% for this cause). Treat it as a lead, not a diagnosis.",
+		strings.Join(g.Words, ", "), g.Rows, 100*g.Probability)
+	e.Evidence = []string{"words: " + strings.Join(g.Words, ", ")}
+	e.Causes = []string{"The words of the text resemble pastes whose cause was: " + strings.ToLower(p.Title[:1]) + p.Title[1:] + "."}
+	e.Steps = append(e.Steps, p.Fix)
 }
 
 func explainUnknown(e *Explanation) {

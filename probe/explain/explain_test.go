@@ -19,6 +19,9 @@ type testCase struct {
 	Recognised bool   `json:"recognised"`
 	// Problem is the expected problem code ("" for success codes).
 	Problem *string `json:"problem"`
+	// Confidence is the expected confidence of the headline ("" when nothing is recognised); every row
+	// carries it (issue 21).
+	Confidence *Confidence `json:"confidence"`
 	// Code is the expected primary code, when the case pins it.
 	Code string `json:"code"`
 	// Fields are expected field values; fields not listed are not checked.
@@ -70,6 +73,11 @@ func TestExplainCases(t *testing.T) {
 			}
 			if tc.Problem != nil && e.Problem != *tc.Problem {
 				t.Errorf("Problem = %q, want %q (matches %v)", e.Problem, *tc.Problem, matchCodes(e))
+			}
+			if tc.Confidence == nil {
+				t.Errorf("the row has no confidence; every row asserts the headline's confidence")
+			} else if e.Confidence != *tc.Confidence {
+				t.Errorf("Confidence = %q, want %q (headline %q)", e.Confidence, *tc.Confidence, e.Headline)
 			}
 			if tc.Code != "" && e.Code != tc.Code {
 				t.Errorf("Code = %q, want %q", e.Code, tc.Code)
@@ -158,8 +166,11 @@ func checkFields(t *testing.T, got Fields, want map[string]any) {
 // checkInvariants hold for every explanation, whatever the input.
 func checkInvariants(t *testing.T, e Explanation) {
 	t.Helper()
-	if e.Recognised != (len(e.Matches) > 0) {
-		t.Errorf("Recognised = %v with %d matches", e.Recognised, len(e.Matches))
+	if e.Recognised != (len(e.Matches) > 0 || e.Guess != nil) {
+		t.Errorf("Recognised = %v with %d matches and guess %v", e.Recognised, len(e.Matches), e.Guess)
+	}
+	if e.Guess != nil && (len(e.Matches) > 0 || e.Confidence != Possible || len(e.Guess.Words) == 0) {
+		t.Errorf("a guess is made only when nothing was recognised, says possible and shows its words: %+v", e.Guess)
 	}
 	if e.Problem != "" {
 		p, ok := catalog.Lookup(e.Problem)
@@ -176,10 +187,21 @@ func checkInvariants(t *testing.T, e Explanation) {
 			t.Errorf("no causes for %s", e.Problem)
 		}
 	}
+	switch {
+	case e.Problem != "" && e.Confidence != Certain && e.Confidence != Likely && e.Confidence != Possible:
+		t.Errorf("confidence %q is not certain, likely or possible", e.Confidence)
+	case e.Problem != "" && !strings.HasPrefix(e.Headline, e.Title):
+		t.Errorf("headline %q does not start with the title %q", e.Headline, e.Title)
+	}
+	for _, a := range e.Alternatives {
+		if a.Problem == e.Problem || a.Confidence == Certain || len(a.Evidence) == 0 {
+			t.Errorf("alternative %+v repeats the problem, is certain or has no evidence", a)
+		}
+	}
 	if e.Recognised && e.Meaning == "" {
 		t.Error("recognised without a meaning")
 	}
-	if e.Recognised && e.Problem == "" && !e.Matches[0].Code.Info {
+	if e.Recognised && e.Problem == "" && e.Guess == nil && !e.Matches[0].Code.Info {
 		t.Error("no problem for a failing code")
 	}
 	if r := e.Retest; r != nil {
@@ -326,5 +348,29 @@ func TestLongAndInvalidInput(t *testing.T) {
 	e = Explain("535 " + strings.Repeat("é", maxInput))
 	if !utf8.ValidString(e.Input) || e.Code != "535" {
 		t.Errorf("code %q, valid %v", e.Code, utf8.ValidString(e.Input))
+	}
+}
+
+// A re-test is proposed only for what the paste says the client connected to, with the security it
+// states (issue 21): a bounce names the recipient's MX, never a server to re-test on an invented port,
+// and a plain connection on 465 is probed plain, not with the STARTTLS its URL scheme would imply.
+func TestRetestIsWhatThePasteSays(t *testing.T) {
+	bounce := Explain("<bob@example.org>: host mx.example.org[192.0.2.7] said: 550 5.1.1 <bob@example.org>: Recipient address rejected: User unknown (in reply to RCPT TO command)")
+	if bounce.Retest != nil || bounce.ProbeCommand != "" || !bounce.Fields.Bounce {
+		t.Errorf("bounce: retest %+v, command %q, bounce %v", bounce.Retest, bounce.ProbeCommand, bounce.Fields.Bounce)
+	}
+	plain := Explain("The connection to the server has failed. Account: 'Work', Server: 'smtp.example.com', Protocol: SMTP, Port: 465, Secure(SSL): No, Socket Error: 10053, Error Number: 0x800CCC0F")
+	if plain.Retest == nil || plain.Retest.Security != "plain" || !strings.HasSuffix(plain.ProbeCommand, "--starttls no") {
+		t.Errorf("465 without SSL: retest %+v, command %q", plain.Retest, plain.ProbeCommand)
+	}
+	bare := Explain("0x800CCC0E")
+	if !strings.Contains(bare.Headline, ", or ") || bare.Confidence != Possible {
+		t.Errorf("a bare 0x800CCC0E is a failed connection of any kind: headline %q, confidence %q", bare.Headline, bare.Confidence)
+	}
+	timeout := Explain("The connection to the server has failed. Account: 'me', Server: 'smtp.example.com', Protocol: SMTP, Port: 587, Secure(SSL): Yes, Socket Error: 10060, Error Number: 0x800CCC0E")
+	for _, c := range append(timeout.Causes, timeout.Steps...) {
+		if strings.Contains(c, "25") {
+			t.Errorf("587 with a timeout blames port 25: %q", c)
+		}
 	}
 }

@@ -42,6 +42,10 @@ type Fields struct {
 	// server name, Exchange Online's greeting, or host names and help addresses in the reply. Some
 	// providers give generic refusals a meaning of their own (catalog.ProviderRules).
 	Provider string `json:"provider,omitempty"`
+	// Bounce is true when the text is a delivery report or log between mail servers (a DSN, an NDR, a
+	// Postfix "host … said:" line): the server it names is the recipient's MX, not one the user's mail
+	// program connected to, so there is no client setting to re-test.
+	Bounce bool `json:"bounce,omitempty"`
 }
 
 // maxInput bounds how much of a paste is read; error dialogs and bounce excerpts are far shorter.
@@ -225,6 +229,11 @@ var clientMarkers = []struct {
 	{"Bounce message", []string{"Diagnostic-Code:", "Final-Recipient:", "Delivery Status Notification", "Mail Delivery Subsystem", "Undelivered Mail Returned to Sender", "Remote Server returned", "Mail delivery failed"}},
 }
 
+// bounceMarker finds the fields and phrases of delivery reports and server logs (RFC 3464 fields,
+// Exchange's "Remote Server returned", Postfix's "host … said:" and "relay=…, status=", Exim's "SMTP error
+// from remote mail server").
+var bounceMarker = regexp.MustCompile(`(?im)^\s*(?:Diagnostic-Code|Final-Recipient|Remote-MTA|Reporting-MTA|Original-Recipient)\s*:|Remote Server returned|\bhost \S+\[[0-9A-Fa-f.:]+\] said:|\bstatus=(?:bounced|deferred)|SMTP error from remote mail server|Delivery Status Notification|Undelivered Mail Returned to Sender|Mail Delivery (?:System|Subsystem)|Delivery has failed to these recipients`)
+
 func detectClient(text string) string {
 	lower := strings.ToLower(text)
 	for _, c := range clientMarkers {
@@ -375,6 +384,7 @@ func extractFields(text string) Fields {
 		}
 	}
 	f.Client = detectClient(text)
+	f.Bounce = bounceMarker.MatchString(text)
 	f.ServerResponse = serverResponse(text)
 	if f.Provider = catalog.ProviderOf(f.Server); f.Provider == "" {
 		f.Provider = catalog.ProviderInText(text)

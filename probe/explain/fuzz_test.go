@@ -19,6 +19,9 @@ func FuzzExplain(f *testing.F) {
 	for _, in := range loadRegressions(f) {
 		f.Add(in)
 	}
+	if dsn, err := os.ReadFile(filepath.Join("..", "..", "testdata", "explain", "dsn", "postfix_mailbox_full.eml")); err == nil {
+		f.Add(string(dsn))
+	}
 	f.Fuzz(func(t *testing.T, in string) {
 		e := Explain(in)
 		checkInvariants(t, e)

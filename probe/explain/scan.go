@@ -180,7 +180,7 @@ func scanReplies(text string, f *Fields, add func(catalog.Code, string, string, 
 			enh := text[m[6]:m[7]]
 			why := text[start:m[7]]
 			covered[m[6]] = true
-			if c, ok := catalog.LookupCode(catalog.KindEnhanced, enh); ok {
+			if c, ok := lookupEnhanced(enh, f.Provider); ok {
 				add(c, enh, "server reply "+why, start, m[7]-start)
 			}
 			if failing || f.EnhancedCode == "" {
@@ -199,13 +199,22 @@ func scanReplies(text string, f *Fields, add func(catalog.Code, string, string, 
 			continue
 		}
 		enh := text[start:end]
-		if c, ok := catalog.LookupCode(catalog.KindEnhanced, enh); ok {
+		if c, ok := lookupEnhanced(enh, f.Provider); ok {
 			add(c, enh, labelled(text, start, end), start, end-start)
 		}
 		if f.EnhancedCode == "" || (enh[0] != '2' && f.EnhancedCode[0] == '2') {
 			f.EnhancedCode = enh
 		}
 	}
+}
+
+// lookupEnhanced finds an enhanced status code's entry: the provider's own meaning when the paste comes
+// from a provider that gives the code one (Gmail's 5.7.27 is SPF), else the registry's.
+func lookupEnhanced(code, provider string) (catalog.Code, bool) {
+	if c, ok := catalog.LookupProviderStatus(provider, code); ok {
+		return c, true
+	}
+	return catalog.LookupCode(catalog.KindEnhanced, code)
 }
 
 // replyPosition says whether a bare three-digit number at i stands where a reply code stands.
