@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -39,5 +41,46 @@ func TestReadmeDocumentsEverything(t *testing.T) {
 				t.Errorf("README does not document %s --%s", c.Name(), f.Name)
 			}
 		})
+	}
+}
+
+// TestReadmeLinksResolve: every link inside the README (the table of contents among them) names a
+// heading or an explicit anchor, by GitHub's rule for heading anchors.
+func TestReadmeLinksResolve(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	anchors := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<a id="([^"]+)"></a>`).FindAllStringSubmatch(readme, -1) {
+		anchors[m[1]] = true
+	}
+	seen := map[string]int{}
+	inFence := false
+	for _, line := range strings.Split(readme, "\n") {
+		if strings.HasPrefix(line, "```") {
+			inFence = !inFence
+		}
+		h := strings.TrimLeft(line, "#")
+		if inFence || h == line || !strings.HasPrefix(h, " ") {
+			continue
+		}
+		slug := strings.ReplaceAll(regexp.MustCompile(`[^\pL\pN_\- ]`).ReplaceAllString(strings.ToLower(strings.TrimSpace(h)), ""), " ", "-")
+		if n, dup := seen[slug]; dup {
+			seen[slug] = n + 1
+			slug = slug + "-" + strconv.Itoa(n+1)
+		} else {
+			seen[slug] = 0
+		}
+		anchors[slug] = true
+	}
+	for _, m := range regexp.MustCompile(`\]\(#([^)]+)\)`).FindAllStringSubmatch(readme, -1) {
+		if !anchors[m[1]] {
+			t.Errorf("README links to #%s, which is no heading", m[1])
+		}
+	}
+	if !strings.Contains(readme, "## Contents") {
+		t.Error("README has no table of contents")
 	}
 }
