@@ -28,6 +28,8 @@ type ExporterOptions struct {
 	TargetInterval time.Duration
 	TimeoutOffset  time.Duration
 	History        int
+	DebugPages     bool
+	MaxConnections int
 	probeFlags
 
 	// ready, when set, receives the listening address (tests).
@@ -43,14 +45,24 @@ func NewCmdExporter(ios *IOStreams, runF func(*ExporterOptions) error) *cobra.Co
 		Long: `Run as a Prometheus exporter. GET /probe?target=TARGET&module=NAME probes one address, domain or
 endpoint URL and answers its metrics (probe_success, probe_duration_seconds,
 probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; see README "Metrics");
-/metrics has the exporter's own; / lists recent probes with each one's report and redacted transcript.
+/metrics has the exporter's own. With --debug-pages, / lists recent probes with each one's report and
+redacted transcript (/probes/ID, IDs random) and &debug=true answers the report; without, they are off.
 
 Only targets matching an --allow-target pattern are probed (example.com, *.example.com, 192.0.2.0/24,
 or * for anything). Modules come from a TOML file (--config): timeouts, STARTTLS policy, certificate
 warning days, expectations as in a check target (expect, cert_min_days, plaintext_login,
 auth_mechanisms: probe_success is then the verdict) and a login whose password is named by password_env
 or password_file. A query carrying a credential (password=, token=, user:password@...) is refused with
-400. One probe per target and module runs per --target-interval; other scrapes share its result.
+400, as is a target with a control character or longer than an address or host can be. One probe per
+target and module runs per --target-interval, whatever the spelling (case, a trailing dot or slash, the
+port written or not; an address counts as its domain); other scrapes share its result. A probe's deadline
+counts from the scrape's arrival: the scrape timeout Prometheus sends (minus --timeout-offset) or the
+module's max_time, time spent waiting for a slot included.
+
+Bounds: memory, --history probes' reports (each at most 2 MiB of transcripts) and the metrics of the
+probes of the last --target-interval (at most 10000 targets, 16 MiB); --max-connections connections,
+each dropped after 10 s without a full request, 15 s idle, or the longest max_time plus 10 s for an
+answer.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file or an address that cannot be
 listened on.`,
@@ -72,7 +84,9 @@ listened on.`,
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "probes running at once; a scrape that finds no free slot before its deadline gets 503")
 	f.DurationVar(&opts.TargetInterval, "target-interval", 15*time.Second, "shortest time between two probes of one target and module; scrapes in between get the last result (0: no limit)")
 	f.DurationVar(&opts.TimeoutOffset, "timeout-offset", 500*time.Millisecond, "taken off Prometheus' scrape timeout (header "+exporter.ScrapeTimeoutHeader+") for the answer's way back")
-	f.IntVar(&opts.History, "history", 100, "recent probes kept for the page at /")
+	f.IntVar(&opts.History, "history", 100, "recent probes kept for the debug pages (with --debug-pages); each keeps at most 2 MiB of transcripts")
+	f.BoolVar(&opts.DebugPages, "debug-pages", false, "serve the debug pages: / lists recent probes, /probes/ID and &debug=true show reports and transcripts to anyone who can reach the exporter")
+	f.IntVar(&opts.MaxConnections, "max-connections", exporter.DefaultMaxConnections, "HTTP connections open at once; more wait to be accepted")
 	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	opts.registerISPDB(f)
@@ -96,6 +110,9 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	if opts.History < 0 {
 		return usageError("--history must be 0 or more")
 	}
+	if opts.MaxConnections < 1 {
+		return usageError("--max-connections must be at least 1")
+	}
 	p, err := opts.prober(nil)
 	if err != nil {
 		return err
@@ -103,7 +120,8 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	exp, err := exporter.New(exporter.Config{
 		Modules: mods, Base: p.Config(), Getenv: opts.IO.Getenv, Allow: allow,
 		Concurrency: opts.Concurrency, TargetInterval: opts.TargetInterval, TimeoutOffset: opts.TimeoutOffset,
-		History: opts.History, View: report.ExporterView{},
+		History: opts.History, DebugPages: opts.DebugPages, MaxConnections: opts.MaxConnections,
+		View: report.ExporterView{},
 	})
 	if err != nil {
 		return usageError("%v", err)

@@ -23,6 +23,7 @@ func TestExporterUsage(t *testing.T) {
 		"exporter --allow-target * --config " + bad:      "never goes in this file",
 		"exporter --allow-target * --config /nonexist":   "--config",
 		"exporter --allow-target * --concurrency 0":      "--concurrency",
+		"exporter --allow-target * --max-connections 0":  "--max-connections",
 		"exporter --allow-target * --listen 256.1.1.1:0": "--listen",
 		"exporter --allow-target * extra":                "unknown command",
 	} {
