@@ -30,6 +30,8 @@ type ExporterOptions struct {
 	TargetInterval time.Duration
 	TimeoutOffset  time.Duration
 	History        int
+	DebugPages     bool
+	MaxConnections int
 	probeFlags
 
 	// ready, when set, receives the listening address (tests).
@@ -47,7 +49,8 @@ func NewCmdExporter(ios *IOStreams, runF func(*ExporterOptions) error) *cobra.Co
 		Long: `Run as a Prometheus exporter. GET /probe?target=TARGET&module=NAME probes one address, domain or
 endpoint URL and answers its metrics (probe_success, probe_duration_seconds,
 probe_ssl_earliest_cert_expiry, mailcheck_endpoint_up, mailcheck_problem, ...; see README "Metrics");
-/metrics has the exporter's own; / lists recent probes with each one's report and redacted transcript.
+/metrics has the exporter's own. With --debug-pages, / lists recent probes with each one's report and
+redacted transcript (/probes/ID, IDs random) and &debug=true answers the report; without, they are off.
 
 Only targets matching an --allow-target pattern are probed (example.com, *.example.com, 192.0.2.0/24,
 or * for anything). Whatever the target, the exporter connects only to public addresses on the mail and
@@ -61,7 +64,16 @@ auth_mechanisms: probe_success is then the verdict) and a login whose password i
 or password_file. A login module is bound to its account: it refuses (403) targets outside the domain of
 its user (or its login_hosts), and the exporter does not start when --allow-target is * or a pattern
 wider than that domain. A query carrying a credential (password=, token=, user:password@...) is refused
-with 400. One probe per target and module runs per --target-interval; other scrapes share its result.
+with 400, as is a target with a control character or longer than an address or host can be. One probe per
+target and module runs per --target-interval, whatever the spelling (case, a trailing dot or slash, the
+port written or not; an address counts as its domain); other scrapes share its result. A probe's deadline
+counts from the scrape's arrival: the scrape timeout Prometheus sends (minus --timeout-offset) or the
+module's max_time, time spent waiting for a slot included.
+
+Bounds: memory, --history probes' reports (each at most 2 MiB of transcripts) and the metrics of the
+probes of the last --target-interval (at most 10000 targets, 16 MiB); --max-connections connections,
+each dropped after 10 s without a full request, 15 s idle, or the longest max_time plus 10 s for an
+answer.
 
 Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file, a login module with an
 --allow-target wider than its account's domain, or an address that cannot be listened on.`,
@@ -84,7 +96,9 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file, a logi
 	f.IntVar(&opts.Concurrency, "concurrency", 16, "probes running at once; a scrape that finds no free slot before its deadline gets 503")
 	f.DurationVar(&opts.TargetInterval, "target-interval", 15*time.Second, "shortest time between two probes of one target and module; scrapes in between get the last result (0: no limit)")
 	f.DurationVar(&opts.TimeoutOffset, "timeout-offset", 500*time.Millisecond, "taken off Prometheus' scrape timeout (header "+exporter.ScrapeTimeoutHeader+") for the answer's way back")
-	f.IntVar(&opts.History, "history", 100, "recent probes kept for the page at /")
+	f.IntVar(&opts.History, "history", 100, "recent probes kept for the debug pages (with --debug-pages); each keeps at most 2 MiB of transcripts")
+	f.BoolVar(&opts.DebugPages, "debug-pages", false, "serve the debug pages: / lists recent probes, /probes/ID and &debug=true show reports and transcripts to anyone who can reach the exporter")
+	f.IntVar(&opts.MaxConnections, "max-connections", exporter.DefaultMaxConnections, "HTTP connections open at once; more wait to be accepted")
 	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	opts.registerISPDB(f)
@@ -115,6 +129,9 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	if opts.History < 0 {
 		return usageError("--history must be 0 or more")
 	}
+	if opts.MaxConnections < 1 {
+		return usageError("--max-connections must be at least 1")
+	}
 	p, err := opts.prober(nil)
 	if err != nil {
 		return err
@@ -122,7 +139,8 @@ func runExporter(ctx context.Context, opts *ExporterOptions) error {
 	exp, err := exporter.New(exporter.Config{
 		Modules: mods, Base: p.Config(), Getenv: opts.IO.Getenv, Allow: allow,
 		Concurrency: opts.Concurrency, TargetInterval: opts.TargetInterval, TimeoutOffset: opts.TimeoutOffset,
-		History: opts.History, View: report.ExporterView{}, Policy: netpolicy.New(private),
+		History: opts.History, DebugPages: opts.DebugPages, MaxConnections: opts.MaxConnections,
+		View: report.ExporterView{}, Policy: netpolicy.New(private),
 	})
 	if err != nil {
 		return usageError("%v", err)

@@ -26,6 +26,7 @@ func TestExporterUsage(t *testing.T) {
 		"exporter --allow-target * --listen 256.1.1.1:0":        "--listen",
 		"exporter --allow-target * --allow-private 10.0.0.0/33": "--allow-private",
 		"exporter --allow-target * --allow-private intranet":    "--allow-private",
+		"exporter --allow-target * --max-connections 0":         "--max-connections",
 		"exporter --allow-target * extra":                       "unknown command",
 	} {
 		code, out, errOut := run(t, nil, strings.Fields(args)...)

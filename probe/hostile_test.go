@@ -120,6 +120,24 @@ func TestTranscriptRunBudget(t *testing.T) {
 	}
 }
 
+// TestFreshProberHasRunBudget: a fresh prober (one per exporter scrape, one per bulk target) has a run
+// budget of its own, full: without one its transcripts had no run cap at all (issue 20, finding 3).
+func TestFreshProberHasRunBudget(t *testing.T) {
+	p := NewProber(Config{Transcript: true})
+	p.trBudget.Store(0) // the parent's budget spent
+	f := p.Fresh()
+	if f.trBudget == nil || f.trBudget == p.trBudget || f.trBudget.Load() != session.MaxRunTranscriptBytes {
+		t.Fatalf("a fresh prober's transcript budget is %v, want its own of %d bytes", f.trBudget, session.MaxRunTranscriptBytes)
+	}
+	tr := session.NewTranscript(f.trBudget)
+	for i := 0; i < 2*session.MaxRunTranscriptBytes/1000; i++ {
+		tr.Note(strings.Repeat("x", 900))
+	}
+	if used := session.MaxRunTranscriptBytes - f.trBudget.Load(); used > session.MaxRunTranscriptBytes {
+		t.Errorf("a run's transcripts drew %d bytes, cap %d", used, session.MaxRunTranscriptBytes)
+	}
+}
+
 // TestTranscriptConcurrentUse is run with -race: a library's reader goroutine and the writer add at once.
 func TestTranscriptConcurrentUse(t *testing.T) {
 	tr := session.NewTranscript(nil)

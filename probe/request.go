@@ -1,6 +1,11 @@
 package probe
 
-import "strings"
+import (
+	"strings"
+	"sync/atomic"
+
+	"github.com/mailcheck/mailcheck/probe/session"
+)
 
 // ParseRequest reads one target as the bulk runner and the exporter get it: an e-mail address, a domain
 // or one endpoint URL. Errors are one line, for users.
@@ -26,12 +31,16 @@ func ParseRequest(target string) (Request, error) {
 // Fresh is a Prober with the same configuration and an empty DNS cache. The Resolver remembers every
 // answer for the life of a Prober, which is right for one run; a long-lived process (the exporter, a bulk
 // run over thousands of domains) takes a fresh one per target, so answers do not pile up or go stale.
+// It has a budget of its own: one run's transcripts together keep at most session.MaxRunTranscriptBytes,
+// as README "Limits" promises, in the exporter and bulk runs too.
 func (p *Prober) Fresh() *Prober {
 	cfg := p.cfg
 	if cfg.Resolver != nil {
 		cfg.Resolver = &Resolver{Servers: cfg.Resolver.Servers, Timeout: cfg.Resolver.Timeout}
 	}
-	return &Prober{cfg: cfg}
+	fresh := &Prober{cfg: cfg, trBudget: new(atomic.Int64)}
+	fresh.trBudget.Store(session.MaxRunTranscriptBytes)
+	return fresh
 }
 
 // Config returns the Prober's configuration, for callers that derive others from it (the exporter's

@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io"
@@ -31,7 +33,7 @@ func (ExporterView) Metrics(rec *exporter.Record) prometheus.Gatherer {
 // Report writes one probe for people: what was asked, the verbose text report (DNS answers, every
 // endpoint's transcript, passwords redacted), then the metrics Prometheus got.
 func (ExporterView) Report(w io.Writer, rec *exporter.Record) error {
-	fprintf(w, "Probe %d: module %s, target %s, started %s, deadline %s\n\n", rec.ID, rec.Module, rec.Target,
+	fprintf(w, "Probe %s: module %s, target %s, started %s, deadline %s\n\n", rec.ID, rec.Module, rec.Target,
 		rec.Started.UTC().Format(time.RFC3339), rec.Deadline)
 	if err := Text(w, rec.Report, TextOptions{Verbose: true}); err != nil {
 		return err
@@ -80,7 +82,7 @@ func (t *textResponse) Write(b []byte) (int, error) {
 }
 
 type indexRow struct {
-	ID       int
+	ID       string
 	Started  string
 	Module   string
 	Target   string
@@ -89,10 +91,24 @@ type indexRow struct {
 	Retry    string
 }
 
+// indexStyle is the index page's only style; the Content-Security-Policy allows it by its hash and
+// allows nothing else (no script, no other style, no image, no frame).
+const indexStyle = `body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em .8em;text-align:left;border-bottom:1px solid #ddd}.failure{color:#b00}.success{color:#070}`
+
+// exporterCSP is the policy of every answer of the exporter.
+var exporterCSP = func() string {
+	sum := sha256.Sum256([]byte(indexStyle))
+	return "default-src 'none'; style-src 'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) +
+		"'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+}()
+
+// ContentSecurityPolicy is default-src 'none' with the index page's inline style allowed by its hash.
+func (ExporterView) ContentSecurityPolicy() string { return exporterCSP }
+
 var indexPage = template.Must(template.New("index").Parse(`<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="utf-8"><title>mailcheck exporter</title>
-<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{padding:.2em .8em;text-align:left;border-bottom:1px solid #ddd}.failure{color:#b00}.success{color:#070}</style>
+<style>` + indexStyle + `</style>
 </head>
 <body>
 <h1>mailcheck exporter</h1>

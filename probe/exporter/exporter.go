@@ -1,7 +1,10 @@
 package exporter
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -16,6 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/common/expfmt"
+	"golang.org/x/net/netutil"
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
@@ -24,8 +29,9 @@ import (
 
 // Record is one probe the exporter ran, as the debug page lists it.
 type Record struct {
-	// ID numbers the probes since start; /probes/ID shows this one.
-	ID      int
+	// ID is random and unguessable (128 bits): /probes/ID shows this one to whoever has its link, and
+	// counting through the IDs finds nothing.
+	ID      string
 	Module  string
 	Target  string
 	Started time.Time
@@ -53,6 +59,9 @@ type View interface {
 	Report(w io.Writer, rec *Record) error
 	// Index writes the HTML page listing recent probes, newest first.
 	Index(w io.Writer, recent []*Record, modules []string) error
+	// ContentSecurityPolicy is the policy every answer carries: default-src 'none' and whatever the
+	// pages' own markup needs (their inline style, by hash).
+	ContentSecurityPolicy() string
 }
 
 // Config is the exporter's policy.
@@ -72,13 +81,24 @@ type Config struct {
 	TargetInterval time.Duration
 	// TimeoutOffset is taken off Prometheus' scrape timeout, for the answer's way back.
 	TimeoutOffset time.Duration
-	// History is how many recent probes the debug page keeps.
+	// History is how many recent probes the debug pages keep (none without DebugPages). Each holds at
+	// most one run's transcripts (2 MiB), so History bounds the exporter's memory.
 	History int
-	View    View
+	// DebugPages serves /, /probes/ID and /probe?debug=true: reports and transcripts of recent probes to
+	// anyone who can reach the exporter. Off, / says only what the exporter serves.
+	DebugPages bool
+	// MaxConnections bounds the HTTP connections open at once (0: DefaultMaxConnections); more wait to
+	// be accepted.
+	MaxConnections int
+	View           View
 	// Policy is the connection policy of every probe (netpolicy): nil refuses every internal address;
 	// --allow-private ranges are passed in one made with netpolicy.New. Serve adds the listener to it.
 	Policy *netpolicy.Policy
 }
+
+// DefaultMaxConnections is the connection limit without --max-connections: room for many Prometheus
+// servers' scrapes next to the probes' own connections within a usual 1024 open files.
+const DefaultMaxConnections = 256
 
 // Exporter serves /probe, /metrics, / and /probes/ID.
 type Exporter struct {
@@ -86,6 +106,8 @@ type Exporter struct {
 	probers map[string]*probe.Prober
 	limit   *limiter
 	mux     *http.ServeMux
+	// idle is how long a connection may wait for its next request (idleTimeout; tests shorten it).
+	idle time.Duration
 
 	own       *prometheus.Registry
 	probes    *prometheus.CounterVec
@@ -94,9 +116,8 @@ type Exporter struct {
 	durations *prometheus.HistogramVec
 
 	mu     sync.Mutex
-	nextID int
 	recent []*Record // a ring of cfg.History, oldest overwritten
-	pos    int
+	pos    int       // where the next record goes: the oldest once the ring is full
 }
 
 // Refusal reasons, the values of mailcheck_exporter_refused_total{reason}.
@@ -107,6 +128,10 @@ const (
 	RefusedNotAllowed  = "not_allowed"
 	RefusedBusy        = "busy"
 )
+
+// SharedProbeHeader names, in an answer given the result of an earlier or running probe (the interval
+// rule), that probe's ID.
+const SharedProbeHeader = "X-Mailcheck-Shared-Probe"
 
 // New checks the policy and reads every module's credentials (so a missing password fails at start-up,
 // not at the first scrape).
@@ -123,8 +148,11 @@ func New(cfg Config) (*Exporter, error) {
 	if _, ok := cfg.Modules[DefaultModule]; !ok {
 		return nil, fmt.Errorf("no module %q", DefaultModule)
 	}
-	if cfg.History < 0 {
-		cfg.History = 0
+	if cfg.History < 0 || !cfg.DebugPages {
+		cfg.History = 0 // nothing would show the records: keep none
+	}
+	if cfg.MaxConnections <= 0 {
+		cfg.MaxConnections = DefaultMaxConnections
 	}
 	if cfg.Getenv == nil {
 		cfg.Getenv = func(string) string { return "" }
@@ -135,7 +163,7 @@ func New(cfg Config) (*Exporter, error) {
 	// Scrapers choose the targets, and the targets' DNS records choose where the probes go: every
 	// module's prober dials through the policy.
 	cfg.Base.Policy = cfg.Policy
-	e := &Exporter{cfg: cfg, probers: map[string]*probe.Prober{}, limit: newLimiter(cfg.Concurrency, cfg.TargetInterval)}
+	e := &Exporter{cfg: cfg, probers: map[string]*probe.Prober{}, limit: newLimiter(cfg.Concurrency, cfg.TargetInterval), idle: idleTimeout}
 	for name, m := range cfg.Modules {
 		creds, err := m.Credentials(cfg.Getenv)
 		if err != nil {
@@ -147,8 +175,12 @@ func New(cfg Config) (*Exporter, error) {
 	e.mux = http.NewServeMux()
 	e.mux.HandleFunc("GET /probe", e.serveProbe)
 	e.mux.Handle("GET /metrics", promhttp.HandlerFor(e.own, promhttp.HandlerOpts{}))
-	e.mux.HandleFunc("GET /probes/{id}", e.serveRecord)
-	e.mux.HandleFunc("GET /{$}", e.serveIndex)
+	if cfg.DebugPages {
+		e.mux.HandleFunc("GET /probes/{id}", e.serveRecord)
+		e.mux.HandleFunc("GET /{$}", e.serveIndex)
+	} else {
+		e.mux.HandleFunc("GET /{$}", e.serveAbout)
+	}
 	return e, nil
 }
 
@@ -180,8 +212,22 @@ func (e *Exporter) instrument() {
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 }
 
-// ServeHTTP makes the Exporter an http.Handler.
-func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) { e.mux.ServeHTTP(w, r) }
+// ServeHTTP makes the Exporter an http.Handler. Every answer says that it is no page to run scripts in,
+// to frame or to sniff for another type: the pages show what servers said, and a probe is a GET any web
+// page could send.
+func (e *Exporter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	csp := e.cfg.View.ContentSecurityPolicy()
+	if csp == "" {
+		csp = "default-src 'none'; frame-ancestors 'none'"
+	}
+	h.Set("Content-Security-Policy", csp)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	e.mux.ServeHTTP(w, r)
+}
 
 func (e *Exporter) refuse(w http.ResponseWriter, reason string, code int, msg string) {
 	e.refused.WithLabelValues(reason).Inc()
@@ -189,6 +235,7 @@ func (e *Exporter) refuse(w http.ResponseWriter, reason string, code int, msg st
 }
 
 func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
+	arrived := time.Now() // the deadline counts from here, not from when a probe slot frees
 	q := r.URL.Query()
 	if err := CheckQuery(q); err != nil {
 		reason := RefusedBadQuery
@@ -198,6 +245,11 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, reason, http.StatusBadRequest, err.Error())
 		return
 	}
+	debug := q.Get("debug") == "true"
+	if debug && !e.cfg.DebugPages {
+		e.refuse(w, RefusedBadQuery, http.StatusForbidden, "debug=true: the debug pages are off (start the exporter with --debug-pages)")
+		return
+	}
 	name := q.Get("module")
 	if name == "" {
 		name = DefaultModule
@@ -205,6 +257,10 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 	m, ok := e.cfg.Modules[name]
 	if !ok {
 		e.refuse(w, RefusedModule, http.StatusBadRequest, fmt.Sprintf("unknown module %q (modules: %s)", name, strings.Join(e.moduleNames(), ", ")))
+		return
+	}
+	if err := validateTarget(q.Get("target")); err != nil {
+		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, "target: "+err.Error())
 		return
 	}
 	req, err := probe.ParseRequest(q.Get("target"))
@@ -224,40 +280,79 @@ func (e *Exporter) serveProbe(w http.ResponseWriter, r *http.Request) {
 		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, fmt.Sprintf("module %s states expectations of one endpoint (as a check target does): the target must be an endpoint URL such as imaps://mail.example.com:993", name))
 		return
 	}
-	deadline, err := Deadline(r, m, e.cfg.TimeoutOffset)
+	budget, err := Deadline(r, m, e.cfg.TimeoutOffset)
 	if err != nil {
 		e.refuse(w, RefusedBadQuery, http.StatusBadRequest, err.Error())
 		return
 	}
 	req.ApplySTARTTLS(probe.STARTTLSPolicy(m.STARTTLS))
-	ctx, cancel := context.WithTimeout(r.Context(), deadline)
+	deadline := arrived.Add(budget)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	defer cancel()
-	key := name + "\x00" + req.Target
-	rec, shared, err := e.limit.do(ctx, key, func() *Record { return e.run(m, req, deadline) })
+	key := requestKey(name, req)
+	var mine *Record
+	res, shared, err := e.limit.do(ctx, key, func() *result {
+		mine = e.run(m, req, budget, deadline)
+		return e.result(mine)
+	})
 	if err != nil {
-		e.refuse(w, RefusedBusy, http.StatusServiceUnavailable,
-			fmt.Sprintf("no probe slot became free within %s: %d probes are running (--concurrency)", deadline, e.cfg.Concurrency))
+		e.refuseLimited(w, key, budget, err)
 		return
 	}
 	if shared {
 		e.shared.Inc()
-		w.Header().Set("X-Mailcheck-Shared-Probe", strconv.Itoa(rec.ID))
+		w.Header().Set(SharedProbeHeader, res.id)
 	}
-	if q.Get("debug") == "true" {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		w.Header().Set("X-Content-Type-Options", "nosniff")
+	if debug {
+		e.serveDebug(w, res, mine)
+		return
+	}
+	if res.err != nil {
+		http.Error(w, "rendering the probe's metrics failed: "+res.err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", string(expfmt.FmtText))
+	_, _ = w.Write(res.metrics)
+}
+
+// refuseLimited answers a request the limiter did not serve: no probe slot before the deadline, or the
+// interval rule neither sharing a result nor allowing a new probe.
+func (e *Exporter) refuseLimited(w http.ResponseWriter, key string, budget time.Duration, err error) {
+	if errors.Is(err, errBusy) {
+		e.refuse(w, RefusedBusy, http.StatusServiceUnavailable,
+			fmt.Sprintf("no probe slot became free within %s: %d probes are running (--concurrency)", budget, e.cfg.Concurrency))
+		return
+	}
+	retry := e.limit.retryAfter(key)
+	w.Header().Set("Retry-After", strconv.Itoa(int(retry.Seconds())+1))
+	msg := fmt.Sprintf("%d targets were probed within --target-interval (%s), the most the exporter remembers: a new target is probed once the oldest is %s old", maxKeys, e.cfg.TargetInterval, e.cfg.TargetInterval)
+	if errors.Is(err, errForgotten) {
+		msg = fmt.Sprintf("this target was probed less than --target-interval (%s) ago and its result is no longer kept: it is probed again in %s", e.cfg.TargetInterval, retry.Round(time.Second))
+	}
+	e.refuse(w, RefusedBusy, http.StatusServiceUnavailable, msg)
+}
+
+// serveDebug answers debug=true: the probe's report when this request ran it or the history still holds
+// it, else the metrics it returned.
+func (e *Exporter) serveDebug(w http.ResponseWriter, res *result, rec *Record) {
+	if rec == nil {
+		rec = e.find(res.id)
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if rec != nil {
 		_ = e.cfg.View.Report(w, rec)
 		return
 	}
-	promhttp.HandlerFor(e.cfg.View.Metrics(rec), promhttp.HandlerOpts{}).ServeHTTP(w, r)
+	fmt.Fprintf(w, "Probe %s ran less than --target-interval ago; its report is no longer among the --history probes kept.\n\nMetrics returned to Prometheus:\n\n", res.id)
+	_, _ = w.Write(res.metrics)
 }
 
-// run probes once, detached from the request that started it (others may be waiting for it), within its
-// own deadline.
-func (e *Exporter) run(m Module, req probe.Request, deadline time.Duration) *Record {
-	ctx, cancel := context.WithTimeout(context.Background(), deadline)
+// run probes once, detached from the request that started it (others may be waiting for it), until the
+// deadline of that request: a probe that waited for a slot has only what is left of it.
+func (e *Exporter) run(m Module, req probe.Request, budget time.Duration, deadline time.Time) *Record {
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
-	rec := &Record{Module: m.Name, Target: req.Target, Started: time.Now(), Deadline: deadline}
+	rec := &Record{ID: newID(), Module: m.Name, Target: req.Target, Started: time.Now(), Deadline: budget}
 	rec.Report = e.probers[m.Name].Fresh().Run(ctx, req)
 	if m.Judges() {
 		if t, err := m.CheckTarget(req.Target); err == nil { // checked when the module was read
@@ -275,11 +370,37 @@ func (e *Exporter) run(m Module, req probe.Request, deadline time.Duration) *Rec
 	return rec
 }
 
+// result renders what the interval rule keeps of rec: its metrics in Prometheus' text format, as /probe
+// serves them to every scrape that shares the probe.
+func (e *Exporter) result(rec *Record) *result {
+	res := &result{id: rec.ID}
+	mfs, err := e.cfg.View.Metrics(rec).Gather()
+	if err != nil {
+		res.err = err
+		return res
+	}
+	var b bytes.Buffer
+	for _, mf := range mfs {
+		if _, err := expfmt.MetricFamilyToText(&b, mf); err != nil {
+			res.err = err
+			return res
+		}
+	}
+	res.metrics = b.Bytes()
+	return res
+}
+
+// newID is a probe's random ID, 128 bits in hex.
+func newID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails (Go 1.24)
+	return hex.EncodeToString(b[:])
+}
+
+// remember keeps rec in the ring of the last cfg.History records, overwriting the oldest.
 func (e *Exporter) remember(rec *Record) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	e.nextID++
-	rec.ID = e.nextID
 	if e.cfg.History == 0 {
 		return
 	}
@@ -295,9 +416,25 @@ func (e *Exporter) remember(rec *Record) {
 func (e *Exporter) Recent() []*Record {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	out := append([]*Record(nil), e.recent...)
-	sort.Slice(out, func(i, j int) bool { return out[i].ID > out[j].ID })
+	out := make([]*Record, 0, len(e.recent))
+	newest := len(e.recent) - 1 // until the ring is full, the last appended
+	if len(e.recent) == e.cfg.History {
+		newest = e.pos - 1 + len(e.recent) // the one before the oldest
+	}
+	for i := range e.recent {
+		out = append(out, e.recent[(newest-i+len(e.recent))%len(e.recent)])
+	}
 	return out
+}
+
+// find returns the remembered probe with this ID, or nil.
+func (e *Exporter) find(id string) *Record {
+	for _, rec := range e.Recent() {
+		if rec.ID == id {
+			return rec
+		}
+	}
+	return nil
 }
 
 func (e *Exporter) moduleNames() []string {
@@ -315,42 +452,63 @@ func (e *Exporter) serveIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *Exporter) serveRecord(w http.ResponseWriter, r *http.Request) {
-	id, err := strconv.Atoi(r.PathValue("id"))
-	if err == nil {
-		for _, rec := range e.Recent() {
-			if rec.ID == id {
-				w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-				w.Header().Set("X-Content-Type-Options", "nosniff")
-				_ = e.cfg.View.Report(w, rec)
-				return
-			}
-		}
+	if rec := e.find(r.PathValue("id")); rec != nil {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_ = e.cfg.View.Report(w, rec)
+		return
 	}
-	http.Error(w, "no such probe among the recent ones (the debug page keeps --history probes)", http.StatusNotFound)
+	http.Error(w, "no such probe among the recent ones (the debug pages keep --history probes)", http.StatusNotFound)
 }
 
-// Serve answers HTTP on ln until ctx ends, then shuts down, giving running probes the longest module
-// max_time to finish.
+// serveAbout is / without the debug pages: what the exporter serves, no probe.
+func (e *Exporter) serveAbout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "mailcheck exporter\n\n/probe?target=DOMAIN|ADDRESS|URL&module=NAME  a probe's metrics (modules: %s)\n/metrics  the exporter's own metrics\n\nThe debug pages (recent probes with their reports) are off; start the exporter with --debug-pages to serve them.\n",
+		strings.Join(e.moduleNames(), ", "))
+}
+
+// HTTP bounds: how long a client may take to send a request (a GET, headers only) and may stay idle
+// between requests; writeGrace is the time an answer may take to write after the longest probe.
+const (
+	readHeaderTimeout = 10 * time.Second
+	idleTimeout       = 15 * time.Second
+	writeGrace        = 10 * time.Second
+	maxHeaderBytes    = 16 << 10
+)
+
+// server is the HTTP server Serve runs: every connection is bounded in time (a client that sends
+// nothing, sends slowly, never reads the answer or keeps an idle connection open is dropped) and there
+// are at most cfg.MaxConnections of them.
+func (e *Exporter) server() *http.Server {
+	var longest time.Duration
+	for _, m := range e.cfg.Modules {
+		longest = max(longest, m.MaxTime.Duration)
+	}
+	return &http.Server{
+		Handler:           e,
+		ReadHeaderTimeout: readHeaderTimeout,
+		// ReadTimeout is as long as WriteTimeout: net/http keeps the read deadline while the handler
+		// runs, and its expiry would cancel the request's context in the middle of a probe.
+		ReadTimeout:    longest + writeGrace,
+		WriteTimeout:   longest + writeGrace,
+		IdleTimeout:    e.idle,
+		MaxHeaderBytes: maxHeaderBytes,
+	}
+}
+
+// Serve answers HTTP on ln, at most cfg.MaxConnections connections at once, until ctx ends; then it
+// shuts down, giving running probes the longest module max_time to finish.
 func (e *Exporter) Serve(ctx context.Context, ln net.Listener) error {
 	e.cfg.Policy.DenySelf(ln.Addr()) // a target pointing back here must not make the exporter probe itself
-	srv := &http.Server{
-		Handler:           e,
-		ReadHeaderTimeout: 10 * time.Second,
-		MaxHeaderBytes:    16 << 10,
-		IdleTimeout:       2 * time.Minute,
-	}
+	srv := e.server()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, e.cfg.MaxConnections)) }()
 	select {
 	case err := <-errc:
 		return err
 	case <-ctx.Done():
 	}
-	var longest time.Duration
-	for _, m := range e.cfg.Modules {
-		longest = max(longest, m.MaxTime.Duration)
-	}
-	sctx, cancel := context.WithTimeout(context.Background(), longest)
+	sctx, cancel := context.WithTimeout(context.Background(), srv.WriteTimeout)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return err

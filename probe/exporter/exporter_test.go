@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,7 @@ plaintext_login = "refused"
 		Getenv:      func(k string) string { return map[string]string{"SANDBOX_PW": sb.World.Users["alice@sandbox.test"]}[k] },
 		Allow:       allow,
 		Concurrency: 4, TargetInterval: time.Minute, TimeoutOffset: 500 * time.Millisecond, History: 10,
-		View: report.ExporterView{}, Policy: sandboxPolicy(t),
+		DebugPages: true, View: report.ExporterView{}, Policy: sandboxPolicy(t),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -63,7 +64,7 @@ plaintext_login = "refused"
 // exporter's default policy refuses.
 func sandboxPolicy(t *testing.T) *netpolicy.Policy {
 	t.Helper()
-	allow, err := netpolicy.ParseAllow([]string{"127.0.0.0/8", "2001:db8::/32"})
+	allow, err := netpolicy.ParseAllow([]string{"127.0.0.0/8", "2001:db8::/32", "192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,6 +95,9 @@ func probePath(target, module string) string {
 	return "/probe?" + q.Encode()
 }
 
+// probeLink is a link to a probe's report on the index page; the ID is 128 random bits in hex.
+var probeLink = regexp.MustCompile(`href="/probes/([0-9a-f]{32})"`)
+
 func TestExporterProbe(t *testing.T) {
 	srv := startExporter(t)
 
@@ -121,13 +125,15 @@ func TestExporterProbe(t *testing.T) {
 		}
 	}
 
-	// The index lists both, newest first, with links to the reports.
+	// The index lists both, newest first, with links to the reports under random IDs.
 	code, body = get(t, srv, "/")
 	i, j := strings.Index(body, "submissions://smtp.sandbox.test:465"), strings.Index(body, "imaps://imap.sandbox.test:993")
-	if code != 200 || i < 0 || j < 0 || i > j || !strings.Contains(body, `href="/probes/1"`) {
-		t.Errorf("index page: HTTP %d\n%s", code, body)
+	ids := probeLink.FindAllStringSubmatch(body, -1)
+	if code != 200 || i < 0 || j < 0 || i > j || len(ids) != 2 {
+		t.Fatalf("index page: HTTP %d\n%s", code, body)
 	}
-	code, body = get(t, srv, "/probes/1")
+	newest, oldest := ids[0][1], ids[1][1]
+	code, body = get(t, srv, "/probes/"+oldest)
 	for _, want := range []string{"module login", "login OK", "[redacted]", "Metrics returned to Prometheus", "probe_success 1"} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("report page: HTTP %d, lacks %q:\n%s", code, want, body)
@@ -144,8 +150,8 @@ func TestExporterProbe(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.Header.Get("X-Mailcheck-Shared-Probe") != "2" {
-		t.Errorf("a repeated scrape within the interval got header %q, want the shared probe 2", resp.Header.Get("X-Mailcheck-Shared-Probe"))
+	if resp.Header.Get(exporter.SharedProbeHeader) != newest {
+		t.Errorf("a repeated scrape within the interval got header %q, want the shared probe %s", resp.Header.Get(exporter.SharedProbeHeader), newest)
 	}
 }
 

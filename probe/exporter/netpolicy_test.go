@@ -27,7 +27,7 @@ func loopbackExporter(t *testing.T, policy *netpolicy.Policy) string {
 		t.Fatal(err)
 	}
 	exp, err := exporter.New(exporter.Config{Modules: mods, Base: probe.Config{Dialer: &net.Dialer{}}, Allow: allow,
-		Concurrency: 2, History: 10, View: report.ExporterView{}, Policy: policy})
+		Concurrency: 2, History: 10, DebugPages: true, View: report.ExporterView{}, Policy: policy})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -116,7 +116,11 @@ func TestExporterHidesForeignBanner(t *testing.T) {
 	if !strings.Contains(metrics, `mailcheck_problem{code="not_mail_service",host="127.0.0.1",port="`+port+`",severity="fail"} 1`) {
 		t.Errorf("metrics:\n%s", metrics)
 	}
-	for _, page := range []string{probePath(target, "") + "&debug=true", "/probes/1", "/"} {
+	ids := probeLink.FindStringSubmatch(fetch(t, "http://"+addr+"/"))
+	if ids == nil {
+		t.Fatal("the index lists no probe")
+	}
+	for _, page := range []string{probePath(target, "") + "&debug=true", "/probes/" + ids[1], "/"} {
 		body := fetch(t, "http://"+addr+page)
 		if strings.Contains(body, "SSH-2.0") || strings.Contains(body, "hunter2") {
 			t.Errorf("%s shows the banner:\n%s", page, body)

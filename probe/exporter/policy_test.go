@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -170,12 +171,12 @@ func TestLimiterConcurrency(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_, _, _ = l.do(context.Background(), "a", func() *Record { close(started); <-release; return &Record{} })
+		_, _, _ = l.do(context.Background(), "a", func() *result { close(started); <-release; return &result{} })
 	}()
 	<-started
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel() // the deadline of the second scrape is already over: no slot, busy
-	if _, _, err := l.do(ctx, "b", func() *Record { t.Error("ran beyond the limit"); return &Record{} }); err != errBusy {
+	if _, _, err := l.do(ctx, "b", func() *result { t.Error("ran beyond the limit"); return &result{} }); err != errBusy {
 		t.Errorf("got %v, want busy", err)
 	}
 	if l.inFlight() != 1 {
@@ -183,7 +184,7 @@ func TestLimiterConcurrency(t *testing.T) {
 	}
 	close(release)
 	<-done
-	if _, shared, err := l.do(context.Background(), "b", func() *Record { return &Record{} }); err != nil || shared {
+	if _, shared, err := l.do(context.Background(), "b", func() *result { return &result{} }); err != nil || shared {
 		t.Errorf("after the slot freed: shared=%v err=%v", shared, err)
 	}
 }
@@ -196,16 +197,16 @@ func TestLimiterPerTarget(t *testing.T) {
 	l := newLimiter(4, 10*time.Second)
 	l.now = func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	runs := 0
-	probeOnce := func() *Record { runs++; return &Record{ID: runs} }
+	probeOnce := func() *result { runs++; return &result{id: strconv.Itoa(runs)} }
 
 	started, release := make(chan struct{}), make(chan struct{})
-	first := make(chan *Record)
+	first := make(chan *result)
 	go func() {
-		rec, _, _ := l.do(context.Background(), "k", func() *Record { close(started); <-release; return probeOnce() })
+		rec, _, _ := l.do(context.Background(), "k", func() *result { close(started); <-release; return probeOnce() })
 		first <- rec
 	}()
 	<-started
-	second := make(chan *Record)
+	second := make(chan *result)
 	go func() {
 		rec, shared, err := l.do(context.Background(), "k", probeOnce)
 		if !shared || err != nil {
