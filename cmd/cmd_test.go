@@ -89,6 +89,7 @@ func TestUsageErrorsExitTwoWithOneLine(t *testing.T) {
 		{[]string{"probe", "--user", "", "example.com"}, nil, "--user is empty"},
 		{[]string{"probe", "--user", " ", "example.com"}, nil, "--user is empty"},
 		{[]string{"probe", "--format", "yaml", "example.com"}, nil, `--format "yaml" is not a format`},
+		{[]string{"probe", "--timeline", "--json", "example.com"}, nil, "--timeline draws on the text report"},
 		{[]string{"probe", "--json", "--format", "markdown", "example.com"}, nil, "--json and --format markdown contradict"},
 		{[]string{"demo", "--send", "--format", "settings"}, nil, "--format settings does not apply"},
 		{[]string{"send", "--starttls", "no", "--from", "a@example.com", "--to", "b@example.org"}, nil, "send has no --starttls"},

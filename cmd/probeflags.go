@@ -27,10 +27,12 @@ type probeFlags struct {
 	Verbose  bool
 	JSON     bool
 	// Format is --format (probe and demo): a name of report.Formats; "" is text, or json with --json.
-	Format  string
-	NoColor bool
-	Color   string
-	Quiet   bool
+	Format string
+	// Timeline is --timeline: the text report ends with the run's waterfall.
+	Timeline bool
+	NoColor  bool
+	Color    string
+	Quiet    bool
 	// ISPDB is Mozilla's ISPDB or a mirror (https:// URL prefix or a directory); NoISPDB never asks it.
 	ISPDB   string
 	NoISPDB bool
@@ -68,6 +70,7 @@ func (f *probeFlags) registerFormat(fs *pflag.FlagSet) {
 		names = append(names, fm.Name)
 	}
 	fs.StringVar(&f.Format, "format", "", "output format: "+strings.Join(names, ", ")+" (default text; --json is --format json; see README)")
+	fs.BoolVar(&f.Timeline, "timeline", false, "end the text report with the run as a waterfall: every DNS query, discovery fetch, connection and login on one time scale, the critical path marked (JSON always has started_ms)")
 }
 
 // formatName is the output format asked for.
@@ -129,6 +132,9 @@ func (f *probeFlags) validate() error {
 		if f.JSON && f.Format != "json" {
 			return usageError("--json and --format %s contradict each other: give one", f.Format)
 		}
+	}
+	if f.Timeline && f.formatName() != "text" {
+		return usageError("--timeline draws on the text report; the %s output has started_ms and time_ms for every step", f.formatName())
 	}
 	switch probe.STARTTLSPolicy(f.STARTTLS) {
 	case probe.STARTTLSNo, probe.STARTTLSTry, probe.STARTTLSRequire:

@@ -110,6 +110,7 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *session.Transcr
 	}
 	auth.Mechanism = mech
 	start := time.Now()
+	auth.started = start
 	red := session.NewRedactor(cr.Password)
 	red.AddToken(cr.Token)
 	var err error

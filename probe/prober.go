@@ -159,6 +159,7 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 		tr = session.NewTranscript(p.trBudget)
 	}
 	start := time.Now()
+	res.started = start
 	p.converse(ctx, &res, tr, ready)
 	res.Timings.TotalMS = ms(time.Since(start))
 	res.Transcript = tr.Snapshot()

@@ -97,9 +97,14 @@ type AuthResult struct {
 	// SharedBy are the other endpoints of the same server (address and protocol) that this test stands
 	// for: they point at it with same_as, or were not tried because it gave no verdict.
 	SharedBy []string `json:"shared_by,omitempty"`
+	// StartedMS is when the login test began, in milliseconds from the run's start (0 when it was not
+	// tried); it took timings.auth_ms.
+	StartedMS float64 `json:"started_ms,omitempty"`
 	// sent is true once a connection carried the credentials (or was ready to): the server may have
 	// counted the attempt.
 	sent bool
+	// started is when the login test began (StartedMS is computed from it once the run ends).
+	started time.Time
 }
 
 // Result is everything learned about one endpoint, filled as far as the probe got.
@@ -132,10 +137,15 @@ type Result struct {
 	// "refused".
 	PlaintextLogin string      `json:"plaintext_login,omitempty"`
 	Auth           *AuthResult `json:"auth,omitempty"`
-	Timings        Timings     `json:"timings"`
-	Problems       []Problem   `json:"problems"`
+	// StartedMS is when the connection was begun, in milliseconds from the run's start (the timeline);
+	// the steps follow in the order of timings (connect, TLS, greeting, capabilities, STARTTLS).
+	StartedMS float64   `json:"started_ms"`
+	Timings   Timings   `json:"timings"`
+	Problems  []Problem `json:"problems"`
 	// Transcript is the protocol exchange (with -v), secrets redacted.
 	Transcript []string `json:"transcript,omitempty"`
+	// started is when the connection was begun (StartedMS is computed from it once the run ends).
+	started time.Time
 }
 
 // DNSQuery records one DNS question and its outcome.
@@ -147,7 +157,9 @@ type DNSQuery struct {
 	Answers []string `json:"answers,omitempty"`
 	// Problem is set when the query failed.
 	Problem *Problem `json:"problem,omitempty"`
-	TimeMS  float64  `json:"time_ms"`
+	// StartedMS is when the run asked, in milliseconds from its start (the timeline).
+	StartedMS float64 `json:"started_ms"`
+	TimeMS    float64 `json:"time_ms"`
 }
 
 // Setting is a recommended configuration for a mail client.

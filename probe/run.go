@@ -34,6 +34,8 @@ const maxParallel = 64
 type run struct {
 	p   *Prober
 	ctx context.Context
+	// start is when the run began (with the monotonic clock): every started_ms is counted from it.
+	start time.Time
 	req Request
 	sem chan struct{}
 	wg  sync.WaitGroup
@@ -84,7 +86,7 @@ type hostLookup struct {
 func (p *Prober) Run(ctx context.Context, req Request) *Report {
 	start := time.Now()
 	r := &run{
-		p: p, ctx: ctx, req: req, sem: make(chan struct{}, maxParallel),
+		p: p, ctx: ctx, start: start, req: req, sem: make(chan struct{}, maxParallel),
 		report:    &Report{SchemaVersion: SchemaVersion, Target: req.Target, Domain: req.Domain, StartedAt: start.UTC()},
 		results:   map[Endpoint][]Result{},
 		origins:   map[Endpoint]origins{},
@@ -246,13 +248,14 @@ func (r *run) discover() {
 
 // query asks DNS and records the question and its outcome once in the report.
 func (r *run) query(name string, qtype uint16) (*dns.Msg, error) {
+	asked := time.Now()
 	msg, took, err := r.p.cfg.Resolver.Query(r.ctx, name, qtype)
 	key := dnsKey{dns.CanonicalName(name), qtype}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if !r.recorded[key] {
 		r.recorded[key] = true
-		q := DNSQuery{Name: key.name, Type: dns.TypeToString[qtype], TimeMS: ms(took)}
+		q := DNSQuery{Name: key.name, Type: dns.TypeToString[qtype], StartedMS: r.since(asked), TimeMS: ms(took)}
 		if msg != nil {
 			q.Rcode = dns.RcodeToString[msg.Rcode]
 			q.Answers = answerStrings(msg)
@@ -264,6 +267,14 @@ func (r *run) query(name string, qtype uint16) (*dns.Msg, error) {
 		r.report.DNS = append(r.report.DNS, q)
 	}
 	return msg, err
+}
+
+// since is t as an offset from the run's start, in milliseconds (the timeline's started_ms).
+func (r *run) since(t time.Time) float64 {
+	if t.IsZero() {
+		return 0
+	}
+	return ms(t.Sub(r.start))
 }
 
 // lookupHost starts the address lookups of a host once per run: A and AAAA in parallel, each family
@@ -522,8 +533,13 @@ func (r *run) finish() {
 		rep.Problems = []Problem{}
 	}
 	for i := range rep.Endpoints {
-		if rep.Endpoints[i].Problems == nil {
-			rep.Endpoints[i].Problems = []Problem{}
+		e := &rep.Endpoints[i]
+		if e.Problems == nil {
+			e.Problems = []Problem{}
+		}
+		e.StartedMS = r.since(e.started)
+		if e.Auth != nil && !e.Auth.started.IsZero() {
+			e.Auth.StartedMS = r.since(e.Auth.started)
 		}
 	}
 	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) == 0 {

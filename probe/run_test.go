@@ -360,3 +360,43 @@ func TestNothingListeningSaysWhy(t *testing.T) {
 		t.Errorf("no_mail_servers with %d endpoints probed", len(rep.Endpoints))
 	}
 }
+
+// TestTimelineOffsets: every DNS query, discovery fetch, probe and login carries when it started, counted
+// from the run's start, and a probe starts after its host's address was asked for.
+func TestTimelineOffsets(t *testing.T) {
+	w := sandbox.DemoWorld()
+	_, p := world(t, w, &Credentials{User: "alice@sandbox.test", Password: w.Users["alice@sandbox.test"]})
+	rep := p.Run(context.Background(), Request{Target: "alice@sandbox.test", Domain: "sandbox.test", Address: "alice@sandbox.test"})
+	asked := map[string]float64{}
+	for _, q := range rep.DNS {
+		if q.StartedMS < 0 || q.StartedMS > rep.DurationMS {
+			t.Errorf("DNS %s %s started at %v of %v ms", q.Type, q.Name, q.StartedMS, rep.DurationMS)
+		}
+		if q.Type == "A" {
+			asked[strings.TrimSuffix(q.Name, ".")] = q.StartedMS
+		}
+	}
+	for _, l := range rep.Discovery {
+		if l.StartedMS <= 0 && l.TimeMS > 0 {
+			t.Errorf("%s %s has no start", l.Source, l.URL)
+		}
+	}
+	logins := 0
+	for _, e := range rep.Endpoints {
+		if e.StartedMS <= 0 || e.StartedMS > rep.DurationMS {
+			t.Errorf("%s %s started at %v of %v ms", e.Endpoint, e.Address, e.StartedMS, rep.DurationMS)
+		}
+		if a, ok := asked[e.Host]; ok && isIPv4(e.Address) && e.StartedMS < a {
+			t.Errorf("%s started at %v, before its address was asked for at %v", e.Endpoint, e.StartedMS, a)
+		}
+		if e.Auth != nil && e.Auth.Tested {
+			logins++
+			if e.Auth.StartedMS < e.StartedMS {
+				t.Errorf("the login of %s started at %v, before its probe at %v", e.Endpoint, e.Auth.StartedMS, e.StartedMS)
+			}
+		}
+	}
+	if logins == 0 {
+		t.Error("no login to place on the timeline")
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -112,7 +113,9 @@ func (r *run) ask(source func() discover.Lookup) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
+		asked := time.Now()
 		l := source()
+		l.StartedMS = r.since(asked)
 		l.Servers = r.limitSource(l)
 		r.mu.Lock()
 		r.report.Discovery = append(r.report.Discovery, l)

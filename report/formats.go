@@ -9,8 +9,9 @@ import (
 // FormatOptions are what a probe report's format may use besides the report.
 type FormatOptions struct {
 	// Color and Verbose apply to the human text.
-	Color   bool
-	Verbose bool
+	Color    bool
+	Verbose  bool
+	Timeline bool
 	// Version is mailcheck's version, for formats that name it (markdown).
 	Version string
 }
@@ -27,7 +28,7 @@ type Format struct {
 // file; --help, completion and the README test read this list.
 var Formats = []Format{
 	{"text", "the human report", func(w io.Writer, rep *probe.Report, opt FormatOptions) error {
-		return Text(w, rep, TextOptions{Color: opt.Color, Verbose: opt.Verbose})
+		return Text(w, rep, TextOptions{Color: opt.Color, Verbose: opt.Verbose, Timeline: opt.Timeline})
 	}},
 	{"json", "the JSON report (schema in the README); --json is the same", func(w io.Writer, rep *probe.Report, _ FormatOptions) error {
 		return JSON(w, rep)

@@ -16,6 +16,8 @@ type TextOptions struct {
 	Color bool
 	// Verbose adds the DNS answers and each endpoint's protocol transcript.
 	Verbose bool
+	// Timeline adds the run as a waterfall of its steps, the critical path marked (--timeline).
+	Timeline bool
 }
 
 // Text writes the human report: the settings to type first, then a line per endpoint, then every problem
@@ -30,6 +32,9 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	writeDiscovery(b, rep, pal, opt.Verbose)
 	writeEndpoints(b, rep, pal, opt.Verbose)
 	writeProblems(b, rep, pal)
+	if opt.Timeline {
+		writeTimeline(b, rep, pal)
+	}
 
 	verdict := map[probe.Status]styled{
 		probe.StatusOK:          pal.ok("Result: OK — the settings above work."),

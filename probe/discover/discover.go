@@ -101,8 +101,11 @@ type Lookup struct {
 	// Servers are the IMAP, POP3 and SMTP servers the answer lists, in its order.
 	Servers []Server `json:"servers,omitempty"`
 	// Error says why nothing usable came back (most domains publish no such file: that is no problem).
-	Error  string  `json:"error,omitempty"`
-	TimeMS float64 `json:"time_ms"`
+	Error string `json:"error,omitempty"`
+	// StartedMS is when the run asked, in milliseconds from its start (the timeline); TimeMS how long
+	// the answer took.
+	StartedMS float64 `json:"started_ms"`
+	TimeMS    float64 `json:"time_ms"`
 }
 
 // Found says whether the lookup listed any server.
