@@ -36,9 +36,9 @@ type run struct {
 	ctx context.Context
 	// start is when the run began (with the monotonic clock): every started_ms is counted from it.
 	start time.Time
-	req Request
-	sem chan struct{}
-	wg  sync.WaitGroup
+	req   Request
+	sem   chan struct{}
+	wg    sync.WaitGroup
 
 	mu      sync.Mutex
 	report  *Report
