@@ -263,7 +263,7 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	case opts.Nagios:
 		out = report.NewCheckNagios(opts.IO.Out)
 	default:
-		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose})
+		out = report.NewCheckText(opts.IO.Out, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose, Width: opts.IO.Width})
 	}
 
 	start := time.Now()

@@ -124,7 +124,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 				continue
 			}
 			fmt.Fprintln(opts.IO.Out)
-			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
+			if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose, Width: opts.IO.Width}); err != nil {
 				return err
 			}
 		}

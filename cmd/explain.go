@@ -242,7 +242,7 @@ func runExplainProbe(ctx context.Context, opts *ExplainOptions, e explain.Explan
 		color := opts.color(opts.IO)
 		if err = report.ExplainText(opts.IO.Out, e, color); err == nil {
 			fmt.Fprintf(opts.IO.Out, "\nRe-test of %s: %s\n\n", termsafe.String(ep.URL()), termsafe.String(v.Summary))
-			err = report.Text(opts.IO.Out, rep, report.TextOptions{Color: color, Verbose: opts.Verbose})
+			err = report.Text(opts.IO.Out, rep, report.TextOptions{Color: color, Verbose: opts.Verbose, Width: opts.IO.Width})
 		}
 	}
 	if err != nil {

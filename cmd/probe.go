@@ -143,5 +143,5 @@ func render(ios *IOStreams, f *probeFlags, rep *probe.Report) error {
 	if !ok {
 		return usageError("--format %q is not a format", f.formatName())
 	}
-	return fm.Write(ios.Out, rep, report.FormatOptions{Color: f.color(ios), Verbose: f.Verbose, Timeline: f.Timeline, Version: shortVersion()})
+	return fm.Write(ios.Out, rep, report.FormatOptions{Color: f.color(ios), Verbose: f.Verbose, Timeline: f.Timeline, Width: ios.Width, Version: shortVersion()})
 }

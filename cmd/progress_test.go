@@ -53,8 +53,10 @@ func TestProgressOnATerminalStderr(t *testing.T) {
 			t.Errorf("the terminal did not show %q; it showed %q", want, shown)
 		}
 	}
-	if !strings.HasSuffix(shown, "\r\x1b[K") {
-		t.Errorf("the live line was not erased at the end: %q", shown[max(0, len(shown)-200):])
+	// At the end the live line is erased, then every verdict line above it (the report lists them again):
+	// the cursor goes up as many rows as verdicts were printed, and the screen is cleared from there.
+	if want := fmt.Sprintf("\r\x1b[K\r\x1b[%dA\x1b[J", strings.Count(shown, "\r\n")); !strings.HasSuffix(shown, want) {
+		t.Errorf("the progress was not erased at the end (want %q): %q", want, shown[max(0, len(shown)-200):])
 	}
 	if strings.ContainsAny(out, "\r\x1b") || strings.Contains(out, "waiting for") {
 		t.Errorf("progress reached stdout: %q", out)

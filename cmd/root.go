@@ -14,8 +14,10 @@ import (
 
 	"github.com/mattn/go-isatty"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/mailcheck/mailcheck/internal/termsafe"
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -35,6 +37,9 @@ type IOStreams struct {
 	ErrOut io.Writer
 	// IsTTY says whether Out is a terminal (colour and prompts only then).
 	IsTTY bool
+	// Width is the terminal's width when Out is one (80 when its size is unknown), 0 otherwise: human
+	// text is wrapped to it at word boundaries; text for a pipe or a file is not.
+	Width int
 	// InTTY says whether In is a terminal.
 	InTTY bool
 	// ErrTTY says whether ErrOut is a terminal (live progress only then).
@@ -51,7 +56,19 @@ func SystemIO() *IOStreams {
 		InTTY:  isatty.IsTerminal(os.Stdin.Fd()),
 		ErrTTY: isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		Getenv: os.Getenv,
+		Width:  terminalWidth(os.Stdout),
 	}
+}
+
+// terminalWidth is the width of the terminal f is, 80 when it is one of unknown size, 0 when it is none.
+func terminalWidth(f *os.File) int {
+	if !isatty.IsTerminal(f.Fd()) && !isatty.IsCygwinTerminal(f.Fd()) {
+		return 0
+	}
+	if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 0 {
+		return w
+	}
+	return 80
 }
 
 // Colour modes of --color.
@@ -134,7 +151,30 @@ was learned; check --nagios uses the monitoring-plugin codes 0 OK, 1 WARNING, 2 
 	}
 	registerCompletions(root)
 	refuseUnknownShells(root)
+	wrapHelp(root, ios.Width)
 	return root
+}
+
+// wrapHelp fits --help to the terminal (80 columns when its width is unknown or the help goes to a pipe,
+// where it is still read by a person): the flags with pflag's own wrapping, which keeps their usage text
+// in one column, and every other line at word boundaries.
+func wrapHelp(root *cobra.Command, width int) {
+	if width <= 0 {
+		width = 80
+	}
+	tmpl := root.UsageTemplate()
+	for _, set := range []string{"LocalFlags", "InheritedFlags"} {
+		tmpl = strings.ReplaceAll(tmpl, "."+set+".FlagUsages", fmt.Sprintf("(.%s.FlagUsagesWrapped %d)", set, width))
+	}
+	root.SetUsageTemplate(tmpl)
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		out, long := c.OutOrStdout(), c.Long
+		c.SetOut(textwrap.NewWriter(out, width))
+		c.Long = textwrap.Reflow(long)
+		defer func() { c.SetOut(out); c.Long = long }()
+		help(c, args)
+	})
 }
 
 // refuseUnknownShells makes 'mailcheck completion tcsh' a usage error: cobra's completion command has no

@@ -181,7 +181,7 @@ func runSend(ctx context.Context, opts *SendOptions) error {
 		if err := report.JSON(opts.IO.Out, res); err != nil {
 			return err
 		}
-	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose}); err != nil {
+	} else if err := report.SendText(opts.IO.Out, res, report.TextOptions{Color: opts.color(opts.IO), Verbose: opts.Verbose, Width: opts.IO.Width}); err != nil {
 		return err
 	}
 	if !res.Accepted {

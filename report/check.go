@@ -3,6 +3,7 @@ package report
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"io"
 	"strings"
 
@@ -69,7 +70,7 @@ func (s *checkJSON) End(run *check.Run) error        { return JSON(s.w, run) }
 // NewCheckText writes the human report: one block per target with a line per check saying what was
 // expected and what was found, the explanation and fix of each failure, then the verdict.
 func NewCheckText(w io.Writer, opt TextOptions) CheckStream {
-	return &checkText{w: w, opt: opt, pal: newPalette(opt.Color)}
+	return &checkText{w: textwrap.NewWriter(w, opt.Width), opt: opt, pal: newPalette(opt.Color)}
 }
 
 type checkText struct {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"github.com/mailcheck/mailcheck/probe/catalog"
 	"github.com/mailcheck/mailcheck/probe/explain"
 )
@@ -322,22 +323,7 @@ func breakLong(words []string, width int) []string {
 	return out
 }
 
-func visibleLen(s string) int {
-	n, inEscape := 0, false
-	for _, r := range s {
-		switch {
-		case r == '\x1b':
-			inEscape = true
-		case inEscape:
-			if r == 'm' {
-				inEscape = false
-			}
-		default:
-			n++
-		}
-	}
-	return n
-}
+func visibleLen(s string) int { return textwrap.Width(s) }
 
 // words splits text at spaces but keeps `a quoted command` together.
 func words(text string) []string {

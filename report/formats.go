@@ -12,6 +12,8 @@ type FormatOptions struct {
 	Color    bool
 	Verbose  bool
 	Timeline bool
+	// Width is the terminal's width for the text report (0: no wrapping).
+	Width int
 	// Version is mailcheck's version, for formats that name it (markdown).
 	Version string
 }
@@ -28,7 +30,7 @@ type Format struct {
 // file; --help, completion and the README test read this list.
 var Formats = []Format{
 	{"text", "the human report", func(w io.Writer, rep *probe.Report, opt FormatOptions) error {
-		return Text(w, rep, TextOptions{Color: opt.Color, Verbose: opt.Verbose, Timeline: opt.Timeline})
+		return Text(w, rep, TextOptions{Color: opt.Color, Verbose: opt.Verbose, Timeline: opt.Timeline, Width: opt.Width})
 	}},
 	{"json", "the JSON report (schema in the README); --json is the same", func(w io.Writer, rep *probe.Report, _ FormatOptions) error {
 		return JSON(w, rep)

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/mailcheck/mailcheck/internal/termsafe"
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"github.com/mailcheck/mailcheck/probe"
 )
 
@@ -36,6 +37,8 @@ type Progress struct {
 	waits   map[waitKey]wait
 	done    int
 	stopped bool
+	// rows are the verdict lines printed above the spinner, erased by Stop: the report repeats them.
+	rows int
 }
 
 type waitKey struct {
@@ -104,11 +107,16 @@ func (p *Progress) Event(e probe.Event) {
 		}
 	}
 	stopped := p.stopped
+	if line != "" && !stopped {
+		p.rows++
+	}
 	p.mu.Unlock()
 	if line == "" || stopped {
 		return
 	}
-	// Above the live line: erase it, print the verdict, and the spinner draws itself again below.
+	// Above the live line: erase it, print the verdict, and the spinner draws itself again below. The
+	// verdict is cut to the terminal's width, so that it takes one row and Stop knows how many to erase.
+	line = cutToWidth(line, p.width()-1)
 	p.sp.Lock()
 	fmt.Fprint(p.out, "\r\033[K"+line+"\n")
 	p.sp.Unlock()
@@ -131,8 +139,33 @@ func (p *Progress) Stop() {
 		return
 	}
 	p.stopped = true
+	rows := p.rows
 	p.mu.Unlock()
 	p.sp.Stop()
+	if rows > 0 {
+		// Leave nothing behind: the report that follows lists every endpoint again (issue 23).
+		fmt.Fprintf(p.out, "\r\033[%dA\033[J", rows)
+	}
+}
+
+// cutToWidth cuts a line with colour sequences to at most width terminal columns at a word boundary
+// (a long word by runes), resetting the colour after the cut.
+func cutToWidth(line string, width int) string {
+	if width <= 0 || textwrap.Width(line) <= width {
+		return line
+	}
+	first := textwrap.Wrap(line, width, 0)[0]
+	if textwrap.Width(first) > width {
+		var b strings.Builder
+		for _, r := range first {
+			if textwrap.Width(b.String()+string(r)) > width-1 {
+				break
+			}
+			b.WriteRune(r)
+		}
+		first = b.String()
+	}
+	return first + "\033[0m"
 }
 
 // status is the live line's text: the longest wait (the one holding the run up), how many others, or

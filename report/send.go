@@ -1,6 +1,7 @@
 package report
 
 import (
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"io"
 	"strings"
 
@@ -10,6 +11,7 @@ import (
 // SendText writes a send transcript: each step with the server's reply, then the verdict and, for a
 // refusal, what it means and what to do.
 func SendText(w io.Writer, res *probe.SendResult, opt TextOptions) error {
+	w = textwrap.NewWriter(w, opt.Width)
 	pal := newPalette(opt.Color)
 	b := &strings.Builder{}
 	mode := ""

@@ -31,11 +31,14 @@ func newPalette(enabled bool) palette {
 		}
 		return func(a ...any) styled { return styled(c.Sprint(string(safe(fmt.Sprint(safeArgs(a)...))))) }
 	}
+	// Colours that read on light and dark backgrounds alike: yellow and cyan vanish on white, so warnings
+	// are a dark orange and notes a deep blue from the 256-colour palette (38;5;N), which every current
+	// terminal has. Every status also has its mark and its word: colour never carries meaning alone.
 	return palette{
 		ok:   mk(color.FgGreen),
-		warn: mk(color.FgYellow),
+		warn: mk(38, 5, 166, color.Bold),
 		fail: mk(color.FgRed, color.Bold),
-		info: mk(color.FgCyan),
+		info: mk(38, 5, 32),
 		head: mk(color.Bold),
 		dim:  mk(color.Faint),
 	}

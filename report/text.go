@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"github.com/mailcheck/mailcheck/internal/textwrap"
 	"io"
 	"sort"
 	"strings"
@@ -18,11 +19,15 @@ type TextOptions struct {
 	Verbose bool
 	// Timeline adds the run as a waterfall of its steps, the critical path marked (--timeline).
 	Timeline bool
+	// Width wraps lines wider than this many columns at word boundaries (the terminal's width); 0 does
+	// not wrap (a pipe or a file).
+	Width int
 }
 
 // Text writes the human report: the settings to type first, then a line per endpoint, then every problem
 // with what happened, what it means and what to do.
 func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
+	w = textwrap.NewWriter(w, opt.Width)
 	pal := newPalette(opt.Color)
 	b := &strings.Builder{}
 	fprintf(b, "%s %s — %d endpoint%s probed in %s\n\n", pal.head("mailcheck"), rep.Target,
