@@ -169,17 +169,6 @@ func (p *Prober) classifyOAuth(code string, err error, res *Result) string {
 	return catalog.OAuthTokenRejected
 }
 
-// oauthVerdict says whether a token login's failure holds for every endpoint of the server: a refused
-// token is refused everywhere there.
-func oauthVerdict(code string) bool {
-	switch code {
-	case catalog.OAuthTokenExpired, catalog.OAuthScope, catalog.OAuthWrongAccount, catalog.OAuthConsent,
-		catalog.OAuthTokenRejected, catalog.OAuthProtocolDisabled, catalog.OAuthSMTPAuthDisabled:
-		return true
-	}
-	return false
-}
-
 // oauthNote is what a refused token login adds to the server's reply in the problem summary.
 func oauthNote(err error) string {
 	if ch := session.ChallengeOf(err); ch != nil {

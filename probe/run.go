@@ -590,9 +590,7 @@ func connectFailed(res Result) bool {
 		if pr.Severity != catalog.Fail {
 			continue
 		}
-		switch pr.Code {
-		case catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable:
-		default:
+		if a, _ := catalog.Is(pr.Code); !a.ConnectFailure {
 			return false
 		}
 	}
