@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // chooseSettings picks what to type into a mail client, ranking the way mail clients do (Thunderbird: a
@@ -93,7 +94,7 @@ func settingRank(r Result) []int {
 	default:
 		order = []int{r.order[0], r.order[1], nameRank(r)}
 	}
-	key := []int{sourceRank[source], refused, protoRank[r.Protocol], port25}
+	key := []int{discover.Rank(source), refused, protoRank[r.Protocol], port25}
 	key = append(key, order...)
 	return append(key, securityRank[r.Security], warn)
 }
