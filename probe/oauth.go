@@ -87,14 +87,6 @@ func (c *tokenClaims) scopes() []string {
 	return strings.Fields(c.Scope + " " + c.ScopeStd)
 }
 
-// protocolScopes are the scopes an Exchange Online token needs per protocol (IMAP.AccessAsUser.All,
-// POP.AccessAsUser.All, SMTP.Send, optionally prefixed with https://outlook.office.com/).
-var protocolScopes = map[Protocol][]string{
-	IMAP: {"IMAP.AccessAsUser.All"},
-	POP3: {"POP.AccessAsUser.All"},
-	SMTP: {"SMTP.Send"},
-}
-
 // googleMailScope is Gmail's one scope for IMAP, POP3 and SMTP.
 const googleMailScope = "https://mail.google.com/"
 
@@ -119,8 +111,11 @@ func (c *tokenClaims) lacksScope(proto Protocol) bool {
 	if len(have) == 0 || !c.forExchange() {
 		return false
 	}
+	// The scopes an Exchange Online token needs per protocol (IMAP.AccessAsUser.All, POP.AccessAsUser.All,
+	// SMTP.Send, optionally prefixed with https://outlook.office.com/) are the protocol's traits.
+	t, _ := TraitsOf(proto)
 	for _, s := range have {
-		for _, want := range protocolScopes[proto] {
+		for _, want := range t.OAuthScopes {
 			if strings.EqualFold(s[strings.LastIndexByte(s, '/')+1:], want) {
 				return false
 			}
