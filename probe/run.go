@@ -525,6 +525,8 @@ func (r *run) finish() {
 		if rep.Endpoints[i].Problems == nil {
 			rep.Endpoints[i].Problems = []Problem{}
 		}
+		// Once every problem of the endpoint is known (compareFamilies rewrites some).
+		rep.Endpoints[i].Unoffered = unoffered(rep.Endpoints[i])
 	}
 	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) == 0 {
 		// Say why first: a domain that does not exist or a resolver that fails explains the rest.

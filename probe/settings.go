@@ -243,3 +243,18 @@ func missingSettings(rep *Report) []Problem {
 	}
 	return out
 }
+
+// unoffered says whether an endpoint is only a guess that nothing answers: a refused port on a name
+// mailcheck guessed (or a source other than the user or an SRV record named) is the normal sign of a
+// service not offered there, not a problem to explain (Result.Unoffered).
+func unoffered(e Result) bool {
+	if e.Source == SourceExplicit || e.Source == SourceSRV || len(e.Problems) == 0 {
+		return false
+	}
+	for _, p := range e.Problems {
+		if p.Code != catalog.ConnectRefused {
+			return false
+		}
+	}
+	return true
+}

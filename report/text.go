@@ -194,19 +194,10 @@ func mark(pal palette, st probe.Status) styled {
 	return pal.fail("✗")
 }
 
-// unoffered says whether an endpoint is only a guess that nothing answers: a refused port on a name
-// mailcheck guessed is the normal sign of a service not offered there, not a problem to explain. The
-// JSON keeps it; the text report folds all of them into one line.
+// unoffered says whether the text report folds an endpoint into one line: probe flags it
+// (Result.Unoffered), and -v shows every endpoint.
 func unoffered(e probe.Result, verbose bool) bool {
-	if verbose || e.Source == probe.SourceExplicit || e.Source == probe.SourceSRV || len(e.Problems) == 0 {
-		return false
-	}
-	for _, p := range e.Problems {
-		if p.Code != catalog.ConnectRefused {
-			return false
-		}
-	}
-	return true
+	return !verbose && e.Unoffered
 }
 
 func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {
