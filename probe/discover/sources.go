@@ -53,7 +53,9 @@ type SourceInfo struct {
 // outrank a server of the domain itself. The forgeable HTTP sources rank last, so an endpoint they name
 // keeps the source of any other that names it too.
 //
-// Adding a source is adding its row here (TestEverySourceHasARow fails on a source name without one).
+// Adding a source is declaring its name in a const block commented "Source names ..." (in its own file)
+// and adding its row here: TestEverySourceHasARow fails on a declared name without a row and on a row
+// without a declared name.
 var Sources = []SourceInfo{
 	{Name: Explicit, VouchesOutside: true,
 		Label: "the command line", PublishedIn: "as given", NamedBy: "the command line"},

@@ -64,7 +64,7 @@ func TestEverySourceHasARow(t *testing.T) {
 	}
 	for i, row := range Sources {
 		if !names[row.Name] {
-			t.Errorf("row %q is not a declared source name", row.Name)
+			t.Errorf("row %q is not a declared source name (declare its constant under a comment that starts with \"Source names\")", row.Name)
 		}
 		if Rank(row.Name) != i {
 			t.Errorf("row %q appears twice", row.Name)
