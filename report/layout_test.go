@@ -2,13 +2,12 @@ package report
 
 import (
 	"go/parser"
-	"go/token"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mailcheck/mailcheck/internal/gosource"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/catalog"
 )
@@ -33,26 +32,18 @@ var reportMayImport = map[string]bool{
 
 // TestReportImportsOnlyResults fails when report/ imports a package of mailcheck's engine.
 func TestReportImportsOnlyResults(t *testing.T) {
-	entries, err := os.ReadDir(".")
+	files, err := gosource.Files(".", parser.ImportsOnly)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fset := token.NewFileSet()
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, e.Name(), nil, parser.ImportsOnly)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for name, f := range files {
 		for _, imp := range f.Imports {
 			path, _ := strconv.Unquote(imp.Path.Value)
 			if !strings.HasPrefix(path, "github.com/mailcheck/mailcheck/") ||
 				strings.HasPrefix(path, "github.com/mailcheck/mailcheck/internal/") || reportMayImport[path] {
 				continue
 			}
-			t.Errorf("%s imports %s: report/ renders results and may not import the engine", e.Name(), path)
+			t.Errorf("%s imports %s: report/ renders results and may not import the engine", name, path)
 		}
 	}
 }

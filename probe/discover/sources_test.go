@@ -4,30 +4,23 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"os"
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/mailcheck/mailcheck/internal/gosource"
 )
 
 // sourceConstants are the string constants of this package declared in a const block whose comment says
 // it lists source names: every source a Lookup or an endpoint can carry.
 func sourceConstants(t *testing.T) map[string]string {
 	t.Helper()
-	fset := token.NewFileSet()
-	entries, err := os.ReadDir(".")
+	files, err := gosource.Files(".", parser.ParseComments)
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := map[string]string{}
-	for _, e := range entries {
-		if !strings.HasSuffix(e.Name(), ".go") || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, e.Name(), nil, parser.ParseComments)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, f := range files {
 		for _, d := range f.Decls {
 			g, ok := d.(*ast.GenDecl)
 			if !ok || g.Tok != token.CONST || g.Doc == nil || !strings.HasPrefix(g.Doc.Text(), "Source names") {
