@@ -57,24 +57,24 @@ type SourceInfo struct {
 // and adding its row here: TestEverySourceHasARow fails on a declared name without a row and on a row
 // without a declared name.
 var Sources = []SourceInfo{
-	{Name: Explicit, VouchesOutside: true,
+	{Name: Explicit, VouchesOutside: true, // typed by the user
 		Label: "the command line", PublishedIn: "as given", NamedBy: "the command line"},
-	{Name: Autoconfig, VouchesOutside: true,
+	{Name: Autoconfig, VouchesOutside: true, // verified HTTPS at the domain's own names
 		Label: "the domain's autoconfig file", PublishedIn: "published in the domain's autoconfig file", NamedBy: "the autoconfig file"},
-	{Name: SRV,
+	{Name: SRV, // RFC 6186 section 6 asks clients to confirm what only DNS names
 		Label: "the domain's SRV records", ForgedBy: "the domain's SRV records", PublishedIn: "published in SRV", NamedBy: "SRV"},
-	{Name: Autodiscover, VouchesOutside: true, SpeaksForProvider: true,
+	{Name: Autodiscover, VouchesOutside: true, SpeaksForProvider: true, // verified HTTPS at the domain's own names
 		Label: "the domain's Autodiscover answer", PublishedIn: "published in the domain's Autodiscover answer", NamedBy: "Autodiscover"},
-	{Name: ISPDB, VouchesOutside: true, SpeaksForProvider: true,
+	{Name: ISPDB, VouchesOutside: true, SpeaksForProvider: true, // curated, fetched from its own fixed host
 		Label: "Mozilla's ISPDB", PublishedIn: "from Mozilla's ISPDB", NamedBy: "the ISPDB"},
-	{Name: Provider, VouchesOutside: true, SpeaksForProvider: true,
+	{Name: Provider, VouchesOutside: true, SpeaksForProvider: true, // the ISPDB entry of the MX host's provider: curated, fixed host
 		Label: "the MX provider's ISPDB entry", PublishedIn: "from Mozilla's ISPDB entry of the provider of the domain's MX host", NamedBy: "the MX provider's ISPDB entry"},
 	{Name: Guess, // always inside the domain anyway
 		Label: "the usual host names", ForgedBy: "a guessed name", PublishedIn: "guessed (the name mail clients try)", NamedBy: "the guessed names"},
 	{Name: CertName,
 		Label: "the name on a server's certificate", ForgedBy: "the name on a server's certificate",
 		PublishedIn: "the name on the server's certificate: the name you were given has a certificate for this one", NamedBy: "a server's certificate"},
-	{Name: ProviderAutoconfig, Forgeable: true, SpeaksForProvider: true,
+	{Name: ProviderAutoconfig, Forgeable: true, SpeaksForProvider: true, // the forgeable MX answer chose its host
 		Label:       "the MX provider's own autoconfig file, reached through the domain's MX record (forgeable)",
 		ForgedBy:    "a file reached through the domain's MX record",
 		PublishedIn: "from the autoconfig file of the MX host's domain (the MX record that leads there can be forged: the password is not sent)",
