@@ -139,16 +139,12 @@ func (p *Prober) testLogin(ctx context.Context, res *Result, tr *session.Transcr
 	}
 }
 
-// loginStillPossible: some failures of the probe (a certificate problem) still leave a working connection.
+// loginStillPossible: some failures of the probe (a certificate problem) still leave a working connection;
+// the catalogue marks them.
 func loginStillPossible(res Result) bool {
 	for _, pr := range res.Problems {
-		switch pr.Code {
-		case catalog.CertExpired, catalog.CertNotYetValid, catalog.CertUntrusted, catalog.CertHostMismatch,
-			catalog.STARTTLSNotOffered, catalog.TLSVersionOld:
-		default:
-			if pr.Severity == catalog.Fail {
-				return false
-			}
+		if a, _ := catalog.Is(pr.Code); pr.Severity == catalog.Fail && !a.LoginStillPossible {
+			return false
 		}
 	}
 	return true

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // judgeSources labels settings that come from a mail provider and compares what the discovery sources
@@ -60,7 +61,7 @@ func (r *run) judgeSources() {
 		if len(list) == 0 {
 			continue
 		}
-		sort.SliceStable(list, func(i, j int) bool { return sourceRank[list[i].source] < sourceRank[list[j].source] })
+		sort.SliceStable(list, func(i, j int) bool { return discover.Rank(list[i].source) < discover.Rank(list[j].source) })
 		works := func(s *said) (Endpoint, bool) {
 			for _, ep := range s.eps {
 				if o := found[ep]; o != nil && o.works {

@@ -11,6 +11,7 @@ type (
 	Security = endpoint.Security
 	Service  = endpoint.Service
 	Endpoint = endpoint.Endpoint
+	Traits   = endpoint.Traits
 )
 
 const (
@@ -26,11 +27,17 @@ const (
 // Services is the one table of standard ports (see endpoint.Services).
 var Services = endpoint.Services
 
+// Protocols is the one table of protocol traits (see endpoint.Protocols).
+var Protocols = endpoint.Protocols
+
 var (
 	ServiceByScheme = endpoint.ServiceByScheme
-	ParseEndpoint   = endpoint.ParseEndpoint
-	ValidateHost    = endpoint.ValidateHost
-	ParseTarget     = endpoint.ParseTarget
+	TraitsOf        = endpoint.TraitsOf
+	// ErrUnknownProtocol: a step asked to speak a protocol without a row in Protocols.
+	ErrUnknownProtocol = endpoint.ErrUnknownProtocol
+	ParseEndpoint      = endpoint.ParseEndpoint
+	ValidateHost       = endpoint.ValidateHost
+	ParseTarget        = endpoint.ParseTarget
 	// ValidUser and ValidAddress are the one validator of login names and addresses (endpoint/validate.go).
 	ValidUser    = endpoint.ValidUser
 	ValidAddress = endpoint.ValidAddress

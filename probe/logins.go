@@ -308,11 +308,7 @@ func credentialVerdict(a *AuthResult) bool {
 	if a.OK {
 		return true
 	}
-	switch a.Problem.Code {
-	case catalog.AuthFailed, catalog.AuthAppPassword, catalog.AuthBasicDisabled, catalog.AuthAccountDisabled:
-		return true
-	}
-	return oauthVerdict(a.Problem.Code)
+	return a.Problem != nil && catalog.JudgesCredentials(a.Problem.Code)
 }
 
 // proberFor is the prober whose credentials log in on an endpoint: the login name its discovery source

@@ -87,14 +87,6 @@ func (c *tokenClaims) scopes() []string {
 	return strings.Fields(c.Scope + " " + c.ScopeStd)
 }
 
-// protocolScopes are the scopes an Exchange Online token needs per protocol (IMAP.AccessAsUser.All,
-// POP.AccessAsUser.All, SMTP.Send, optionally prefixed with https://outlook.office.com/).
-var protocolScopes = map[Protocol][]string{
-	IMAP: {"IMAP.AccessAsUser.All"},
-	POP3: {"POP.AccessAsUser.All"},
-	SMTP: {"SMTP.Send"},
-}
-
 // googleMailScope is Gmail's one scope for IMAP, POP3 and SMTP.
 const googleMailScope = "https://mail.google.com/"
 
@@ -119,8 +111,11 @@ func (c *tokenClaims) lacksScope(proto Protocol) bool {
 	if len(have) == 0 || !c.forExchange() {
 		return false
 	}
+	// The scopes an Exchange Online token needs per protocol (IMAP.AccessAsUser.All, POP.AccessAsUser.All,
+	// SMTP.Send, optionally prefixed with https://outlook.office.com/) are the protocol's traits.
+	t, _ := TraitsOf(proto)
 	for _, s := range have {
-		for _, want := range protocolScopes[proto] {
+		for _, want := range t.OAuthScopes {
 			if strings.EqualFold(s[strings.LastIndexByte(s, '/')+1:], want) {
 				return false
 			}
@@ -167,17 +162,6 @@ func (p *Prober) classifyOAuth(code string, err error, res *Result) string {
 		}
 	}
 	return catalog.OAuthTokenRejected
-}
-
-// oauthVerdict says whether a token login's failure holds for every endpoint of the server: a refused
-// token is refused everywhere there.
-func oauthVerdict(code string) bool {
-	switch code {
-	case catalog.OAuthTokenExpired, catalog.OAuthScope, catalog.OAuthWrongAccount, catalog.OAuthConsent,
-		catalog.OAuthTokenRejected, catalog.OAuthProtocolDisabled, catalog.OAuthSMTPAuthDisabled:
-		return true
-	}
-	return false
 }
 
 // oauthNote is what a refused token login adds to the server's reply in the problem summary.

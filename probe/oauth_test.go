@@ -183,8 +183,8 @@ func TestOAuthRefusalIsOneVerdictPerServer(t *testing.T) {
 	token := mintOpaque(t)
 	_, p := world(t, oauthWorld(map[string]sandbox.Token{token: {User: alice, Expired: true}}),
 		&Credentials{User: alice, Token: token})
-	if !oauthVerdict(catalog.OAuthTokenExpired) || oauthVerdict(catalog.AuthTemporary) {
-		t.Fatal("oauthVerdict")
+	if !catalog.JudgesCredentials(catalog.OAuthTokenExpired) || catalog.JudgesCredentials(catalog.AuthTemporary) {
+		t.Fatal("JudgesCredentials")
 	}
 	rep := p.Run(context.Background(), Request{Domain: "a.test", Address: alice})
 	tested := 0

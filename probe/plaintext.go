@@ -2,6 +2,7 @@ package probe
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
@@ -35,7 +36,11 @@ const plaintextProbeUser = "mailcheck-plaintext-test"
 // startPlaintextTest starts the test for a probe whose capabilities before TLS (caps) offer a password
 // login; nil when there is nothing the test could tell.
 func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []string) *plaintextTest {
-	mechs := session.Dialogues[res.Protocol].AuthMechanisms(caps)
+	dialogue, ok := session.Dialogues[res.Protocol]
+	if !ok {
+		return nil // an unknown protocol has no login to test (runPlaintextTest refuses it too)
+	}
+	mechs := dialogue.AuthMechanisms(caps)
 	mech := ""
 	switch {
 	case session.HasCap(mechs, "PLAIN"):
@@ -54,12 +59,21 @@ func (p *Prober) startPlaintextTest(ctx context.Context, res *Result, caps []str
 	ep, addr := res.Endpoint, res.Address
 	go func() {
 		defer close(t.done)
-		t.refused = p.runPlaintextTest(ctx, ep, addr, mech, t.tr)
+		refused, err := p.runPlaintextTest(ctx, ep, addr, mech, t.tr)
+		if err != nil {
+			t.tr.Note(err.Error())
+		}
+		t.refused = refused
 	}()
 	return t
 }
 
-func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *session.Transcript) (refused bool) {
+// runPlaintextTest asks the server to start a login on a plain connection; an error says the test could not
+// run (an unknown protocol), and is no verdict either way.
+func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech string, tr *session.Transcript) (refused bool, err error) {
+	if _, ok := TraitsOf(ep.Protocol); !ok {
+		return false, fmt.Errorf("no plain-text login test for %w %q", ErrUnknownProtocol, ep.Protocol)
+	}
 	tr.Note("checking on a second connection whether the server lets a login start before TLS (no credentials sent)")
 	plain := ep
 	plain.Security = Plain
@@ -71,55 +85,56 @@ func (p *Prober) runPlaintextTest(ctx context.Context, ep Endpoint, addr, mech s
 		target = session.PhaseCapable // EHLO comes before AUTH (RFC 4954 section 4)
 	}
 	if err := c.WalkTo(target); err != nil || ep.Protocol == SMTP && c.Caps == nil {
-		return false // no verdict: the claim stands (an SMTP server without EHLO extensions has no AUTH to test)
+		return false, nil // no verdict: the claim stands (an SMTP server without EHLO extensions has no AUTH to test)
 	}
 	s := c.Conn
 	switch ep.Protocol {
 	case IMAP:
 		if err := s.WriteLine("p1 AUTHENTICATE " + mech); err != nil {
-			return false
+			return false, nil
 		}
 		line, err := s.ReadLine()
 		if err != nil {
-			return false
+			return false, nil
 		}
 		if strings.HasPrefix(line, "+") {
 			_ = s.WriteLine("*")
 			_, _ = s.ReadLine()
 			_ = s.WriteLine("p2 LOGOUT")
-			return false
+			return false, nil
 		}
 		_ = s.WriteLine("p2 LOGOUT")
-		return strings.HasPrefix(line, "p1 ") // a tagged NO or BAD: [PRIVACYREQUIRED] or alike
+		return strings.HasPrefix(line, "p1 "), nil // a tagged NO or BAD: [PRIVACYREQUIRED] or alike
 	case POP3:
 		cmd := "AUTH " + mech
 		if mech == "USER" {
 			cmd = "USER " + plaintextProbeUser
 		}
 		if err := s.WriteLine(cmd); err != nil {
-			return false
+			return false, nil
 		}
 		line, err := s.ReadLine()
 		if err != nil {
-			return false
+			return false, nil
 		}
 		if mech != "USER" && (strings.HasPrefix(line, "+ ") || line == "+") {
 			_ = s.WriteLine("*")
 			_, _ = s.ReadLine()
 		}
 		_ = s.WriteLine("QUIT")
-		return strings.HasPrefix(line, "-ERR")
-	default:
+		return strings.HasPrefix(line, "-ERR"), nil
+	case SMTP:
 		code, _, err := session.SMTPCommand(s, "AUTH "+mech)
 		if err != nil {
-			return false
+			return false, nil
 		}
 		if code == 334 {
 			_, _, _ = session.SMTPCommand(s, "*")
 		}
 		_ = s.WriteLine("QUIT")
-		return code/100 == 5 // 530 "Must issue a STARTTLS command first", 538, 504...
+		return code/100 == 5, nil // 530 "Must issue a STARTTLS command first", 538, 504...
 	}
+	return false, fmt.Errorf("no plain-text login test for %w %q", ErrUnknownProtocol, ep.Protocol)
 }
 
 // apply waits for the test and corrects the claim with what the server did; the test's transcript joins

@@ -115,3 +115,21 @@ func TestPlaintextLoginBehaviour(t *testing.T) {
 		})
 	}
 }
+
+// An unknown protocol gets no plain-text login test: an error, and no connection, where it used to fall
+// through to SMTP AUTH (issue 22).
+func TestPlaintextTestRefusesUnknownProtocol(t *testing.T) {
+	p := NewProber(Config{Dialer: noDial{t}})
+	refused, err := p.runPlaintextTest(context.Background(), Endpoint{Protocol: "jmap", Host: "mail.example.com", Port: 443, Security: STARTTLS}, "127.0.0.1:1", "PLAIN", nil)
+	if refused || !errors.Is(err, ErrUnknownProtocol) {
+		t.Errorf("refused %v, error %v; want ErrUnknownProtocol", refused, err)
+	}
+}
+
+// noDial fails a test that expects no connection.
+type noDial struct{ t *testing.T }
+
+func (d noDial) DialContext(ctx context.Context, network, addr string) (net.Conn, error) {
+	d.t.Errorf("dialed %s", addr)
+	return nil, errors.New("no dialing in this test")
+}

@@ -164,6 +164,8 @@ func (p *Prober) probeConnectionThen(ctx context.Context, ep Endpoint, addr, sou
 	res.Timings.TotalMS = ms(time.Since(start))
 	res.Transcript = tr.Snapshot()
 	res.Status = statusOf(res.Problems)
+	// The source is not known yet (the run sets it at the end): live progress folds every refused port.
+	res.Unoffered = unoffered(res)
 	p.finished(EndpointDone, &res)
 	return res
 }

@@ -120,6 +120,11 @@ type Result struct {
 	Sources []string `json:"sources,omitempty"`
 	// Username is the login name a discovery source gives for this endpoint, when one does.
 	Username string `json:"username,omitempty"`
+	// Unoffered marks an endpoint that is only a guess nothing answers: every problem is a refused
+	// connection, on a name neither the user nor an SRV record gave. That is the normal sign of a service
+	// not offered there, not a finding to explain: the text report folds these endpoints into one line and
+	// leaves their problems out; the JSON keeps them, flagged. Decided by probe (unoffered), read by report.
+	Unoffered bool `json:"unoffered,omitempty"`
 	// order is the endpoint's place in its source (SRV priority and weight, autoconfig order).
 	order  [2]int
 	Status Status `json:"status"`

@@ -202,10 +202,11 @@ func (r *run) discover() {
 	all := func(Service) bool { return true }
 	only := func(p Protocol) func(Service) bool { return func(s Service) bool { return s.Protocol == p } }
 	guess := origin{source: SourceGuess}
-	planHost("imap."+d, guess, only(IMAP))
-	planHost("pop."+d, guess, only(POP3))
-	planHost("pop3."+d, guess, only(POP3))
-	planHost("smtp."+d, guess, only(SMTP))
+	for _, t := range Protocols {
+		for _, label := range t.GuessLabels {
+			planHost(label+"."+d, guess, only(t.Protocol))
+		}
+	}
 	planHost("mail."+d, guess, all)
 	planHost(d, guess, all)
 
@@ -484,7 +485,6 @@ func (r *run) addProblem(pr Problem) {
 	r.report.Problems = append(r.report.Problems, pr)
 }
 
-var protoRank = map[Protocol]int{IMAP: 0, POP3: 1, SMTP: 2}
 var securityRank = map[Security]int{TLS: 0, STARTTLS: 1, Plain: 2}
 
 // finish orders the results, compares address families and chooses the settings.
@@ -504,7 +504,7 @@ func (r *run) finish() {
 	sort.SliceStable(rep.Endpoints, func(i, j int) bool {
 		a, b := rep.Endpoints[i], rep.Endpoints[j]
 		if a.Protocol != b.Protocol {
-			return protoRank[a.Protocol] < protoRank[b.Protocol]
+			return a.Protocol.Rank() < b.Protocol.Rank()
 		}
 		if a.Host != b.Host {
 			return a.Host < b.Host
@@ -541,6 +541,8 @@ func (r *run) finish() {
 		if e.Auth != nil && !e.Auth.started.IsZero() {
 			e.Auth.StartedMS = r.since(e.Auth.started)
 		}
+		// Once every problem of the endpoint is known (compareFamilies rewrites some).
+		rep.Endpoints[i].Unoffered = unoffered(rep.Endpoints[i])
 	}
 	if len(r.req.Endpoints) == 0 && len(rep.Endpoints) == 0 {
 		// Say why first: a domain that does not exist or a resolver that fails explains the rest.
@@ -606,9 +608,7 @@ func connectFailed(res Result) bool {
 		if pr.Severity != catalog.Fail {
 			continue
 		}
-		switch pr.Code {
-		case catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable:
-		default:
+		if a, _ := catalog.Is(pr.Code); !a.ConnectFailure {
 			return false
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mailcheck/mailcheck/probe/catalog"
+	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
 // chooseSettings picks what to type into a mail client, ranking the way mail clients do (Thunderbird: a
@@ -44,9 +45,9 @@ func chooseSettings(results []Result, address string) Settings {
 			continue
 		}
 		switch {
-		case r.Protocol == IMAP || r.Protocol == POP3:
+		case r.Protocol.Incoming():
 			in = append(in, r)
-		case r.Protocol == SMTP && (r.Port != 25 || len(r.AuthMechanisms) > 0):
+		case r.Protocol.Outgoing() && (r.Port != 25 || len(r.AuthMechanisms) > 0):
 			// Port 25 is for server-to-server mail and widely blocked for clients; only a server that
 			// offers AUTH there is a (last-resort) sending setting.
 			out = append(out, r)
@@ -93,7 +94,7 @@ func settingRank(r Result) []int {
 	default:
 		order = []int{r.order[0], r.order[1], nameRank(r)}
 	}
-	key := []int{sourceRank[source], refused, protoRank[r.Protocol], port25}
+	key := []int{discover.Rank(source), refused, r.Protocol.Rank(), port25}
 	key = append(key, order...)
 	return append(key, securityRank[r.Security], warn)
 }
@@ -159,9 +160,9 @@ func connectionStatus(r Result) Status {
 // mail. and over anything else, as Thunderbird's guess order does.
 func nameRank(r Result) int {
 	first, _, _ := strings.Cut(r.Host, ".")
+	t, _ := TraitsOf(r.Protocol)
 	switch {
-	case r.Protocol == IMAP && first == "imap", r.Protocol == POP3 && (first == "pop" || first == "pop3"),
-		r.Protocol == SMTP && first == "smtp":
+	case slices.Contains(t.GuessLabels, first):
 		return 0
 	case first == "mail":
 		return 1
@@ -181,8 +182,8 @@ func missingSettings(rep *Report) []Problem {
 		what    string
 		of      func(Result) bool
 	}{
-		{rep.Settings.Incoming == nil, catalog.NoIncomingServer, "incoming (IMAP or POP3)", func(r Result) bool { return r.Protocol == IMAP || r.Protocol == POP3 }},
-		{rep.Settings.Outgoing == nil, catalog.NoOutgoingServer, "outgoing (SMTP submission)", func(r Result) bool { return r.Protocol == SMTP }},
+		{rep.Settings.Incoming == nil, catalog.NoIncomingServer, "incoming (IMAP or POP3)", func(r Result) bool { return r.Protocol.Incoming() }},
+		{rep.Settings.Outgoing == nil, catalog.NoOutgoingServer, "outgoing (SMTP submission)", func(r Result) bool { return r.Protocol.Outgoing() }},
 	} {
 		if !d.missing {
 			continue
@@ -241,4 +242,19 @@ func missingSettings(rep *Report) []Problem {
 		out = append(out, newProblem(d.code, summary, ""))
 	}
 	return out
+}
+
+// unoffered says whether an endpoint is only a guess that nothing answers: a refused port on a name
+// mailcheck guessed (or a source other than the user or an SRV record named) is the normal sign of a
+// service not offered there, not a problem to explain (Result.Unoffered).
+func unoffered(e Result) bool {
+	if e.Source == SourceExplicit || e.Source == SourceSRV || len(e.Problems) == 0 {
+		return false
+	}
+	for _, p := range e.Problems {
+		if p.Code != catalog.ConnectRefused {
+			return false
+		}
+	}
+	return true
 }

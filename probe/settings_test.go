@@ -264,3 +264,27 @@ func TestCertificateNameOffered(t *testing.T) {
 		t.Errorf("incoming %+v, want server1.h.test, the name on the certificate", in)
 	}
 }
+
+// TestUnoffered: probe decides which endpoints a reader need not see (Result.Unoffered); report/ only reads
+// the flag. A refused port is a finding when the user or an SRV record named it.
+func TestUnoffered(t *testing.T) {
+	refused := newProblem(catalog.ConnectRefused, "refused", "")
+	ep := Endpoint{Protocol: POP3, Host: "pop.example.com", Port: 110, Security: STARTTLS}
+	for _, tc := range []struct {
+		name     string
+		source   string
+		problems []Problem
+		want     bool
+	}{
+		{"guessed, refused", SourceGuess, []Problem{refused}, true},
+		{"autoconfig, refused", SourceAutoconfig, []Problem{refused}, true},
+		{"typed, refused", SourceExplicit, []Problem{refused}, false},
+		{"srv, refused", SourceSRV, []Problem{refused}, false},
+		{"guessed, refused and timed out", SourceGuess, []Problem{refused, newProblem(catalog.ConnectTimeout, "t", "")}, false},
+		{"guessed, working", SourceGuess, []Problem{}, false},
+	} {
+		if got := unoffered(Result{Endpoint: ep, Source: tc.source, Problems: tc.problems}); got != tc.want {
+			t.Errorf("%s: unoffered = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}

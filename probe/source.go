@@ -6,33 +6,18 @@ import (
 	"github.com/mailcheck/mailcheck/probe/discover"
 )
 
-// Sources of an endpoint. A mail client trusts them in this order (Thunderbird: a configuration the
-// domain publishes wins outright over anything guessed): what the user typed, the domain's own autoconfig
-// file, its RFC 6186/8314 SRV records, the names clients guess, and last the MX hosts, which are inbound
-// relays that often also answer on the client ports.
+// Sources of an endpoint; their ranks, trust and wording are rows of discover.Sources.
 const (
-	SourceExplicit   = "explicit"
-	SourceAutoconfig = "autoconfig"
-	SourceSRV        = "srv"
-	SourceGuess      = "guess"
+	SourceExplicit   = discover.Explicit
+	SourceAutoconfig = discover.Autoconfig
+	SourceSRV        = discover.SRV
+	SourceGuess      = discover.Guess
 	// SourceCertName is the name on the certificate of an endpoint that presented one for another host
 	// (shared hosting: mail.customer.example answers with server123.host.example's certificate). It is
 	// probed with the same protocol and port and offered when it works, labelled as such.
-	SourceCertName = "cert_name"
-	SourceMX       = "mx"
+	SourceCertName = discover.CertName
+	SourceMX       = discover.MX
 )
-
-// sourceRank orders the sources, most authoritative first. The sources of probe/discover come after what
-// the domain publishes itself in DNS, in Thunderbird's order (Autodiscover, then Mozilla's ISPDB and the
-// MX provider's ISPDB entry, which speak for a provider, not for the domain). The provider's own file
-// comes after the names inside the domain: the MX answer that leads to it can be forged, so it must
-// never outrank a server of the domain itself. The forgeable ones (plain http, an unauthenticated
-// redirect) rank last, so an endpoint they name keeps the source of any other that names it too.
-var sourceRank = map[string]int{
-	SourceExplicit: 0, SourceAutoconfig: 1, SourceSRV: 2, discover.Autodiscover: 3, discover.ISPDB: 4,
-	discover.Provider: 5, SourceGuess: 6, SourceCertName: 7, discover.ProviderAutoconfig: 8, SourceMX: 9,
-	discover.AutoconfigHTTP: 10, discover.AutodiscoverRedirected: 11,
-}
 
 // origin is one way an endpoint was found: the source, and the endpoint's place among that source's own
 // endpoints (lower first).
@@ -46,8 +31,8 @@ type origin struct {
 
 // better says whether o outranks p: a better source, or the same source with a lower order.
 func (o origin) better(p origin) bool {
-	if sourceRank[o.source] != sourceRank[p.source] {
-		return sourceRank[o.source] < sourceRank[p.source]
+	if discover.Rank(o.source) != discover.Rank(p.source) {
+		return discover.Rank(o.source) < discover.Rank(p.source)
 	}
 	return o.order[0] < p.order[0] || o.order[0] == p.order[0] && o.order[1] < p.order[1]
 }

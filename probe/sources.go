@@ -153,33 +153,10 @@ func sortDiscovery(list []discover.Lookup) {
 	})
 }
 
-// sourceLabel says in words where a source's answer came from, for summaries.
+// sourceLabel says in words where a source's answer came from, for summaries (discover.Sources).
 func sourceLabel(source string) string {
-	switch source {
-	case SourceSRV:
-		return "the domain's SRV records"
-	case SourceMX:
-		return "the domain's MX records"
-	case SourceGuess:
-		return "the usual host names"
-	case SourceExplicit:
-		return "the command line"
-	case SourceCertName:
-		return "the name on a server's certificate"
-	case discover.Autoconfig:
-		return "the domain's autoconfig file"
-	case discover.AutoconfigHTTP:
-		return "the domain's autoconfig file fetched over plain http (forgeable)"
-	case discover.ISPDB:
-		return "Mozilla's ISPDB"
-	case discover.Provider:
-		return "the MX provider's ISPDB entry"
-	case discover.ProviderAutoconfig:
-		return "the MX provider's own autoconfig file, reached through the domain's MX record (forgeable)"
-	case discover.Autodiscover:
-		return "the domain's Autodiscover answer"
-	case discover.AutodiscoverRedirected:
-		return "an Autodiscover answer reached through http or SRV (forgeable)"
+	if s, ok := discover.Source(source); ok {
+		return s.Label
 	}
 	return source
 }
@@ -190,8 +167,7 @@ func labelProvider(s *Setting, domain string) {
 	if s == nil || domain == "" || s.Server == domain || strings.HasSuffix(s.Server, "."+domain) {
 		return
 	}
-	switch s.Source {
-	case discover.ISPDB, discover.Provider, discover.ProviderAutoconfig, discover.Autodiscover, discover.AutodiscoverRedirected:
+	if row, _ := discover.Source(s.Source); row.SpeaksForProvider {
 		s.Provider = discover.RegistrableDomain(s.Server)
 	}
 }

@@ -28,34 +28,11 @@ import (
 // mayReceiveSecrets: the logins of probe and of the exporter's modules, send (TrustedOutgoing), and check
 // (whose domain targets carry no secret at all, see check.Probe).
 
-// vouchesOutside says, for every source, whether the hosts it names may receive secrets outside the
-// domain. A source without an entry vouches for nothing (TestEverySourceHasATrustRow keeps the table
-// complete).
-var vouchesOutside = map[string]bool{
-	SourceExplicit:                  true, // typed by the user
-	SourceAutoconfig:                true, // verified HTTPS at the domain's own names
-	discover.Autodiscover:           true, // verified HTTPS at the domain's own names
-	discover.ISPDB:                  true, // curated, fetched from its own fixed host
-	discover.Provider:               true, // the ISPDB entry of the MX host's provider: curated, fixed host
-	SourceSRV:                       false,
-	SourceGuess:                     false, // always inside the domain anyway
-	SourceCertName:                  false,
-	SourceMX:                        false,
-	discover.ProviderAutoconfig:     false, // the forgeable MX answer chose its host
-	discover.AutoconfigHTTP:         false,
-	discover.AutodiscoverRedirected: false,
-}
-
-// forgedBy says in words how a source that vouches for nothing outside the domain could be forged, for
-// the refusals and warnings.
-var forgedBy = map[string]string{
-	SourceSRV:                       "the domain's SRV records",
-	SourceGuess:                     "a guessed name",
-	SourceCertName:                  "the name on a server's certificate",
-	SourceMX:                        "the domain's MX record",
-	discover.ProviderAutoconfig:     "a file reached through the domain's MX record",
-	discover.AutoconfigHTTP:         "a file fetched over plain http",
-	discover.AutodiscoverRedirected: "an Autodiscover answer reached through http or an SRV record",
+// vouchesOutside says whether the hosts a source names may receive secrets outside the domain: its row in
+// discover.Sources. A source without a row vouches for nothing.
+func vouchesOutside(source string) bool {
+	s, _ := discover.Source(source)
+	return s.VouchesOutside
 }
 
 // Binding ties credentials to their account: an exporter's login module, whose targets are chosen by
@@ -141,7 +118,7 @@ func secretRefusal(domain string, ep Endpoint, sources []string, bound *Binding)
 			return why
 		}
 	}
-	if Within(ep.Host, domain) || slices.ContainsFunc(sources, func(s string) bool { return vouchesOutside[s] }) {
+	if Within(ep.Host, domain) || slices.ContainsFunc(sources, vouchesOutside) {
 		return ""
 	}
 	return fmt.Sprintf("the host is outside %s and only %s named it, which can be forged (RFC 6186 section 6)", orNone(domain), forgedNames(sources))
@@ -151,7 +128,10 @@ func secretRefusal(domain string, ep Endpoint, sources []string, bound *Binding)
 func forgedNames(sources []string) string {
 	var words []string
 	for _, s := range sources {
-		w := forgedBy[s]
+		w := ""
+		if row, ok := discover.Source(s); ok {
+			w = row.ForgedBy
+		}
 		if w == "" {
 			w = s
 		}

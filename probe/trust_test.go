@@ -13,28 +13,34 @@ import (
 // TestEverySourceHasATrustRow: every source that can name an endpoint says whether it vouches for hosts
 // outside the domain, and those that do not say in words how they could be forged; each has its wording.
 func TestEverySourceHasATrustRow(t *testing.T) {
-	for s := range sourceRank {
-		v, ok := vouchesOutside[s]
-		if !ok {
-			t.Errorf("source %q has no row in vouchesOutside", s)
-		}
-		if !v && forgedBy[s] == "" {
-			t.Errorf("source %q vouches for nothing outside the domain but forgedBy does not say why", s)
+	for _, row := range discover.Sources {
+		s := row.Name
+		if !vouchesOutside(s) && row.ForgedBy == "" {
+			t.Errorf("source %q vouches for nothing outside the domain but its row does not say why", s)
 		}
 		if sourceLabel(s) == s {
 			t.Errorf("source %q has no wording in sourceLabel", s)
 		}
 	}
-	for s := range vouchesOutside {
-		if _, ok := sourceRank[s]; !ok {
-			t.Errorf("vouchesOutside has %q, which has no rank", s)
-		}
+	if vouchesOutside("no-such-source") {
+		t.Error("a source without a row vouches for hosts outside the domain")
 	}
-	if discover.Forgeable(discover.ProviderAutoconfig) == false || vouchesOutside[discover.ProviderAutoconfig] {
+	if discover.Forgeable(discover.ProviderAutoconfig) == false || vouchesOutside(discover.ProviderAutoconfig) {
 		t.Error("the provider's own file, reached through the MX answer, must be forgeable and vouch for nothing")
 	}
-	if !vouchesOutside[discover.Provider] {
+	if !vouchesOutside(discover.Provider) {
 		t.Error("the provider's ISPDB entry (curated, fixed host) must stay trusted")
+	}
+}
+
+// An endpoint named only by a source without a registry row is outranked by every known source: it is
+// never ranked like one the user typed (it used to rank 0, the most trusted, as a missing map key).
+func TestUnknownSourceRanksLast(t *testing.T) {
+	unknown := origin{source: "no-such-source"}
+	for _, row := range discover.Sources {
+		if !(origin{source: row.Name}).better(unknown) || unknown.better(origin{source: row.Name}) {
+			t.Errorf("%s does not outrank an unknown source", row.Name)
+		}
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
+	"github.com/mailcheck/mailcheck/probe/exporter"
 )
 
 // The metric families of one probe, as `mailcheck exporter` answers /probe. Names are an API (README
@@ -76,8 +77,7 @@ func probeMetrics(rep *probe.Report, tr *check.TargetResult) *prometheus.Registr
 	notAfter := vec(MetricCertNotAfter, "When the endpoint's certificate (the leaf) expires, as a Unix time in seconds.", endpointLabels...)
 	problems := vec(MetricProblem, "Findings by stable problem code (README 'Problem codes'): how many the probe reported for this host and port. Host and port are empty for findings about the domain.", "code", "severity", "host", "port")
 
-	switch {
-	case tr != nil:
+	if tr != nil {
 		checks := vec(MetricCheckSuccess, "Whether each of the module's expectations holds (1: pass or warn, 0: fail), by check name as mailcheck check names them.", "check")
 		for _, c := range tr.Checks {
 			v := 0.0
@@ -86,10 +86,8 @@ func probeMetrics(rep *probe.Report, tr *check.TargetResult) *prometheus.Registr
 			}
 			checks.WithLabelValues(c.Check).Set(v)
 		}
-		if tr.Status != check.Fail {
-			success.Set(1)
-		}
-	case rep.Status != probe.StatusFail:
+	}
+	if exporter.Success(rep, tr) {
 		success.Set(1)
 	}
 	duration.Set(rep.DurationMS / 1000)

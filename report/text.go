@@ -69,31 +69,6 @@ func fmtMS(v float64) string {
 	return fmt.Sprintf("%.0f ms", v)
 }
 
-// settingSources say where a recommended setting comes from (probe.Setting.Source).
-var settingSources = map[string]string{
-	probe.SourceExplicit:            "as given",
-	probe.SourceAutoconfig:          "published in the domain's autoconfig file",
-	probe.SourceSRV:                 "published in SRV",
-	probe.SourceGuess:               "guessed (the name mail clients try)",
-	probe.SourceCertName:            "the name on the server's certificate: the name you were given has a certificate for this one",
-	probe.SourceMX:                  "the domain's MX host: nothing published or guessed works, so only this inbound mail server is left",
-	discover.Autodiscover:           "published in the domain's Autodiscover answer",
-	discover.ISPDB:                  "from Mozilla's ISPDB",
-	discover.Provider:               "from Mozilla's ISPDB entry of the provider of the domain's MX host",
-	discover.ProviderAutoconfig:     "from the autoconfig file of the MX host's domain (the MX record that leads there can be forged: the password is not sent)",
-	discover.AutoconfigHTTP:         "from the autoconfig file over plain http (forgeable: the password is not sent)",
-	discover.AutodiscoverRedirected: "from an Autodiscover answer reached without verification (forgeable: the password is not sent)",
-}
-
-// sourceNames are the sources in a few words, for "also named by".
-var sourceNames = map[string]string{
-	probe.SourceExplicit: "the command line", probe.SourceAutoconfig: "the autoconfig file", probe.SourceSRV: "SRV",
-	probe.SourceGuess: "the guessed names", probe.SourceCertName: "a server's certificate", probe.SourceMX: "the MX records",
-	discover.Autodiscover: "Autodiscover", discover.ISPDB: "the ISPDB", discover.Provider: "the MX provider's ISPDB entry",
-	discover.ProviderAutoconfig: "the MX host's autoconfig file",
-	discover.AutoconfigHTTP:     "the autoconfig file over http", discover.AutodiscoverRedirected: "an unverified Autodiscover answer",
-}
-
 func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 	in, out := rep.Settings.Incoming, rep.Settings.Outgoing
 	if in == nil && out == nil && rep.Domain == "" {
@@ -141,11 +116,13 @@ func writeSettings(b *strings.Builder, rep *probe.Report, pal palette) {
 			extra += "   " + pal.dim("the provider's settings ("+s.Provider+")")
 		}
 		fprintf(b, "  %-14s %-5s %s   port %d   %s%s\n", label, strings.ToUpper(string(s.Protocol)), s.Server, s.Port, s.SecurityLabel, extra)
-		if from := settingSources[s.Source]; from != "" {
+		if src, ok := discover.Source(s.Source); ok {
+			from := src.PublishedIn
 			var also []string
 			for _, o := range s.Sources {
 				if o != s.Source {
-					also = append(also, sourceNames[o])
+					named, _ := discover.Source(o)
+					also = append(also, named.NamedBy)
 				}
 			}
 			if len(also) > 0 {
@@ -227,19 +204,10 @@ func mark(pal palette, st probe.Status) styled {
 	return pal.fail("✗")
 }
 
-// unoffered says whether an endpoint is only a guess that nothing answers: a refused port on a name
-// mailcheck guessed is the normal sign of a service not offered there, not a problem to explain. The
-// JSON keeps it; the text report folds all of them into one line.
+// unoffered says whether the text report folds an endpoint into one line: probe flags it
+// (Result.Unoffered), and -v shows every endpoint.
 func unoffered(e probe.Result, verbose bool) bool {
-	if verbose || e.Source == probe.SourceExplicit || e.Source == probe.SourceSRV || len(e.Problems) == 0 {
-		return false
-	}
-	for _, p := range e.Problems {
-		if p.Code != catalog.ConnectRefused {
-			return false
-		}
-	}
-	return true
+	return !verbose && e.Unoffered
 }
 
 func writeEndpoints(b *strings.Builder, rep *probe.Report, pal palette, verbose bool) {

@@ -185,25 +185,29 @@ func Summarize(targets []TargetResult, took time.Duration) *Run {
 	return run
 }
 
-// Problem codes owned by each check. A failure that belongs to no check below reachable is reachable's,
-// so that no broken endpoint passes.
+// Problem codes owned by each check, read from the catalogue's areas. A failure that belongs to no check
+// below reachable is reachable's, so that no broken endpoint passes.
 var (
-	tlsCodes = codeSet(catalog.TLSOnPlainPort, catalog.PlainOnTLSPort, catalog.STARTTLSNotOffered,
-		catalog.STARTTLSFailed, catalog.STARTTLSSkipped, catalog.TLSHandshake, catalog.TLSVersionOld,
-		catalog.CertExpired, catalog.CertNotYetValid, catalog.CertUntrusted, catalog.CertHostMismatch)
 	// The probe's own expiry warning is replaced by cert_days and its thresholds.
 	certDaysCodes  = codeSet(catalog.CertExpiringSoon)
 	plaintextCodes = codeSet(catalog.PlaintextAuth)
-	loginCodes     = codeSet(catalog.AuthFailed, catalog.AuthPlaintextRefused, catalog.AuthNotAttempted,
-		catalog.AuthMechanism, catalog.AuthAccountDisabled, catalog.AuthTemporary, catalog.AuthAppPassword,
-		catalog.AuthBasicDisabled, catalog.AuthRequired, catalog.MailboxInUse, catalog.NoAuthMechanism,
-		catalog.OAuthTokenExpired, catalog.OAuthTokenRejected, catalog.OAuthScope, catalog.OAuthWrongAccount,
-		catalog.OAuthConsent, catalog.OAuthProtocolDisabled, catalog.OAuthSMTPAuthDisabled)
-	// absentCodes are the outcomes that show nothing serves the port: the pass conditions of expect = "absent".
-	dnsCodes    = codeSet(catalog.DNSNotFound, catalog.DNSNoAddress, catalog.DNSServerFailure, catalog.DNSTimeout, catalog.DNSRefused)
-	absentCodes = codeSet(catalog.ConnectRefused, catalog.ConnectTimeout, catalog.NetworkUnreachable,
-		catalog.ConnectionReset, catalog.ConnectionClosed, catalog.GreetingRejected)
 )
+
+// ownedByTLS: the TLS area, but for the expiry warning that cert_days owns.
+func ownedByTLS(code string) bool {
+	return catalog.InArea(code, catalog.AreaTLS) && !certDaysCodes[code]
+}
+
+// ownedByLogin: the login area, but for the plain-text login offer that the plaintext check owns.
+func ownedByLogin(code string) bool {
+	return catalog.InArea(code, catalog.AreaLogin) && !plaintextCodes[code]
+}
+
+// isAbsent: the outcomes that show nothing serves the port, the pass conditions of expect = "absent".
+func isAbsent(code string) bool {
+	a, _ := catalog.Is(code)
+	return a.NotOffered
+}
 
 func codeSet(codes ...string) map[string]bool {
 	m := map[string]bool{}
@@ -372,10 +376,8 @@ func isLoginProblem(r probe.Result, p probe.Problem) bool {
 
 // ownedByReachable: every code that no later check owns.
 func ownedByReachable(code string) bool {
-	return !tlsCodes[code] && !certDaysCodes[code] && !plaintextCodes[code] && !loginCodes[code]
+	return !ownedByTLS(code) && !certDaysCodes[code] && !plaintextCodes[code] && !ownedByLogin(code)
 }
-
-func ownedByTLS(code string) bool { return tlsCodes[code] }
 
 // blocker is the failure that kept the probe from getting as far as a later check needs.
 func blocker(r probe.Result, includeTLS bool) *probe.Problem {
@@ -427,11 +429,11 @@ func absent(t Target, results []probe.Result) Result {
 			}
 		}
 		switch {
-		case pr != nil && dnsCodes[pr.Code]:
+		case pr != nil && catalog.InArea(pr.Code, catalog.AreaDNS):
 			// The name does not resolve: nothing could be tried, so absence is not shown.
 			res.Status, res.Problem = Fail, pr
 			found = append(found, "cannot tell: "+problemFound(pr))
-		case pr != nil && absentCodes[pr.Code] && (r.Greeting == "" || pr.Code == catalog.GreetingRejected):
+		case pr != nil && isAbsent(pr.Code) && (r.Greeting == "" || pr.Code == catalog.GreetingRejected):
 			found = append(found, absentReason(pr.Code)+" at "+r.Address)
 		case r.Greeting != "":
 			res.Status = Fail

@@ -206,6 +206,21 @@ func TestAbsent(t *testing.T) {
 	}
 }
 
+// Every DNS failure means the absence cannot be told, dns_unreachable included: it was missing from the
+// check's hand-kept list of DNS codes and read "something accepts connections" (issue 22).
+func TestAbsentEveryDNSFailureCannotTell(t *testing.T) {
+	tg := Target{Endpoint: probe.Endpoint{Protocol: probe.POP3, Host: "mail.example.com", Port: 110, Security: probe.STARTTLS}, Expect: Absent}
+	for _, p := range catalog.Problems() {
+		if p.Area != catalog.AreaDNS {
+			continue
+		}
+		tr := Evaluate(tg, []probe.Result{{Problems: []probe.Problem{problem(p.Code)}}})
+		if tr.Status != Fail || len(tr.Checks) != 1 || !strings.HasPrefix(tr.Checks[0].Found, "cannot tell: ") {
+			t.Errorf("%s: %+v", p.Code, tr.Checks)
+		}
+	}
+}
+
 func TestSummarize(t *testing.T) {
 	ok := Evaluate(fullTarget(), []probe.Result{healthy("192.0.2.1", 45)})
 	warn := Evaluate(fullTarget(), []probe.Result{healthy("192.0.2.1", 25)})

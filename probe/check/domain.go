@@ -54,8 +54,8 @@ func (s Spec) domainTarget() (Target, error) {
 		dst      **probe.Endpoint
 		ok       func(probe.Protocol) bool
 	}{
-		{"incoming", s.Incoming, &t.Incoming, func(p probe.Protocol) bool { return p != probe.SMTP }},
-		{"outgoing", s.Outgoing, &t.Outgoing, func(p probe.Protocol) bool { return p == probe.SMTP }},
+		{"incoming", s.Incoming, &t.Incoming, probe.Protocol.Incoming},
+		{"outgoing", s.Outgoing, &t.Outgoing, probe.Protocol.Outgoing},
 	} {
 		if f.raw == "" {
 			continue

@@ -38,11 +38,12 @@ func Candidates(lookups []Lookup) []Candidate {
 	return out
 }
 
-// Trusted says whether a candidate may receive the password: at least one of its sources is not
-// forgeable.
+// Trusted says whether a candidate may receive the password wherever its host is: at least one of its
+// sources vouches for hosts outside the domain (its registry row, the rule probe's trust model applies).
+// A host inside the domain may receive it whatever named it; that is probe's to judge.
 func (c Candidate) Trusted() bool {
 	for _, s := range c.Sources {
-		if !Forgeable(s) {
+		if row, ok := Source(s); ok && row.VouchesOutside {
 			return true
 		}
 	}

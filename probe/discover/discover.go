@@ -24,7 +24,8 @@ import (
 	"github.com/mailcheck/mailcheck/probe/endpoint"
 )
 
-// Source names, as they appear in a Lookup, a Candidate and an endpoint's "source".
+// Source names of the HTTP sources, as they appear in a Lookup, a Candidate and an endpoint's "source".
+// Every source has its row in the registry (sources.go).
 const (
 	// Autoconfig is the domain's own config-v1.1.xml fetched over HTTPS.
 	Autoconfig = "autoconfig"
@@ -46,14 +47,6 @@ const (
 	// both can be forged.
 	AutodiscoverRedirected = "autodiscover-redirected"
 )
-
-// Forgeable says whether what a source lists could have been written by anyone on the network path or
-// by whoever forges the DNS answer that led to it (plain http, an unauthenticated redirect or SRV
-// record, a provider file reached through the MX answer). Servers only such a source names are probed
-// but never sent the password or token outside the domain, and the login names it gives are not used.
-func Forgeable(source string) bool {
-	return source == AutoconfigHTTP || source == AutodiscoverRedirected || source == ProviderAutoconfig
-}
 
 // MaxBody caps every answer read: real configuration files are a few kilobytes.
 const MaxBody = 256 << 10

@@ -3,6 +3,7 @@
 package endpoint
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"net/url"
@@ -27,11 +28,74 @@ func (p Protocol) Name() string { return strings.ToUpper(string(p)) }
 // ProtocolNamed reads a protocol's name as configuration files write it ("imap", "IMAP", "pop3",
 // "smtp"); anything else (Exchange's EXCH, a JMAP entry) is no protocol mailcheck probes.
 func ProtocolNamed(name string) (Protocol, bool) {
-	switch p := Protocol(strings.ToLower(strings.TrimSpace(name))); p {
-	case IMAP, POP3, SMTP:
-		return p, true
+	p := Protocol(strings.ToLower(strings.TrimSpace(name)))
+	if _, ok := TraitsOf(p); !ok {
+		return "", false
 	}
-	return "", false
+	return p, true
+}
+
+// ErrUnknownProtocol is the error of every step asked to speak a protocol that has no row in Protocols:
+// it is refused, never treated like one of the known ones.
+var ErrUnknownProtocol = errors.New("unknown protocol")
+
+// Traits are what mailcheck knows about a protocol beyond its conversation (which is probe/session's):
+// one row each in Protocols, so that a protocol is never a missing case of a switch.
+type Traits struct {
+	Protocol Protocol
+	// Outgoing: the protocol sends mail (SMTP submission); the others read it (incoming).
+	Outgoing bool
+	// GuessLabels are the first labels of the host names mail clients guess for the protocol, in
+	// Thunderbird's guess order (imap.DOMAIN, pop.DOMAIN...); mail.DOMAIN and the domain itself are guessed
+	// for every protocol.
+	GuessLabels []string
+	// ClientScheme is the scheme (Services) of the port providers document for mail clients, tested when a
+	// pasted error names neither a port nor the security.
+	ClientScheme string
+	// OAuthScopes are the scopes an Exchange Online token needs for the protocol, without the
+	// https://outlook.office.com/ prefix.
+	OAuthScopes []string
+}
+
+// Protocols is every protocol mailcheck speaks, in the order reports list them (incoming first).
+var Protocols = []Traits{
+	{Protocol: IMAP, GuessLabels: []string{"imap"}, ClientScheme: "imaps", OAuthScopes: []string{"IMAP.AccessAsUser.All"}},
+	{Protocol: POP3, GuessLabels: []string{"pop", "pop3"}, ClientScheme: "pop3s", OAuthScopes: []string{"POP.AccessAsUser.All"}},
+	{Protocol: SMTP, Outgoing: true, GuessLabels: []string{"smtp"}, ClientScheme: "submission", OAuthScopes: []string{"SMTP.Send"}},
+}
+
+// TraitsOf returns a protocol's row in Protocols, and false for a protocol mailcheck does not speak.
+func TraitsOf(p Protocol) (Traits, bool) {
+	for _, t := range Protocols {
+		if t.Protocol == p {
+			return t, true
+		}
+	}
+	return Traits{}, false
+}
+
+// Incoming says whether the protocol reads mail (IMAP, POP3). An unknown protocol is neither incoming nor
+// outgoing.
+func (p Protocol) Incoming() bool {
+	t, ok := TraitsOf(p)
+	return ok && !t.Outgoing
+}
+
+// Outgoing says whether the protocol sends mail (SMTP).
+func (p Protocol) Outgoing() bool {
+	t, ok := TraitsOf(p)
+	return ok && t.Outgoing
+}
+
+// Rank is the protocol's place in Protocols, the order reports list endpoints in; an unknown protocol
+// comes last.
+func (p Protocol) Rank() int {
+	for i, t := range Protocols {
+		if t.Protocol == p {
+			return i
+		}
+	}
+	return len(Protocols)
 }
 
 // Security is how a connection is protected.

@@ -605,30 +605,28 @@ func protocolOfCode(c catalog.Code) string {
 	return ""
 }
 
-// defaultScheme is what to test when the paste names neither port nor SSL: the port providers document for
-// mail clients.
-var defaultScheme = map[probe.Protocol]string{probe.IMAP: "imaps", probe.POP3: "pop3s", probe.SMTP: "submission"}
-
 // retestFor derives the endpoint the paste describes. Without an SSL flag the port decides the security (the
 // standard ports table); without a port the secure standard port of the protocol is used.
 func retestFor(f Fields) *Retest {
 	if f.Server == "" || f.Bounce {
 		return nil
 	}
-	proto := probe.Protocol(f.Protocol)
-	if proto != probe.IMAP && proto != probe.POP3 && proto != probe.SMTP {
+	// What to test when the paste names neither port nor SSL: the port providers document for mail
+	// clients, the protocol's ClientScheme.
+	traits, ok := probe.TraitsOf(probe.Protocol(f.Protocol))
+	if !ok {
 		return nil
 	}
 	sec := securityOf(f.Protocol, f.Port, f.SSL)
 	port := f.Port
 	if sec == "" && port == 0 {
-		svc, _ := probe.ServiceByScheme(defaultScheme[proto])
+		svc, _ := probe.ServiceByScheme(traits.ClientScheme)
 		return &Retest{Protocol: f.Protocol, Host: f.Server, Port: svc.Port, Security: string(svc.Security)}
 	}
 	if sec == "" {
 		sec = string(probe.STARTTLS)
 		for _, s := range probe.Services {
-			if s.Protocol == proto && s.Port == port {
+			if s.Protocol == traits.Protocol && s.Port == port {
 				sec = string(s.Security)
 				break
 			}
@@ -640,7 +638,7 @@ func retestFor(f Fields) *Retest {
 			want = probe.STARTTLS
 		}
 		for _, s := range probe.Services {
-			if s.Protocol == proto && s.Security == want {
+			if s.Protocol == traits.Protocol && s.Security == want {
 				port = s.Port
 				break
 			}

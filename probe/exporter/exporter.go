@@ -44,11 +44,15 @@ type Record struct {
 
 // Success is probe_success: the verdict on the module's expectations when it states them, else the
 // probe's own (working settings found, or every endpoint works).
-func (r *Record) Success() bool {
-	if r.Check != nil {
-		return r.Check.Status != check.Fail
+func (r *Record) Success() bool { return Success(r.Report, r.Check) }
+
+// Success is probe_success for a report and, when a module states expectations, their verdict tr (nil
+// otherwise): decided here once, for the exporter's log and for every rendering of the metric.
+func Success(rep *probe.Report, tr *check.TargetResult) bool {
+	if tr != nil {
+		return tr.Status != check.Fail
 	}
-	return r.Report.Status != probe.StatusFail
+	return rep.Status != probe.StatusFail
 }
 
 // View renders what the exporter serves (package report implements it).

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/mailcheck/mailcheck/probe/endpoint"
 )
 
 // TestPOP3UserLineBreakNotSent is the regression test for a user name with CR LF (from an autoconfig
@@ -94,6 +96,41 @@ func TestWriteLineRefusesLineBreaks(t *testing.T) {
 			t.Errorf("WriteLine(%q) = %v", line, err)
 		} else if strings.Contains(err.Error(), "c2VjcmV0") {
 			t.Errorf("the error shows the line: %v", err)
+		}
+	}
+}
+
+// A protocol without its row (or its exchange) is refused before a byte is sent: it used to fall through
+// to the POP3 exchange and send USER and PASS (issue 22).
+func TestLoginRefusesUnknownProtocol(t *testing.T) {
+	client, server := net.Pipe()
+	received := make(chan string, 1)
+	go func() {
+		defer server.Close()
+		l, _ := bufio.NewReader(server).ReadString('\n') // "" when the client closes without writing
+		received <- l
+	}()
+	s := NewConn(context.Background(), client, 5*time.Second, NewTranscript(nil))
+	err := s.Login(endpoint.Protocol("jmap"), Login{User: "alice", Password: "pw-secret", Mechanism: "PLAIN"}, NewTranscript(nil), NewRedactor("pw-secret"))
+	client.Close()
+	if !errors.Is(err, endpoint.ErrUnknownProtocol) {
+		t.Errorf("login error %v, want ErrUnknownProtocol", err)
+	}
+	if l := <-received; l != "" {
+		t.Errorf("the server received %q", l)
+	}
+}
+
+// Every protocol with traits has a dialogue, and every dialogue a row of traits.
+func TestEveryProtocolHasADialogue(t *testing.T) {
+	for _, tr := range endpoint.Protocols {
+		if Dialogues[tr.Protocol] == nil {
+			t.Errorf("%s has no dialogue", tr.Protocol)
+		}
+	}
+	for p := range Dialogues {
+		if _, ok := endpoint.TraitsOf(p); !ok {
+			t.Errorf("dialogue %s has no row in endpoint.Protocols", p)
 		}
 	}
 }

@@ -53,6 +53,9 @@ func (s *Conn) Login(proto endpoint.Protocol, l Login, tr *Transcript, red *Reda
 	if err := endpoint.ValidUser(l.User); err != nil {
 		return err
 	}
+	if _, ok := endpoint.TraitsOf(proto); !ok {
+		return fmt.Errorf("no login exchange for %w %q", endpoint.ErrUnknownProtocol, proto)
+	}
 	var err error
 	s.Redactor = red
 	// Servers delay the answer to a failed login on purpose (Dovecot's auth_failure_delay is 2 s and grows
@@ -72,8 +75,11 @@ func (s *Conn) Login(proto endpoint.Protocol, l Login, tr *Transcript, red *Reda
 		err = loginIMAP(s, rc, l, red)
 	case endpoint.SMTP:
 		err = loginSMTP(s, l, red)
-	default:
+	case endpoint.POP3:
 		err = loginPOP3(s, l, red)
+	default:
+		// A protocol in endpoint.Protocols without its exchange here: refused, never another's exchange.
+		return fmt.Errorf("no login exchange for %w %q", endpoint.ErrUnknownProtocol, proto)
 	}
 	if err != nil {
 		// The libraries may wrap or replace the error of the conn under them: the byte limit and the
