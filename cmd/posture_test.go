@@ -73,6 +73,9 @@ func TestPostureUsageErrors(t *testing.T) {
 		{[]string{"probe", "--posture", "--dkim-selector", "a b", "example.com"}, "not a DKIM selector"},
 		{[]string{"probe", "--posture", "--format", "markdown", "example.com"}, "--format markdown does not apply"},
 		{[]string{"probe", "--posture", "imaps://mail.example.com"}, "give an address or a domain"},
+		{[]string{"check", "--dmarc-policy", "reject", "imaps://mail.example.com"}, "apply only to the domain lines of --from-file"},
+		{[]string{"check", "--from-file", "/dev/null", "--dmarc-policy", "strict"}, `--dmarc-policy: must be "none", "quarantine" or "reject"`},
+		{[]string{"check", "--from-file", "/dev/null", "--spf", "pass"}, `--spf: "pass" needs sending_ip`},
 	} {
 		code, out, errOut := run(t, nil, tc.args...)
 		if code != ExitUsage || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") > 0 {
