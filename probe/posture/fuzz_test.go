@@ -20,6 +20,7 @@ func FuzzRecords(f *testing.F) {
 		spfAllQualifier(s)
 		spfRecords([]string{s})
 		matchedBy([]string{s})
+		FromBounce(s)
 		stsMatch(s, []string{s, "*." + s})
 	})
 }

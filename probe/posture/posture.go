@@ -12,6 +12,7 @@ package posture
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -93,6 +94,8 @@ type Target struct {
 	SendingIP netip.Addr
 	// DKIMSelector, when set, is the selector whose key is checked.
 	DKIMSelector string
+	// Only, when set, limits the run to these checks (explain runs those that can confirm a diagnosis).
+	Only []string
 }
 
 // Env is what the checks use to reach the world.
@@ -153,7 +156,7 @@ func Run(ctx context.Context, env *Env, t Target) *Report {
 	defer cancel()
 	var run []check
 	for _, c := range checks {
-		if c.applies(t) {
+		if c.applies(t) && (t.Only == nil || slices.Contains(t.Only, c.name)) {
 			run = append(run, c)
 		}
 	}
