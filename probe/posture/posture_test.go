@@ -357,3 +357,19 @@ func TestDNSFailureIsUnknown(t *testing.T) {
 		}
 	}
 }
+
+// An include that does not match ends in its own "all:" line; the decision is the later term.
+func TestSPFMatchedByAfterAnUnmatchedInclude(t *testing.T) {
+	e := env(t, world(t,
+		`inc.posture.test. 300 IN TXT "v=spf1 include:other.posture.test ip4:192.0.2.77 -all"`,
+		`other.posture.test. 300 IN TXT "v=spf1 ip4:198.51.100.1 ~all"`,
+	), nil)
+	f := checkSPF(context.Background(), e, Target{Domain: "inc.posture.test", SendingIP: netip.MustParseAddr("192.0.2.77")})
+	if f.Value != "pass" || !strings.HasSuffix(f.Meaning, "by ip4:192.0.2.77") {
+		t.Errorf("%s %q, want pass by ip4:192.0.2.77 (trace %q)", f.Value, f.Meaning, f.Trace)
+	}
+	f = checkSPF(context.Background(), e, Target{Domain: "inc.posture.test", SendingIP: netip.MustParseAddr("203.0.113.1")})
+	if f.Value != "fail" || !strings.Contains(f.Meaning, "by all") {
+		t.Errorf("%s %q, want fail by all (trace %q)", f.Value, f.Meaning, f.Trace)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"strings"
 
 	"blitiri.com.ar/go/spf"
@@ -193,26 +194,35 @@ func spfAllQualifier(rec string) (byte, bool) {
 	return 0, false
 }
 
-// matchedBy names the term that decided, from the trace: the first `"term" result, matched …` line is
-// the innermost match, the later ones the includes it came through.
+// matchedBy names the term that decided, from the trace. The package traces a decision as `"term"
+// result, matched …` (or `all: result`) when a term returns; an include's inner match comes just before the
+// include's own line, so the decision is the last such line and the consecutive matched lines before it
+// are the chain of includes, innermost first. An include that did not match ends in its own "all:" line,
+// which ends the chain.
 func matchedBy(trace []string) string {
 	var chain []string
-	for _, line := range trace {
+	for i := len(trace) - 1; i >= 0; i-- {
+		line := trace[i]
 		if strings.HasPrefix(line, "all: ") {
-			chain = append(chain, "all")
-			continue
+			if len(chain) == 0 {
+				chain = append(chain, "all")
+			}
+			break
 		}
-		if !strings.HasPrefix(line, `"`) || !strings.Contains(line, ", matched ") {
-			continue
+		if !strings.HasPrefix(line, `"`) {
+			continue // the package's other notes (dns record, masks, ip match)
 		}
-		if end := strings.Index(line[1:], `"`); end > 0 {
-			chain = append(chain, line[1:end+1])
+		end := strings.Index(line[1:], `"`)
+		if end <= 0 || !strings.Contains(line, ", matched ") {
+			break
 		}
+		chain = append(chain, line[1:end+1])
 	}
-	switch len(chain) {
-	case 0:
+	if len(chain) == 0 {
 		return ""
-	case 1:
+	}
+	slices.Reverse(chain) // innermost first
+	if len(chain) == 1 {
 		return " by " + chain[0]
 	}
 	return " by " + chain[0] + " (through " + strings.Join(chain[1:], ", ") + ")"
