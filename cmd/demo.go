@@ -102,7 +102,7 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	defer cancel()
 	postureDone := opts.startPosture(ctx, p, domain)
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: domain, Address: addr})
-	post := postureDone()
+	post := postureDone(rep)
 	stopProgress()
 	if !(opts.Send && opts.formatName() == "json") {
 		if err := renderPosture(opts.IO, &opts.probeFlags, rep, post); err != nil {

@@ -55,17 +55,22 @@ func (f *postureFlags) validate(format string) error {
 }
 
 // startPosture runs the posture checks of domain in the background, beside the probe, with the prober's
-// resolver and dialer; the returned function waits for the report (nil when --posture is off).
-func (f *postureFlags) startPosture(ctx context.Context, p *probe.Prober, domain string) func() *posture.Report {
+// resolver and dialer; the returned function, given the probe's report, waits for them and adds the DANE
+// check of the MX certificates the probe got (nil when --posture is off).
+func (f *postureFlags) startPosture(ctx context.Context, p *probe.Prober, domain string) func(*probe.Report) *posture.Report {
 	if !f.Posture || domain == "" {
-		return func() *posture.Report { return nil }
+		return func(*probe.Report) *posture.Report { return nil }
 	}
+	env := &posture.Env{Resolver: p.DNS(), Get: p.GetPolicy}
 	done := make(chan *posture.Report, 1)
 	go func() {
-		env := &posture.Env{Resolver: p.DNS(), Get: p.GetPolicy}
 		done <- posture.Run(ctx, env, posture.Target{Domain: domain, SendingIP: f.sendingIP, DKIMSelector: f.DKIMSelector})
 	}()
-	return func() *posture.Report { return <-done }
+	return func(rep *probe.Report) *posture.Report {
+		post := <-done
+		post.AddDANE(ctx, env, posture.MXCertsOf(rep)) // needs the certificates the probe's STARTTLS got
+		return post
+	}
 }
 
 // withPosture is the JSON report with its "posture" section: the probe report's fields, then posture.

@@ -52,7 +52,7 @@ func TestDemoPostureJSON(t *testing.T) {
 	for _, c := range rep.Posture.Checks {
 		got[c.Check] = c.Verdict + " " + c.Value
 	}
-	want := map[string]string{"spf": "ok valid", "dmarc": "warn none", "mta_sts": "ok enforce", "tls_rpt": "absent "}
+	want := map[string]string{"spf": "ok valid", "dmarc": "warn none", "mta_sts": "ok enforce", "tls_rpt": "absent ", "dane": "absent "}
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s: %q, want %q (all: %v)", k, got[k], v, got)

@@ -139,7 +139,7 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	}
 	postureDone := opts.startPosture(ctx, p, req.Domain) // beside the probe: a domain costs its slowest part
 	rep := p.Run(ctx, req)
-	post := postureDone()
+	post := postureDone(rep)
 	stopProgress()
 	if err := renderPosture(opts.IO, &opts.probeFlags, rep, post); err != nil {
 		return err

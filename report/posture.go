@@ -10,7 +10,7 @@ import (
 // postureLabels are the checks' names in the report.
 var postureLabels = map[string]string{
 	"spf": "SPF", "dmarc": "DMARC", "dkim": "DKIM", "mta_sts": "MTA-STS", "tls_rpt": "TLS-RPT",
-	"reverse_dns": "Reverse DNS", "dnsbl": "Blocklists",
+	"reverse_dns": "Reverse DNS", "dnsbl": "Blocklists", "dane": "DANE",
 }
 
 // PostureText writes the "Mail posture" section: one line per check with its verdict and meaning, then

@@ -20,7 +20,7 @@ func addPostureMetrics(reg *prometheus.Registry, rep *posture.Report) {
 		return
 	}
 	ok := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricPostureOK,
-		Help: "Whether the posture check's verdict is ok (1) or not (0: warn, fail, absent or unknown), per check (spf, dmarc, mta_sts, tls_rpt)."}, []string{"check"})
+		Help: "Whether the posture check's verdict is ok (1) or not (0: warn, fail, absent or unknown), per check (spf, dmarc, mta_sts, tls_rpt, dane)."}, []string{"check"})
 	verdict := prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: MetricPostureVerdict,
 		Help: "The posture check's verdict as a label (ok, warn, fail, absent, unknown); the value is always 1."}, []string{"check", "verdict"})
 	reg.MustRegister(ok, verdict)

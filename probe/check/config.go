@@ -53,6 +53,7 @@ type Spec struct {
 	DKIMSelector string `toml:"dkim_selector"`
 	ReverseDNS   bool   `toml:"reverse_dns"`
 	Blocklists   bool   `toml:"blocklists"`
+	DANE         bool   `toml:"dane"`
 	// AnySettings, for a domain target, checks that discovery recommends an incoming and an outgoing
 	// setting where no URL is expected (a bulk list's domain lines); not a config key.
 	AnySettings bool `toml:"-"`
@@ -61,7 +62,7 @@ type Spec struct {
 // Keys are the keys of a [[target]] table, in the order the README documents them.
 var Keys = []string{"name", "endpoint", "expect", "cert_min_days", "cert_warn_days", "plaintext_login",
 	"auth_mechanisms", "login", "user", "password_env", "token_env", "domain", "incoming", "outgoing",
-	"spf", "dmarc_policy", "mta_sts", "tls_rpt", "sending_ip", "dkim_selector", "reverse_dns", "blocklists"}
+	"spf", "dmarc_policy", "mta_sts", "tls_rpt", "sending_ip", "dkim_selector", "reverse_dns", "blocklists", "dane"}
 
 // Defaults are the thresholds the command's flags give every TLS target that does not set its own.
 type Defaults struct {

@@ -136,7 +136,7 @@ func Probe(ctx context.Context, p *probe.Prober, t Target) (TargetResult, *probe
 		postureDone := startPosture(ctx, p, t) // beside the discovery: the target costs its slowest part
 		rep := p.Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
 		tr := EvaluateDomain(t, rep)
-		if post := postureDone(); post != nil {
+		if post := postureDone(rep); post != nil {
 			EvaluatePosture(&tr, t.Posture, post)
 		}
 		return tr, rep

@@ -23,6 +23,7 @@ const (
 	CheckDKIM        = "dkim"
 	CheckReverseDNS  = "reverse_dns"
 	CheckBlocklists  = "blocklists"
+	CheckDANE        = "dane"
 )
 
 // PostureExpect are a domain target's posture assertions.
@@ -41,6 +42,8 @@ type PostureExpect struct {
 	DKIMSelector string
 	// ReverseDNS asks for SendingIP's forward-confirmed reverse DNS; Blocklists for it to be listed nowhere.
 	ReverseDNS, Blocklists bool
+	// DANE asks for the MX hosts' TLSA records to match the certificates the probe got.
+	DANE bool
 }
 
 // strength orders DMARC policies and MTA-STS modes: a stricter one satisfies a weaker expectation.
@@ -48,7 +51,7 @@ var strength = map[string]int{"none": 0, "quarantine": 1, "reject": 2, "testing"
 
 func (s Spec) hasPosture() bool {
 	return s.SPF != "" || s.DMARCPolicy != "" || s.MTASTS != "" || s.TLSRPT || s.SendingIP != "" ||
-		s.DKIMSelector != "" || s.ReverseDNS || s.Blocklists
+		s.DKIMSelector != "" || s.ReverseDNS || s.Blocklists || s.DANE
 }
 
 // postureExpect validates the posture keys; nil when none is set.
@@ -60,7 +63,7 @@ func (s Spec) postureExpect() (*PostureExpect, error) {
 		return nil, &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
 	}
 	pe := &PostureExpect{SPF: s.SPF, DMARCPolicy: s.DMARCPolicy, MTASTS: s.MTASTS, TLSRPT: s.TLSRPT,
-		DKIMSelector: s.DKIMSelector, ReverseDNS: s.ReverseDNS, Blocklists: s.Blocklists}
+		DKIMSelector: s.DKIMSelector, ReverseDNS: s.ReverseDNS, Blocklists: s.Blocklists, DANE: s.DANE}
 	if s.SendingIP != "" {
 		a, err := netip.ParseAddr(s.SendingIP)
 		if err != nil || a.Zone() != "" {
@@ -100,16 +103,22 @@ func (s Spec) postureExpect() (*PostureExpect, error) {
 
 // startPosture runs the posture checks of a target that has assertions, beside its discovery, with the
 // prober's resolver and dialer; the returned function waits for the report (nil without assertions).
-func startPosture(ctx context.Context, p *probe.Prober, t Target) func() *posture.Report {
+func startPosture(ctx context.Context, p *probe.Prober, t Target) func(*probe.Report) *posture.Report {
 	if t.Posture == nil {
-		return func() *posture.Report { return nil }
+		return func(*probe.Report) *posture.Report { return nil }
 	}
+	env := &posture.Env{Resolver: p.DNS(), Get: p.GetPolicy}
 	done := make(chan *posture.Report, 1)
 	go func() {
-		env := &posture.Env{Resolver: p.DNS(), Get: p.GetPolicy}
 		done <- posture.Run(ctx, env, posture.Target{Domain: t.Domain, SendingIP: t.Posture.SendingIP, DKIMSelector: t.Posture.DKIMSelector})
 	}()
-	return func() *posture.Report { return <-done }
+	return func(rep *probe.Report) *posture.Report {
+		post := <-done
+		if t.Posture.DANE {
+			post.AddDANE(ctx, env, posture.MXCertsOf(rep)) // the certificates the probe's STARTTLS got
+		}
+		return post
+	}
 }
 
 // EvaluatePosture adds a check per assertion to a domain target's result.
@@ -158,6 +167,9 @@ func EvaluatePosture(tr *TargetResult, pe *PostureExpect, rep *posture.Report) {
 	}
 	if pe.Blocklists {
 		add(CheckBlocklists, pe.SendingIP.String()+" on no DNS blocklist", rep.Find("dnsbl"), byVerdict)
+	}
+	if pe.DANE {
+		add(CheckDANE, "TLSA records of the MX hosts that match their certificates", rep.Find("dane"), byVerdict)
 	}
 }
 

@@ -17,13 +17,13 @@ func TestPostureAssertions(t *testing.T) {
 	p := probe.NewProber(probe.Config{Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: time.Minute},
 		Dialer: sb, RootCAs: sb.RootCAs, Timeout: time.Minute})
 	tgt, err := Spec{Domain: "sandbox.test", SPF: "pass", SendingIP: "127.0.0.6", DMARCPolicy: "quarantine",
-		MTASTS: "enforce", TLSRPT: true, ReverseDNS: true, Blocklists: true}.Target(Defaults{})
+		MTASTS: "enforce", TLSRPT: true, ReverseDNS: true, Blocklists: true, DANE: true}.Target(Defaults{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	tr, _ := Probe(context.Background(), p, tgt)
 	want := map[string]Status{CheckSPF: Pass, CheckDMARCPolicy: Fail, CheckMTASTS: Pass, CheckTLSRPT: Fail,
-		CheckReverseDNS: Pass, CheckBlocklists: Warn}
+		CheckReverseDNS: Pass, CheckBlocklists: Warn, CheckDANE: Fail} // the demo's MX has no TLSA record
 	got := map[string]Status{}
 	for _, r := range tr.Checks {
 		got[r.Check] = r.Status

@@ -264,7 +264,7 @@ func (e *Exporter) run(m Module, req probe.Request, deadline time.Duration) *Rec
 	p := e.probers[m.Name].Fresh()
 	postureDone := startPosture(ctx, p, m, req) // beside the probe: the scrape costs its slowest part
 	rec.Report = p.Run(ctx, req)
-	rec.Posture = postureDone()
+	rec.Posture = postureDone(rec.Report)
 	if m.Judges() {
 		if t, err := m.CheckTarget(req.Target); err == nil { // checked when the module was read
 			tr := check.Evaluate(t, rec.Report.Endpoints)

@@ -17,6 +17,7 @@ func TestExporterPostureSeries(t *testing.T) {
 		`mailcheck_posture_ok{check="tls_rpt"} 0`,
 		`mailcheck_posture_verdict{check="dmarc",verdict="warn"} 1`,
 		`mailcheck_posture_verdict{check="tls_rpt",verdict="absent"} 1`,
+		`mailcheck_posture_verdict{check="dane",verdict="absent"} 1`, // the demo's MX has no TLSA record
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("HTTP %d, lacks %q:\n%s", code, want, body)

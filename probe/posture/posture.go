@@ -39,7 +39,7 @@ const (
 
 // Finding is one check's result.
 type Finding struct {
-	// Check names the check: spf, dmarc, mta_sts, tls_rpt, dkim, reverse_dns, dnsbl.
+	// Check names the check: spf, dmarc, mta_sts, tls_rpt, dkim, reverse_dns, dnsbl, dane.
 	Check string `json:"check"`
 	// Verdict is ok, warn, fail, absent or unknown.
 	Verdict Verdict `json:"verdict"`
