@@ -40,6 +40,7 @@ func world(t *testing.T, extra ...string) *sandbox.Sandbox {
 		`2.0.0.127.bl.test. 300 IN A 127.0.0.2`,
 		`66.2.0.192.bl.test. 300 IN A 127.0.0.3`,
 		`66.2.0.192.bl.test. 300 IN TXT "listed for spam"`,
+		`9.2.0.192.bl.test. 300 IN A 127.255.255.255`,
 		`2.0.0.127.refuse.test. 300 IN A 127.255.255.254`,
 		`1.0.0.127.refuse.test. 300 IN A 127.255.255.254`,
 		`25.2.0.192.refuse.test. 300 IN A 127.255.255.254`,
@@ -322,8 +323,16 @@ func TestDNSBLRefusingResolver(t *testing.T) {
 		}
 		t.Logf("%s: %s / %q", list, f.Meaning, f.Trace)
 	}
+	// A healthy list that answers "too many queries" about the address itself: still not a listing.
+	e.Blocklists = []string{"bl.test"}
+	f := checkDNSBL(context.Background(), e, Target{SendingIP: netip.MustParseAddr("192.0.2.9")})
+	f.Check = "dnsbl rate-limited"
+	want(t, f, Unknown, "")
+	if !strings.Contains(strings.Join(f.Trace, "\n"), "too many queries") {
+		t.Errorf("the trace does not say why: %q", f.Trace)
+	}
 	e.Blocklists = []string{"bl.test", "refuse.test"}
-	f := checkDNSBL(context.Background(), e, Target{SendingIP: netip.MustParseAddr("192.0.2.66")})
+	f = checkDNSBL(context.Background(), e, Target{SendingIP: netip.MustParseAddr("192.0.2.66")})
 	f.Check = "dnsbl listed"
 	want(t, f, Fail, "bl.test")
 	if !strings.Contains(strings.Join(f.Trace, "\n"), "listed for spam") {
