@@ -43,6 +43,9 @@ type CheckOptions struct {
 	certWarnGiven bool
 	// Incoming and Outgoing are the settings discovery must recommend for the domain lines of --from-file.
 	Incoming, Outgoing string
+	// SPF, DMARCPolicy, MTASTS and TLSRPT are the posture assertions for the domain lines of --from-file.
+	SPF, DMARCPolicy, MTASTS string
+	TLSRPT                   bool
 
 	// Thresholds for every TLS target that does not set its own.
 	CertMinDays  int
@@ -143,6 +146,10 @@ config: the check could not run).`,
 	f.StringSliceVar(&opts.AuthMechanisms, "auth-mechanisms", nil, "for URL arguments: login `METHODS` that must be offered, e.g. PLAIN,LOGIN")
 	f.StringVar(&opts.Incoming, "incoming", "", "with --from-file: the incoming setting, an endpoint `URL` such as imaps://imap.example.com, that discovery must recommend for every domain or address line (default: any working one)")
 	f.StringVar(&opts.Outgoing, "outgoing", "", "with --from-file: the outgoing setting, an endpoint `URL` such as submission://smtp.example.com, that discovery must recommend for every domain or address line (default: any working one)")
+	f.StringVar(&opts.SPF, "spf", "", "with --from-file: every domain line's SPF record must be valid (valid)")
+	f.StringVar(&opts.DMARCPolicy, "dmarc-policy", "", "with --from-file: the weakest DMARC `POLICY` accepted for every domain line: none, quarantine or reject")
+	f.StringVar(&opts.MTASTS, "mta-sts", "", "with --from-file: the weakest MTA-STS `MODE` accepted for every domain line: testing or enforce")
+	f.BoolVar(&opts.TLSRPT, "tls-rpt", false, "with --from-file: every domain line must publish a valid TLS-RPT record")
 	f.IntVar(&opts.CertMinDays, "cert-crit", 0, "fail when a certificate expires in fewer than `DAYS` (nagios critical level; 0: no check)")
 	f.IntVar(&opts.CertMinDays, "cert-min-days", 0, "the same as --cert-crit: fail below `DAYS` of validity left")
 	f.IntVar(&opts.CertWarnDays, "cert-warn", probe.DefaultCertWarnDays, "warn when a certificate expires in fewer than `DAYS` (nagios warning level; as probe warns; raised to --cert-crit when that is higher; 0: no warning)")
@@ -225,6 +232,9 @@ func doCheck(ctx context.Context, opts *CheckOptions) error {
 	}
 	if opts.Incoming != "" || opts.Outgoing != "" {
 		return usageError("--incoming and --outgoing apply only to the domain lines of --from-file: in a config file, set the incoming and outgoing keys of a domain [[target]]")
+	}
+	if opts.SPF != "" || opts.DMARCPolicy != "" || opts.MTASTS != "" || opts.TLSRPT {
+		return usageError("--spf, --dmarc-policy, --mta-sts and --tls-rpt apply only to the domain lines of --from-file: in a config file, set the spf, dmarc_policy, mta_sts and tls_rpt keys of a domain [[target]]")
 	}
 	targets, err := opts.targets()
 	if err != nil {

@@ -34,7 +34,8 @@ func runCheckBulk(ctx context.Context, opts *CheckOptions) error {
 	}
 	spec := func(line string) check.Spec {
 		if !strings.Contains(line, "://") {
-			return check.Spec{Domain: line, Incoming: opts.Incoming, Outgoing: opts.Outgoing, AnySettings: true}
+			return check.Spec{Domain: line, Incoming: opts.Incoming, Outgoing: opts.Outgoing, AnySettings: true,
+				SPF: opts.SPF, DMARCPolicy: opts.DMARCPolicy, MTASTS: opts.MTASTS, TLSRPT: opts.TLSRPT}
 		}
 		return check.Spec{Endpoint: line, Expect: opts.Expect, Login: opts.Login, PlaintextLogin: opts.PlaintextLogin, AuthMechanisms: opts.AuthMechanisms}
 	}

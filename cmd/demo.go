@@ -21,6 +21,7 @@ type DemoOptions struct {
 	// settings, instead of alice@sandbox.test.
 	Customer bool
 	probeFlags
+	postureFlags
 }
 
 // NewCmdDemo builds `mailcheck demo`.
@@ -47,9 +48,10 @@ Exit codes: 0 the sandbox's settings work (with the warnings it is built to show
 			return runDemo(c.Context(), opts)
 		},
 	}
-	opts.register(c.Flags())
+	opts.probeFlags.register(c.Flags())
 	opts.registerFormat(c.Flags())
 	c.Flags().BoolVar(&opts.Customer, "customer", false, "probe bob@customer.test instead: a domain that hosts nothing itself and gets its mail provider's settings (ISPDB, MX provider, Autodiscover)")
+	opts.postureFlags.register(c.Flags())
 	c.Flags().BoolVar(&opts.Send, "send", false, "also show 'mailcheck send' against the sandbox: a refused relay and an accepted dry run")
 	for _, hidden := range []string{"resolver", "ca-file"} {
 		_ = c.Flags().MarkHidden(hidden)
@@ -61,11 +63,17 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := opts.validate(); err != nil {
+	if err := opts.probeFlags.validate(); err != nil {
 		return err
 	}
 	if opts.Send && opts.formatName() != "text" && opts.formatName() != "json" {
 		return usageError("--send shows send's transcripts as text or JSON: --format %s does not apply", opts.Format)
+	}
+	if err := opts.postureFlags.validate(opts.formatName()); err != nil {
+		return err
+	}
+	if opts.Posture && opts.Send {
+		return usageError("--posture and --send each add to the demo's report: give one at a time")
 	}
 	sb, err := sandbox.Start(sandbox.DemoWorld())
 	if err != nil {
@@ -92,10 +100,12 @@ func runDemo(ctx context.Context, opts *DemoOptions) error {
 	}
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
+	postureDone := opts.startPosture(ctx, p, domain)
 	rep := p.Run(ctx, probe.Request{Target: addr, Domain: domain, Address: addr})
+	post := postureDone(rep)
 	stopProgress()
 	if !(opts.Send && opts.formatName() == "json") {
-		if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+		if err := renderPosture(opts.IO, &opts.probeFlags, rep, post); err != nil {
 			return err
 		}
 	}

@@ -191,6 +191,9 @@ func runExplain(ctx context.Context, opts *ExplainOptions) error {
 	}
 	e := explain.Explain(text)
 	if opts.Probe {
+		if t, evidence, ok := postureTargetOf(e, text); ok { // a bounce about the sender: its records
+			return runExplainPosture(ctx, opts, e, t, evidence)
+		}
 		return runExplainProbe(ctx, opts, e)
 	}
 	var err error

@@ -17,6 +17,7 @@ type ProbeOptions struct {
 	probeFlags
 	credentialFlags
 	bulkFlags
+	postureFlags
 }
 
 // NewCmdProbe builds `mailcheck probe`; runF replaces runProbe in tests.
@@ -63,6 +64,7 @@ endpoint works; with --from-file: no target failed); 1 problems found; 2 bad usa
 	opts.probeFlags.registerFormat(c.Flags())
 	opts.credentialFlags.register(c.Flags())
 	opts.bulkFlags.register(c.Flags())
+	opts.postureFlags.register(c.Flags())
 	return c
 }
 
@@ -100,10 +102,16 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	if err := opts.validate(); err != nil {
+	if err := opts.probeFlags.validate(); err != nil {
+		return err
+	}
+	if err := opts.postureFlags.validate(opts.formatName()); err != nil {
 		return err
 	}
 	if opts.bulk() {
+		if opts.Posture {
+			return usageError("--posture checks one domain: it does not apply with --from-file")
+		}
 		return runProbeBulk(ctx, opts)
 	}
 	if err := opts.listOnly(); err != nil {
@@ -126,9 +134,14 @@ func runProbe(ctx context.Context, opts *ProbeOptions) error {
 	req.ApplySTARTTLS(probe.STARTTLSPolicy(opts.STARTTLS))
 	ctx, cancel := opts.context(ctx)
 	defer cancel()
+	if opts.Posture && req.Domain == "" {
+		return usageError("--posture checks a domain: give an address or a domain, not endpoint URLs")
+	}
+	postureDone := opts.startPosture(ctx, p, req.Domain) // beside the probe: a domain costs its slowest part
 	rep := p.Run(ctx, req)
+	post := postureDone(rep)
 	stopProgress()
-	if err := render(opts.IO, &opts.probeFlags, rep); err != nil {
+	if err := renderPosture(opts.IO, &opts.probeFlags, rep, post); err != nil {
 		return err
 	}
 	if rep.Status == probe.StatusFail {

@@ -57,6 +57,8 @@ type Certificate struct {
 	NotAfter  time.Time `json:"not_after"`
 	// DaysLeft is the whole days until NotAfter (negative once expired).
 	DaysLeft int `json:"days_left"`
+	// Raw is the certificate as sent (DER), for checks that compare it, such as DANE's TLSA records.
+	Raw []byte `json:"-"`
 }
 
 // TLSInfo is what the TLS handshake showed.

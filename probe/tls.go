@@ -36,6 +36,7 @@ func (p *Prober) inspectCerts(peer []*x509.Certificate, host string) (*TLSInfo, 
 			NotBefore: c.NotBefore.UTC(),
 			NotAfter:  c.NotAfter.UTC(),
 			DaysLeft:  daysBetween(now, c.NotAfter),
+			Raw:       c.Raw,
 		})
 	}
 	var probs []Problem

@@ -24,10 +24,12 @@ var _ exporter.View = ExporterView{}
 
 // Metrics are the probe's metric families, with the checks of a module that states expectations.
 func (ExporterView) Metrics(rec *exporter.Record) prometheus.Gatherer {
+	reg := ProbeMetrics(rec.Report)
 	if rec.Check != nil {
-		return CheckedProbeMetrics(rec.Report, rec.Check)
+		reg = CheckedProbeMetrics(rec.Report, rec.Check)
 	}
-	return ProbeMetrics(rec.Report)
+	addPostureMetrics(reg, rec.Posture) // a module with posture = true
+	return reg
 }
 
 // Report writes one probe for people: what was asked, the verbose text report (DNS answers, every
@@ -42,6 +44,12 @@ func (ExporterView) Report(w io.Writer, rec *exporter.Record) error {
 		fprintf(w, "\nThe module's expectations: %s\n", rec.Check.Status)
 		for _, c := range rec.Check.Checks {
 			fprintf(w, "  %-5s %-16s %s\n", c.Status, c.Check, c.Message)
+		}
+	}
+	if rec.Posture != nil {
+		fprintf(w, "\n")
+		if err := PostureText(w, rec.Posture, TextOptions{Verbose: true}); err != nil {
+			return err
 		}
 	}
 	fprintf(w, "\nMetrics returned to Prometheus:\n\n")

@@ -98,6 +98,8 @@ type Target struct {
 	Incoming, Outgoing *probe.Endpoint
 	// AnySettings: where Incoming or Outgoing is nil, discovery must recommend some setting (Spec.AnySettings).
 	AnySettings bool
+	// Posture, for a domain target, are the posture assertions (posture.go); nil: none.
+	Posture *PostureExpect
 }
 
 // Result is one expectation's verdict.

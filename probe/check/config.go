@@ -44,6 +44,16 @@ type Spec struct {
 	Domain   string `toml:"domain"`
 	Incoming string `toml:"incoming"`
 	Outgoing string `toml:"outgoing"`
+	// The posture assertions of a domain target (posture.go): what the domain publishes.
+	SPF          string `toml:"spf"`
+	DMARCPolicy  string `toml:"dmarc_policy"`
+	MTASTS       string `toml:"mta_sts"`
+	TLSRPT       bool   `toml:"tls_rpt"`
+	SendingIP    string `toml:"sending_ip"`
+	DKIMSelector string `toml:"dkim_selector"`
+	ReverseDNS   bool   `toml:"reverse_dns"`
+	Blocklists   bool   `toml:"blocklists"`
+	DANE         bool   `toml:"dane"`
 	// AnySettings, for a domain target, checks that discovery recommends an incoming and an outgoing
 	// setting where no URL is expected (a bulk list's domain lines); not a config key.
 	AnySettings bool `toml:"-"`
@@ -51,7 +61,8 @@ type Spec struct {
 
 // Keys are the keys of a [[target]] table, in the order the README documents them.
 var Keys = []string{"name", "endpoint", "expect", "cert_min_days", "cert_warn_days", "plaintext_login",
-	"auth_mechanisms", "login", "user", "password_env", "token_env", "domain", "incoming", "outgoing"}
+	"auth_mechanisms", "login", "user", "password_env", "token_env", "domain", "incoming", "outgoing",
+	"spf", "dmarc_policy", "mta_sts", "tls_rpt", "sending_ip", "dkim_selector", "reverse_dns", "blocklists", "dane"}
 
 // Defaults are the thresholds the command's flags give every TLS target that does not set its own.
 type Defaults struct {
@@ -74,7 +85,7 @@ func (s Spec) Target(d Defaults) (Target, error) {
 	bad := func(key, format string, a ...any) (Target, error) {
 		return Target{}, &FieldError{Key: key, Msg: fmt.Sprintf(format, a...)}
 	}
-	if s.Domain != "" || s.Incoming != "" || s.Outgoing != "" {
+	if s.Domain != "" || s.Incoming != "" || s.Outgoing != "" || s.hasPosture() {
 		return s.domainTarget()
 	}
 	if strings.TrimSpace(s.Endpoint) == "" {

@@ -46,9 +46,14 @@ func (s Spec) domainTarget() (Target, error) {
 	if t.Name == "" {
 		t.Name = strings.TrimSpace(s.Domain)
 	}
-	if s.Incoming == "" && s.Outgoing == "" && !s.AnySettings {
-		return bad("incoming", `and outgoing are both missing: give the settings discovery must recommend, e.g. incoming = "imaps://imap.example.com:993"`)
+	if s.Incoming == "" && s.Outgoing == "" && !s.AnySettings && !s.hasPosture() {
+		return bad("incoming", `and outgoing are both missing: give the settings discovery must recommend, e.g. incoming = "imaps://imap.example.com:993", or a posture assertion such as dmarc_policy = "reject"`)
 	}
+	pe, err := s.postureExpect()
+	if err != nil {
+		return Target{}, err
+	}
+	t.Posture = pe
 	for _, f := range []struct {
 		key, raw string
 		dst      **probe.Endpoint
@@ -128,8 +133,13 @@ func Probe(ctx context.Context, p *probe.Prober, t Target) (TargetResult, *probe
 		p = p.WithoutSecrets()
 	}
 	if t.Domain != "" {
+		postureDone := startPosture(ctx, p, t) // beside the discovery: the target costs its slowest part
 		rep := p.Run(ctx, probe.Request{Target: t.Name, Domain: t.Domain, Address: t.Address})
-		return EvaluateDomain(t, rep), rep
+		tr := EvaluateDomain(t, rep)
+		if post := postureDone(rep); post != nil {
+			EvaluatePosture(&tr, t.Posture, post)
+		}
+		return tr, rep
 	}
 	rep := p.Run(ctx, probe.Request{Target: t.Name, Endpoints: []probe.Endpoint{t.Endpoint}})
 	return Evaluate(t, rep.Endpoints), rep

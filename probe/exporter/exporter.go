@@ -25,6 +25,7 @@ import (
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/check"
 	"github.com/mailcheck/mailcheck/probe/netpolicy"
+	"github.com/mailcheck/mailcheck/probe/posture"
 )
 
 // Record is one probe the exporter ran, as the debug page lists it.
@@ -40,6 +41,8 @@ type Record struct {
 	Report   *probe.Report
 	// Check is the verdict on the module's expectations, for a module that states them.
 	Check *check.TargetResult
+	// Posture is the domain's mail posture, for a module with posture = true and a domain target.
+	Posture *posture.Report
 }
 
 // Success is probe_success: the verdict on the module's expectations when it states them, else the
@@ -357,7 +360,10 @@ func (e *Exporter) run(m Module, req probe.Request, budget time.Duration, deadli
 	ctx, cancel := context.WithDeadline(context.Background(), deadline)
 	defer cancel()
 	rec := &Record{ID: newID(), Module: m.Name, Target: req.Target, Started: time.Now(), Deadline: budget}
-	rec.Report = e.probers[m.Name].Fresh().Run(ctx, req)
+	p := e.probers[m.Name].Fresh()
+	postureDone := startPosture(ctx, p, m, req) // beside the probe: the scrape costs its slowest part
+	rec.Report = p.Run(ctx, req)
+	rec.Posture = postureDone(rec.Report)
 	if m.Judges() {
 		if t, err := m.CheckTarget(req.Target); err == nil { // checked when the module was read
 			tr := check.Evaluate(t, rec.Report.Endpoints)

@@ -33,6 +33,9 @@ expect = "absent"
 [module.certs]
 cert_min_days = 30
 plaintext_login = "refused"
+
+[module.posture]
+posture = true
 `))
 	if err != nil {
 		t.Fatal(err)

@@ -56,6 +56,9 @@ type Module struct {
 	CertMinDays    *int     `toml:"cert_min_days"`
 	PlaintextLogin string   `toml:"plaintext_login"`
 	AuthMechanisms []string `toml:"auth_mechanisms"`
+	// Posture also checks the mail posture of a domain or address target (probe/posture), beside the
+	// probe, exported as mailcheck_posture_ok and mailcheck_posture_verdict.
+	Posture bool `toml:"posture"`
 
 	// certWarnSet says whether cert_warn_days was written (else it is the probe's default, no check).
 	certWarnSet bool
@@ -63,7 +66,8 @@ type Module struct {
 
 // ModuleKeys are the keys of a [module.NAME] table, in the order the README documents them.
 var ModuleKeys = []string{"timeout", "max_time", "starttls", "cert_warn_days", "login", "user", "password_env",
-	"password_file", "allow_plaintext_auth", "login_hosts", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms"}
+	"password_file", "allow_plaintext_auth", "login_hosts", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms",
+	"posture"}
 
 // Module defaults.
 const (

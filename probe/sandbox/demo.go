@@ -22,6 +22,10 @@ import "time"
 //     sources disagree) and the entry of the mail provider mailhost.test.
 //   - autodiscover.sandbox.test (127.0.0.9): HTTPS 443, Microsoft Autodiscover (POX) naming the same
 //     servers as the autoconfig file.
+//   - mta-sts.sandbox.test (127.0.0.10): HTTPS 443 serving the MTA-STS policy (mode enforce, mx
+//     mx.sandbox.test), so `mailcheck demo --posture` shows the domain's posture: SPF "mx -all" (ok),
+//     DMARC p=none (monitoring only: a warning with the record to publish next), MTA-STS enforce (ok)
+//     and no TLS-RPT record (absent, with the record to publish).
 //   - sandbox.test itself has no address.
 //
 // Two more domains show a mail provider and its customer:
@@ -40,8 +44,9 @@ import "time"
 func DemoWorld() World {
 	const ttl = " 300 IN "
 	return World{
-		Domain:     "sandbox.test",
-		OtherZones: []string{"mailhost.test", "customer.test"},
+		Domain: "sandbox.test",
+		// 6.0.0.127.in-addr.arpa: the MX's reverse DNS, for `demo --posture --sending-ip 127.0.0.6`.
+		OtherZones: []string{"mailhost.test", "customer.test", "6.0.0.127.in-addr.arpa"},
 		Records: []string{
 			"sandbox.test." + ttl + "SOA ns.sandbox.test. hostmaster.sandbox.test. 2024010101 3600 600 86400 300",
 			"sandbox.test." + ttl + "MX 10 mx.sandbox.test.",
@@ -60,6 +65,10 @@ func DemoWorld() World {
 			"autoconfig.sandbox.test." + ttl + "A 127.0.0.7",
 			"ispdb.sandbox.test." + ttl + "A 127.0.0.8",
 			"autodiscover.sandbox.test." + ttl + "A 127.0.0.9",
+			"mta-sts.sandbox.test." + ttl + "A 127.0.0.10",
+			"6.0.0.127.in-addr.arpa." + ttl + "PTR mx.sandbox.test.",
+			"_dmarc.sandbox.test." + ttl + `TXT "v=DMARC1; p=none; rua=mailto:dmarc-reports@sandbox.test"`,
+			"_mta-sts.sandbox.test." + ttl + `TXT "v=STSv1; id=20260101"`,
 
 			"mailhost.test." + ttl + "MX 10 mx.mailhost.test.",
 			"mx.mailhost.test." + ttl + "A 127.0.0.20",
@@ -89,6 +98,8 @@ func DemoWorld() World {
 				Files: map[string]string{"/v1.1/sandbox.test": demoISPDBSandbox, "/v1.1/mailhost.test": demoISPDBMailhost}},
 			{IP: "127.0.0.9", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
 				Files: map[string]string{"/autodiscover/autodiscover.xml": demoAutodiscoverSandbox}},
+			{IP: "127.0.0.10", Port: 443, Proto: ProtoHTTPS, Mode: ModeTLS, Cert: CertGood,
+				Files: map[string]string{"/.well-known/mta-sts.txt": demoMTASTSPolicy}},
 			{IP: "127.0.0.20", Port: 25, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
 			{IP: "127.0.0.21", Port: 993, Proto: ProtoIMAP, Mode: ModeTLS, Cert: CertGood},
 			{IP: "127.0.0.22", Port: 587, Proto: ProtoSMTP, Mode: ModeSTARTTLS, Cert: CertGood},
@@ -134,6 +145,9 @@ const demoAutoconfig = `<?xml version="1.0" encoding="UTF-8"?>
   </emailProvider>
 </clientConfig>
 `
+
+// demoMTASTSPolicy is sandbox.test's MTA-STS policy (RFC 8461 section 3.2).
+const demoMTASTSPolicy = "version: STSv1\r\nmode: enforce\r\nmx: mx.sandbox.test\r\nmax_age: 604800\r\n"
 
 // DemoISPDB is the URL of the sandbox's ISPDB mirror (the --ispdb the demo uses).
 const DemoISPDB = "https://ispdb.sandbox.test/v1.1/"
