@@ -23,7 +23,9 @@ var reportMayImport = map[string]bool{
 	"github.com/mailcheck/mailcheck/probe/endpoint": true,
 	"github.com/mailcheck/mailcheck/probe/discover": true,
 	// Result types still in their engines' packages: check.TargetResult, explain.Diagnosis, bulk's
-	// lines, exporter.Record (whose Success is probe_success).
+	// lines, exporter.Record (whose Success is probe_success), posture.Report (the posture checks'
+	// findings, rendered as a section and as metrics).
+	"github.com/mailcheck/mailcheck/probe/posture":  true,
 	"github.com/mailcheck/mailcheck/probe/check":    true,
 	"github.com/mailcheck/mailcheck/probe/explain":  true,
 	"github.com/mailcheck/mailcheck/probe/bulk":     true,
