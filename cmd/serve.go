@@ -1,12 +1,13 @@
 package cmd
 
 import (
+	"bufio"
 	"context"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log"
 	"net"
-	"os"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -14,7 +15,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/term"
 
 	"github.com/mailcheck/mailcheck/probe/exporter"
 	"github.com/mailcheck/mailcheck/probe/netpolicy"
@@ -200,13 +200,11 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 type serveUserOptions struct {
 	IO        *IOStreams
 	UsersFile string
-	// readPassword reads the new password; replaced in tests.
-	readPassword func(prompt string) (string, error)
 }
 
 func newCmdServeUser(ios *IOStreams) *cobra.Command {
 	user := &cobra.Command{Use: "user", Short: "Manage the staff accounts of the web page", Args: cobra.NoArgs}
-	opts := &serveUserOptions{IO: ios, readPassword: readNewPassword}
+	opts := &serveUserOptions{IO: ios}
 	add := &cobra.Command{
 		Use:   "add NAME --users FILE",
 		Short: "Add a staff account or set its password (read from the terminal or the first line of stdin)",
@@ -221,7 +219,10 @@ standard input, never from the command line; at least 8 and at most 72 bytes. It
 			if opts.UsersFile == "" {
 				return usageError("--users FILE is required")
 			}
-			pw, err := opts.readPassword("Password for " + args[0] + ": ")
+			if err := web.ValidUserName(args[0]); err != nil {
+				return usageError("%v", err)
+			}
+			pw, err := readNewPassword(opts.IO, "Password for "+args[0]+": ")
 			if err != nil {
 				return usageError("reading the password: %v", err)
 			}
@@ -237,12 +238,19 @@ standard input, never from the command line; at least 8 and at most 72 bytes. It
 	return user
 }
 
-// readNewPassword asks twice on a terminal (a typo would lock the account's owner out); from a pipe it
-// reads the first line once.
-func readNewPassword(prompt string) (string, error) {
+// readNewPassword asks twice on a terminal (a typo would lock the account's owner out); from a pipe or
+// file it reads the first line of ios.In once, bounded like a password file.
+func readNewPassword(ios *IOStreams, prompt string) (string, error) {
+	if !ios.InTTY {
+		line, err := bufio.NewReader(io.LimitReader(ios.In, maxSecretFile)).ReadString('\n')
+		if err != nil && (err != io.EOF || line == "") {
+			return "", fmt.Errorf("no password on standard input")
+		}
+		return strings.TrimRight(line, "\r\n"), nil
+	}
 	pw, err := promptPassword(prompt)
-	if err != nil || !term.IsTerminal(int(os.Stdin.Fd())) {
-		return pw, err
+	if err != nil {
+		return "", err
 	}
 	again, err := promptPassword("Again: ")
 	if err != nil {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -53,5 +54,20 @@ func TestStoreMigratesOnceAndPrunes(t *testing.T) {
 	}
 	if got, _ := s.List(ctx, "alice", "", 10); len(got) != 0 {
 		t.Errorf("alice's list: %d results, want 0", len(got))
+	}
+}
+
+func TestStoreFileIsPrivate(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "r.db")
+	s, err := web.OpenStore(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if st, err := os.Stat(path); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("database file: %v, mode %v; want 0600", err, st.Mode().Perm())
+	}
+	if _, err := web.OpenStore(context.Background(), filepath.Join(t.TempDir(), "no", "such", "dir", "r.db")); err == nil {
+		t.Error("a database in a missing directory opened")
 	}
 }

@@ -164,3 +164,11 @@ func AddUser(path, name, password string) error {
 	}
 	return os.Rename(tmp.Name(), path)
 }
+
+// ValidUserName refuses a name the accounts file cannot hold, before a password is asked for.
+func ValidUserName(name string) error {
+	if !userName.MatchString(name) {
+		return ErrBadUserName
+	}
+	return nil
+}
