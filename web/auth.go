@@ -140,6 +140,9 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name, password := r.PostFormValue("name"), r.PostFormValue("password")
+	if len(name) > 64 { // no valid name is longer; the limiter's keys stay small
+		name = name[:64]
+	}
 	addr := clientAddr(r)
 	for _, k := range []struct {
 		f   *failures

@@ -129,6 +129,11 @@ func (s *Server) startProbe(w http.ResponseWriter, r *http.Request) {
 	target := strings.TrimSpace(r.PostFormValue("target"))
 	login := strings.TrimSpace(r.PostFormValue("login"))
 	password := r.PostFormValue("password")
+	token := strings.TrimSpace(r.PostFormValue("token"))
+	if password != "" && token != "" {
+		s.fail(w, r, http.StatusBadRequest, "Give a password or an OAuth2 access token, not both.")
+		return
+	}
 	req, err := probe.ParseRequest(target)
 	if err != nil {
 		s.fail(w, r, http.StatusBadRequest, "Target: "+err.Error())
@@ -139,12 +144,12 @@ func (s *Server) startProbe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var creds *probe.Credentials
-	if password != "" {
+	if password != "" || token != "" {
 		if login == "" {
 			login = req.Address
 		}
 		if login == "" {
-			s.fail(w, r, http.StatusBadRequest, "With a password, give the login name too (or check an e-mail address).")
+			s.fail(w, r, http.StatusBadRequest, "With a password or token, give the login name too (or check an e-mail address).")
 			return
 		}
 		if err := probe.ValidUser(login); err != nil {
@@ -155,7 +160,7 @@ func (s *Server) startProbe(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, http.StatusTooManyRequests, err.Error())
 			return
 		}
-		creds = &probe.Credentials{User: login, Password: password}
+		creds = &probe.Credentials{User: login, Password: password, Token: token}
 	}
 	release, err := s.quota.take(se.user)
 	if err != nil {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -145,6 +146,14 @@ func (g *loginGate) check(req probe.Request) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	keys = append(keys, g.servers[scope]...)
+	if req.Domain != "" { // servers inside the domain, where a check of an endpoint URL failed to log in
+		for k := range g.failed {
+			host, _, _ := strings.Cut(k, "/")
+			if host == req.Domain || strings.HasSuffix(host, "."+req.Domain) {
+				keys = append(keys, k)
+			}
+		}
+	}
 	for _, k := range keys {
 		if t, ok := g.failed[k]; ok {
 			if left := t.Add(g.window).Sub(g.now()); left > 0 {

@@ -442,7 +442,10 @@ func TestFailedLoginLocksOutTheTeam(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(page, "--login-interval") {
 		t.Errorf("bob's login right after alice's failed one: %s, want 429 naming --login-interval\n%s", resp.Status, page)
 	}
-	// The lockout learns a domain's servers: the address's domain uses the same IMAP server.
+	// A check of the domain the failed server belongs to is refused too, before any login is sent.
+	if _, resp, _ := e.check(bob, btoken, url.Values{"target": {"alice@sandbox.test"}, "password": {userPassword}}); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("bob's login on the address's domain: %s, want 429", resp.Status)
+	}
 	if _, resp, _ := e.check(bob, btoken, url.Values{"target": {target}}); resp.StatusCode != http.StatusOK {
 		t.Errorf("a check without a password: %s, want it to run", resp.Status)
 	}
