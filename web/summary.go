@@ -30,13 +30,14 @@ type SettingLine struct {
 	Verified  bool   `json:"verified"`
 }
 
-// ProblemLine is one finding with its fix.
+// ProblemLine is one problem code that needs action, every place it was seen, and its fix (the
+// selection of the text report and the ticket block: report.Actionable).
 type ProblemLine struct {
-	Severity string `json:"severity"`
-	Title    string `json:"title"`
-	Where    string `json:"where,omitempty"`
-	Summary  string `json:"summary"`
-	Fix      string `json:"fix"`
+	Severity string   `json:"severity"`
+	Title    string   `json:"title"`
+	Code     string   `json:"code"`
+	Places   []string `json:"places"`
+	Fix      string   `json:"fix"`
 }
 
 var verdicts = map[probe.Status]string{
@@ -61,19 +62,9 @@ func summarize(rep *probe.Report) Summary {
 			Port: strconv.Itoa(d.set.Port), Security: d.set.SecurityLabel, Username: d.set.Username, Warning: d.set.Warning,
 			Verified: d.set.LoginVerified})
 	}
-	add := func(where string, p probe.Problem) {
-		s.Problems = append(s.Problems, ProblemLine{Severity: string(p.Severity), Title: p.Title(), Where: where, Summary: p.Summary, Fix: p.Fix})
-	}
-	for _, p := range rep.Problems {
-		add("", p)
-	}
-	for _, res := range rep.Endpoints {
-		for _, p := range res.Problems {
-			add(res.Endpoint.String(), p)
-		}
-		if res.Auth != nil && res.Auth.Problem != nil && res.Auth.SameAs == "" {
-			add(res.Endpoint.String()+" login", *res.Auth.Problem)
-		}
+	for _, g := range report.Actionable(rep) {
+		s.Problems = append(s.Problems, ProblemLine{Severity: string(g.Problem.Severity), Title: g.Problem.Title(),
+			Code: g.Problem.Code, Places: g.Places, Fix: g.Problem.Fix})
 	}
 	return s
 }
