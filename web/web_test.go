@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"io"
 	"log"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -362,6 +363,19 @@ func TestInternalTargetThroughMXIsRefused(t *testing.T) {
 	}
 }
 
+// A password written into the target URL is refused without being echoed or logged.
+func TestPasswordInTargetRefused(t *testing.T) {
+	e := newEnv(t, sandbox.DemoWorld(), nil, nil)
+	c, token := e.staff("alice")
+	_, resp, page := e.check(c, token, url.Values{"target": {"imaps://alice:hunter2secret@imap.sandbox.test"}})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("target with user:password@: %s, want 400", resp.Status)
+	}
+	if strings.Contains(page+e.log.String(), "hunter2secret") {
+		t.Error("the password in the target is echoed or logged")
+	}
+}
+
 func TestAllowTargetRefusesOthers(t *testing.T) {
 	e := newEnv(t, sandbox.DemoWorld(), []string{"127.0.0.0/8"}, func(c *web.Config) {
 		c.Allow = mustAllow(t, "*.example.com")
@@ -465,6 +479,41 @@ func TestExplainPaste(t *testing.T) {
 	}
 	if strings.Contains(page, "<script>alert") {
 		t.Error("the paste reached the page unescaped")
+	}
+}
+
+// An .eml file is explained from a multipart form, as the browser sends the file field.
+func TestExplainEmlUpload(t *testing.T) {
+	e := newEnv(t, sandbox.DemoWorld(), nil, nil)
+	c, token := e.staff("alice")
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", token)
+	fw, _ := mw.CreateFormFile("eml", "bounce.eml")
+	io.WriteString(fw, "From: MAILER-DAEMON@example.com\r\nSubject: Undelivered Mail\r\n\r\n550 5.1.1 <bob@example.com>: Recipient address rejected: User unknown in virtual mailbox table\r\n")
+	mw.Close()
+	resp, err := c.Post(e.srv.URL+"/explain", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(page), "Confidence") {
+		t.Fatalf("explain of an .eml: %s\n%s", resp.Status, page)
+	}
+	// Without the token the same upload is refused.
+	body.Reset()
+	mw = multipart.NewWriter(&body)
+	fw, _ = mw.CreateFormFile("eml", "bounce.eml")
+	io.WriteString(fw, "550 5.1.1 user unknown")
+	mw.Close()
+	resp2, err := c.Post(e.srv.URL+"/explain", mw.FormDataContentType(), &body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp2.Body.Close()
+	if resp2.StatusCode != http.StatusForbidden {
+		t.Errorf("multipart POST without the CSRF token: %s, want 403", resp2.Status)
 	}
 }
 
