@@ -144,12 +144,16 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 		name = name[:64]
 	}
 	addr := clientAddr(r)
+	shown := "an unknown name" // never what was typed: it may be a password in the wrong field
+	if s.cfg.Users.Has(name) {
+		shown = fmt.Sprintf("user %q", name)
+	}
 	for _, k := range []struct {
 		f   *failures
 		key string
 	}{{s.userFails, "u:" + name}, {s.addrFails, "a:" + addr}} {
 		if blocked, left := k.f.blocked(k.key); blocked {
-			s.cfg.Log.Printf("sign-in refused: too many failures (user %q, from %s)", name, addr)
+			s.cfg.Log.Printf("sign-in refused: too many failures (%s, from %s)", shown, addr)
 			w.Header().Set("Retry-After", fmt.Sprint(int(left.Seconds())+1))
 			s.showSignin(w, r, http.StatusTooManyRequests,
 				fmt.Sprintf("Too many failed sign-ins: try again in %s.", left.Round(time.Second)))
@@ -159,7 +163,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 	if !userName.MatchString(name) || len(password) > MaxPasswordBytes || !s.cfg.Users.Verify(name, password) {
 		s.userFails.add("u:" + name)
 		s.addrFails.add("a:" + addr)
-		s.cfg.Log.Printf("sign-in failed (user %q, from %s)", name, addr)
+		s.cfg.Log.Printf("sign-in failed (%s, from %s)", shown, addr)
 		select { // slow down guessing; a client that gives up frees the handler
 		case <-time.After(s.cfg.FailDelay):
 		case <-r.Context().Done():

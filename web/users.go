@@ -172,3 +172,12 @@ func ValidUserName(name string) error {
 	}
 	return nil
 }
+
+// Has says whether name is an account. Sign-in logs name a failed attempt's user only when it is one: a
+// password typed into the name field must not end up in the log.
+func (u *Users) Has(name string) bool {
+	u.mu.RLock()
+	defer u.mu.RUnlock()
+	_, ok := u.hashes[name]
+	return ok
+}

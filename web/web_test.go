@@ -272,6 +272,10 @@ func TestFailedSignInsAreLimited(t *testing.T) {
 			t.Fatalf("wrong password %d: %s, want 401", i+1, resp.Status)
 		}
 	}
+	e.signIn(e.client(), staffPassword, "x") // the password typed into the name field
+	if strings.Contains(e.log.String(), staffPassword) || !strings.Contains(e.log.String(), `sign-in failed (user "alice"`) {
+		t.Errorf("log: want failures of known users named and unknown names never shown:\n%s", e.log)
+	}
 	resp := e.signIn(c, "alice", staffPassword)
 	if resp.StatusCode != http.StatusTooManyRequests || resp.Header.Get("Retry-After") == "" {
 		t.Fatalf("right password after 3 failures: %s (Retry-After %q), want 429 with Retry-After", resp.Status, resp.Header.Get("Retry-After"))
