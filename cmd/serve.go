@@ -57,7 +57,7 @@ func NewCmdServe(ios *IOStreams, runF func(*ServeOptions) error) *cobra.Command 
 'mailcheck serve user add NAME'), check an address, a domain or server URLs (optionally with a password,
 sent only to the user's servers and never stored or logged), follow the probe live, paste an error to
 explain, and share each result's permanent link and ticket summary. Results are kept in a SQLite file
-(--db) for --retention, searchable by domain.
+or a PostgreSQL database (--db) for --retention, searchable by domain.
 
 Safe by default: listens on 127.0.0.1 only; every probe runs under the exporter's connection policy
 (loopback, private, link-local such as 169.254.169.254, and other special-purpose addresses are refused
@@ -83,7 +83,7 @@ address that cannot be listened on.`,
 	}
 	f := c.Flags()
 	f.StringVar(&opts.Listen, "listen", "127.0.0.1:8025", "`ADDR` to serve HTTP on, host:port (:8025 for every interface)")
-	f.StringVar(&opts.DB, "db", "", "SQLite `FILE` for the results, created when missing (required)")
+	f.StringVar(&opts.DB, "db", "", "results database: a SQLite `FILE` (created when missing) or a postgres:// URL (required)")
 	f.StringVar(&opts.UsersFile, "users", "", "staff accounts `FILE` written by 'mailcheck serve user add' (required)")
 	f.StringArrayVar(&opts.AllowTargets, "allow-target", nil, "`PATTERN` of targets that may be checked: example.com, *.example.com, 192.0.2.0/24 or *; repeat for more (default: any)")
 	f.StringArrayVar(&opts.AllowPrivate, "allow-private", nil, "`CIDR` of internal addresses the probes may connect to (e.g. 10.1.0.0/16), which are refused by default; repeat for more")

@@ -27,7 +27,7 @@ func TestServeUsage(t *testing.T) {
 		"serve --db " + db + " --users " + users + " --allow-private intranet":  "--allow-private",
 		"serve --db " + db + " --users " + users + " --allow-target mail.*.com": "--allow-target",
 		"serve --db " + db + " --users " + users + " --tls-cert x.pem":          "--tls-key",
-		"serve --db postgres://db/x --users " + users:                           "only a SQLite file",
+		"serve --db mysql://db/x --users " + users:                              "a postgres:// URL",
 		"serve --db " + db + " --users " + users + " --listen 256.1.1.1:0":      "--listen",
 		"serve user add alice":                "--users FILE is required",
 		"serve user add a/b --users " + users: "user name",

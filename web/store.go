@@ -7,11 +7,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
 
-	_ "modernc.org/sqlite" // pure Go SQLite: the binary stays static (CGO off)
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL, for a team that runs one
+	_ "modernc.org/sqlite"             // pure Go SQLite: the binary stays static (CGO off)
 )
 
 // Result is one finished probe as the database keeps it: what was asked, by whom, the verdict and the
@@ -56,28 +58,54 @@ type Store struct {
 	db *sql.DB
 }
 
-// OpenStore opens (creating when missing) the SQLite database at path and brings its schema up to date.
+// OpenStore opens the results database and brings its schema up to date: a SQLite file (created with
+// mode 0600 when missing), or PostgreSQL when path is a postgres:// or postgresql:// URL (the same schema
+// and queries: the SQL is kept portable).
 func OpenStore(ctx context.Context, path string) (*Store, error) {
-	if strings.Contains(path, "://") {
-		return nil, fmt.Errorf("--db %s: only a SQLite file is supported (PostgreSQL is not yet)", path)
+	var (
+		db   *sql.DB
+		err  error
+		name = path
+	)
+	switch {
+	case strings.HasPrefix(path, "postgres://"), strings.HasPrefix(path, "postgresql://"):
+		name = redactDSN(path)
+		db, err = sql.Open("pgx", path)
+	case strings.Contains(path, "://"):
+		return nil, fmt.Errorf("--db %s: give a SQLite file or a postgres:// URL", path)
+	default:
+		// Created by us with mode 0600: it holds no secret, but who checked which domain is nobody else's business.
+		if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+			f.Close()
+		} else if !errors.Is(err, os.ErrExist) {
+			return nil, fmt.Errorf("--db %s: %v", path, errors.Unwrap(err))
+		}
+		db, err = sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
+		if err == nil {
+			db.SetMaxOpenConns(1) // SQLite has one writer; one connection keeps it simple and safe
+		}
 	}
-	// Created by us with mode 0600: it holds no secret, but who checked which domain is nobody else's business.
-	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
-		f.Close()
-	} else if !errors.Is(err, os.ErrExist) {
-		return nil, fmt.Errorf("--db %s: %v", path, errors.Unwrap(err))
-	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
-		return nil, fmt.Errorf("--db %s: %v", path, err)
+		return nil, fmt.Errorf("--db %s: %v", name, err)
 	}
-	db.SetMaxOpenConns(1) // SQLite has one writer; one connection keeps it simple and safe
 	s := &Store{db: db}
-	if err := s.migrate(ctx); err != nil {
+	mctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := s.migrate(mctx); err != nil {
 		db.Close()
-		return nil, fmt.Errorf("--db %s: %v", path, err)
+		// One line: pgx's connection errors span several.
+		return nil, fmt.Errorf("--db %s: %s", name, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return s, nil
+}
+
+// redactDSN hides the password of a postgres:// URL, for errors.
+func redactDSN(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "postgres://…"
+	}
+	return u.Redacted()
 }
 
 // Close closes the database.

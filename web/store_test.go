@@ -21,10 +21,26 @@ func mustAllow(t *testing.T, patterns ...string) *exporter.AllowList {
 }
 
 func TestStoreMigratesOnceAndPrunes(t *testing.T) {
+	testStore(t, filepath.Join(t.TempDir(), "r.db"))
+}
+
+// TestStoreOnPostgres runs the same checks on PostgreSQL when MAILCHECK_TEST_POSTGRES names an empty
+// database (postgres://user@127.0.0.1:PORT/DB); e2e/README.md says how to start a throw-away server.
+func TestStoreOnPostgres(t *testing.T) {
+	dsn := os.Getenv("MAILCHECK_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("MAILCHECK_TEST_POSTGRES is not set")
+	}
+	testStore(t, dsn)
+}
+
+func testStore(t *testing.T, path string) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "r.db")
 	s, err := web.OpenStore(ctx, path)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Prune(ctx, time.Now().Add(time.Hour)); err != nil { // a database used before starts empty
 		t.Fatal(err)
 	}
 	old := &web.Result{ID: web.NewID(), User: "alice", Target: "a.example", Domain: "a.example", Status: "ok", Created: time.Now().Add(-40 * 24 * time.Hour)}
