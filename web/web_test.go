@@ -244,6 +244,42 @@ func TestSignInAndSessionCookie(t *testing.T) {
 	}
 }
 
+// Over TLS the cookies are Secure and the answers carry HSTS.
+func TestCookiesSecureOverTLS(t *testing.T) {
+	e := newEnv(t, sandbox.DemoWorld(), nil, nil)
+	ts := httptest.NewTLSServer(e.srv.Config.Handler)
+	defer ts.Close()
+	c := ts.Client()
+	resp, err := c.Get(ts.URL + "/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if len(resp.Cookies()) == 0 || !resp.Cookies()[0].Secure || resp.Header.Get("Strict-Transport-Security") == "" {
+		t.Errorf("sign-in page over TLS: cookies %v, HSTS %q; want Secure cookies and HSTS", resp.Cookies(), resp.Header.Get("Strict-Transport-Security"))
+	}
+	req, _ := http.NewRequest("POST", ts.URL+"/signin", strings.NewReader(url.Values{"csrf": {e.csrf(string(page))}, "name": {"alice"}, "password": {staffPassword}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(resp.Cookies()[0])
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	found := false
+	for _, ck := range resp.Cookies() {
+		found = found || ck.Name == "mailcheck_session"
+		if ck.Name == "mailcheck_session" && (!ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteStrictMode) {
+			t.Errorf("session cookie over TLS: %+v", ck)
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || !found {
+		t.Errorf("sign-in over TLS: %s, session cookie set: %v", resp.Status, found)
+	}
+}
+
 func TestPostWithoutCSRFIsRefused(t *testing.T) {
 	e := newEnv(t, sandbox.DemoWorld(), nil, nil)
 	c := e.client()
