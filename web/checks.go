@@ -317,6 +317,9 @@ func (s *Server) resultPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) history(w http.ResponseWriter, r *http.Request) {
 	domain := strings.ToLower(strings.TrimSuffix(strings.TrimSpace(r.URL.Query().Get("domain")), "."))
+	if _, after, ok := strings.Cut(domain, "@"); ok { // an address pasted from a ticket: its domain
+		domain = after
+	}
 	if len(domain) > 253 {
 		domain = domain[:253]
 	}

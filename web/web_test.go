@@ -359,6 +359,9 @@ func TestProbeTheSandbox(t *testing.T) {
 	if _, h := e.get(bob, "/history?domain=sandbox.test"); !strings.Contains(h, "/r/"+id) {
 		t.Error("team history for sandbox.test lacks the check")
 	}
+	if _, h := e.get(bob, "/history?domain=Someone@Sandbox.Test"); !strings.Contains(h, "/r/"+id) {
+		t.Error("team history searched by an address of the domain lacks the check")
+	}
 	if _, h := e.get(bob, "/history?domain=example.com"); strings.Contains(h, "/r/"+id) {
 		t.Error("history for example.com lists the sandbox check")
 	}
