@@ -166,6 +166,8 @@ config: the check could not run).`,
 		switch fl.Name {
 		case "starttls": // a check always requires STARTTLS where the URL says starttls
 			return
+		case "verbose":
+			fl.Usage = "text: each target's protocol transcript (passwords redacted); JSON: the probe's full result per address"
 		case "quiet": // accepted like probe's, so scripts can pass it everywhere
 			fl.Usage = "accepted for scripts: check never shows live progress (it streams its own lines)"
 		case "user":

@@ -55,7 +55,7 @@ func (f *probeFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
 	fs.StringVar(&f.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	fs.StringVar(&f.STARTTLS, "starttls", "require", "upgrade plain-port endpoints: no, try or require")
-	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show DNS answers and the protocol transcript (passwords redacted)")
+	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show everything: the discovery and DNS answers, every endpoint, what each problem means, the protocol transcripts (passwords redacted)")
 	fs.BoolVar(&f.JSON, "json", false, "print the result as JSON (schema in README)")
 	fs.BoolVar(&f.NoColor, "no-color", false, "no colours: the same as --color=never")
 	fs.BoolVarP(&f.Quiet, "quiet", "q", false, "no live progress on stderr (it is shown only when stderr is a terminal, never with --json or when CI is set)")

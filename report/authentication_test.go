@@ -28,13 +28,20 @@ func TestOAuthLoginShown(t *testing.T) {
 		Outgoing: &probe.Setting{Protocol: probe.SMTP, Server: "out.oa.test", Port: 465, Security: probe.TLS, SecurityLabel: "SSL/TLS",
 			RequiresAuth: true, LoginVerified: true, LoginMechanism: "XOAUTH2"},
 	}}
-	var b bytes.Buffer
+	var b, v bytes.Buffer
 	if err := Text(&b, rep, TextOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"requires authentication (OAuth2 sign-in of the same account as incoming)", "login verified (XOAUTH2)", "login OK (XOAUTH2)"} {
+	for _, want := range []string{"requires authentication (OAuth2 sign-in of the same account as incoming)", "login verified (XOAUTH2)"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}
+	}
+	// The endpoint lines are -v's.
+	if err := Text(&v, rep, TextOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(v.String(), "login OK (XOAUTH2)") {
+		t.Errorf("-v report lacks %q:\n%s", "login OK (XOAUTH2)", v.String())
 	}
 }

@@ -24,7 +24,9 @@ type TextOptions struct {
 	Width int
 }
 
-// Text writes the human report: the settings to type first, then a line per endpoint, then every problem
+// Text writes the human report, the answer first: the settings to type, then what needs action with what
+// to do, then the other servers' problems one line per server and protocol (writeCompact). -v (Verbose)
+// writes everything instead: the discovery, a line per endpoint with its transcript, and every problem
 // with what happened, what it means and what to do.
 func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 	w = textwrap.NewWriter(w, opt.Width)
@@ -34,9 +36,13 @@ func Text(w io.Writer, rep *probe.Report, opt TextOptions) error {
 		len(rep.Endpoints), plural(len(rep.Endpoints)), fmtMS(rep.DurationMS))
 
 	writeSettings(b, rep, pal)
-	writeDiscovery(b, rep, pal, opt.Verbose)
-	writeEndpoints(b, rep, pal, opt.Verbose)
-	writeProblems(b, rep, pal)
+	if opt.Verbose {
+		writeDiscovery(b, rep, pal, true)
+		writeEndpoints(b, rep, pal, true)
+		writeProblems(b, rep, pal)
+	} else {
+		writeCompact(b, rep, pal)
+	}
 	if opt.Timeline {
 		writeTimeline(b, rep, pal)
 	}
