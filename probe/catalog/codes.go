@@ -1050,7 +1050,7 @@ var codes = append([]Code{
 	{Kind: KindProvider, Code: "postfix-sender-not-owned", Name: "Sender address rejected: not owned by user", Problem: SenderNotPermitted, Confidence: "A",
 		Meaning: "The logged-in user may not send with this From address.",
 		Causes:  []string{"The message is sent from another address than the account's own."},
-		Match:   []string{"not owned by user"}},
+		Match:   []string{"not owned by user", "not owned by auth user"}},
 	{Kind: KindProvider, Code: "postfix-no-reverse-dns", Name: "Client host rejected: cannot find your hostname", Problem: PolicyRejected, Confidence: "A",
 		Meaning: "The receiving server refuses the sending address because it has no (or no matching) reverse DNS name.",
 		Causes:  []string{"Mail is sent directly from a home or office connection instead of through the provider's outgoing server."},
@@ -1156,7 +1156,9 @@ var codes = append([]Code{
 	{Kind: KindNetwork, Code: "timed-out", Name: "Timed out", Problem: ResponseTimeout, Generic: true, Confidence: "A",
 		Meaning: "An operation took too long and was given up.",
 		Causes:  []string{"The encryption setting does not match the port, so both sides wait.", "The server is slow or a firewall holds the connection."},
-		Match:   []string{"i/o timeout", "timed out"}},
+		// A wait on a port that expects TLS from the first byte, with TLS off, is the classic stand-off.
+		Refine: []Refinement{{When: Context{Security: "plain", Ports: implicitTLSPorts}, Problem: PlainOnTLSPort, Causes: []string{causePlainOnTLSPort}, Step: stepPlainOnTLSPort}},
+		Match:  []string{"i/o timeout", "timed out"}},
 
 	// ----- Mail programs' own messages -----
 	{Kind: KindClient, Code: "thunderbird-smtp-unknown-server", Name: "Thunderbird: outgoing server is unknown", Problem: DNSNotFound, Confidence: "A",

@@ -68,9 +68,13 @@ var replyCodes = []Code{
 	reply("dnsbl-listed", "Sending address on a blocklist", SenderBlocklisted,
 		"The receiving server refused the connection or message because the sending server's IP address (or the sender's domain) is on a blocklist it consults.",
 		[]string{"The sending IP address is listed (Spamhaus, Cloudmark, Barracuda, SORBS, the provider's own list), often because another customer of the same network sent spam.", "Mail is sent directly from a home or dynamic address, which blocklists such as the Spamhaus PBL list on purpose.", "The receiving server queries the blocklist through a public DNS resolver, which the blocklist refuses to answer correctly (Spamhaus 'open resolver'): then the fault is on the receiving side."},
-		"blocked using", "Spamhaus", "block list", "blocklist", "blacklist", "Barracuda Reputation", "Cloudmark Sender Intelligence",
+		"blocked using", "Spamhaus", "block list", "blocklist", "blacklist", "dnsbl", "Barracuda Reputation", "Cloudmark Sender Intelligence",
 		"IP address is block listed", "banned sending IP", "banned sender", "traffic not accepted from this IP", "Intrusion prevention active",
 		"Suspected spam sender", "part of their network is on our", "blocked for spamming", "bloquee pour incident de spam", "You are not allowed to connect", "block for spam"),
+	reply("helo-rejected", "HELO/EHLO name refused", PolicyRejected,
+		"The receiving server refused the name the sending server introduced itself with (HELO/EHLO): it does not resolve in DNS or is not a fully qualified name.",
+		[]string{"The sending server's hostname (myhostname, the EHLO name) has no A/AAAA record or is a bare or private name.", "A container or home server sends directly with its internal name."},
+		"Helo command rejected"),
 	reply("sender-reputation", "Sending server or domain has a poor reputation", SenderBlocklisted,
 		"The receiving provider refused or deferred the mail because of the reputation of the sending IP address or domain: spam complaints, unusual volume or unsolicited mail from it.",
 		[]string{"Recipients marked earlier mail from this server or domain as spam.", "The volume from this address rose suddenly (a newsletter, a compromised account).", "The sending domain is new or has no sending history."},
@@ -96,7 +100,7 @@ var replyCodes = []Code{
 		[]string{"The message scored as spam (wording, links, missing headers, bulk characteristics).", "An attachment carries malware or a blocked file type.", "The message lacks headers most filters require (Message-ID, Date, MIME-Version)."},
 		"spam or virus", "virus detected", "virus * detected", "spam detected", "Spam message rejected", "under suspicion of SPAM", "Rejected by spam filter",
 		"considered as SPAM", "flagged as Spam", "Mail content denied", "banned content", "spam URL", "Message filtered", "Headers are not RFC compliant",
-		"[CS] Message blocked", "Message content rejected", "High probability of spam"),
+		"[CS] Message blocked", "[CS01]", "Message content rejected", "High probability of spam"),
 
 	// ----- The recipient's mailbox -----
 	reply("mailbox-full", "Recipient's mailbox full", MailboxFull,

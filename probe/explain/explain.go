@@ -167,6 +167,8 @@ const (
 	bonusRefined = 50
 	// Catch-all codes defer to anything more specific.
 	penaltyGeneric = 40
+	// An "other or undefined" enhanced status defers to any words that name a cause.
+	penaltyUndefinedStatus = 35
 	// A preamble ("Recipient address rejected:") yields to the words after it, but not to a code.
 	penaltyPreamble = 5
 	// A provider's own meaning of a status code outranks the registry's and the words next to it: Gmail's
@@ -409,6 +411,12 @@ func rankAll(hits []found, ctx context) []ranked {
 		}
 		if h.code.Generic {
 			r.score -= penaltyGeneric
+			if h.code.Kind == catalog.KindEnhanced {
+				// An enhanced code known only as "other or undefined" (X.7.0) names no cause: its own
+				// meaning says to read the text, so any wording that names one, even a library's
+				// catch-all, comes first (issue 21).
+				r.score -= penaltyUndefinedStatus
+			}
 		}
 		if h.code.Preamble {
 			r.score -= penaltyPreamble

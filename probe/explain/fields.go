@@ -100,6 +100,14 @@ var fieldRules = []fieldRule{
 			f.SSL = &v
 		}
 	}),
+	// JavaMail/Jakarta Mail debug output: trying to connect to host "h", port 465, isSSL false.
+	rule("isssl", `(?i)\bport:?\s*(\d{1,5}),\s*isSSL\s+(true|false)\b`, func(f *Fields, m []string) {
+		setPort(f, m[1])
+		if f.SSL == nil {
+			v := strings.EqualFold(m[2], "true")
+			f.SSL = &v
+		}
+	}),
 	rule("socket error:", `(?i)\bSocket Error:\s*(\d{1,6})\b`, func(f *Fields, m []string) { setOnce(&f.SocketError, m[1]) }),
 	rule("error ", `(?i)\bError (?:Number|ID):\s*(?:0x)?([0-9a-f]{8})\b`, func(f *Fields, m []string) { setOnce(&f.ErrorNumber, "0x"+strings.ToUpper(m[1])) }),
 	rule("server error:", `(?i)\bServer Error:\s*(0x[0-9a-f]{8}|\d{1,5})\b`, func(f *Fields, m []string) {

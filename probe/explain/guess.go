@@ -240,6 +240,9 @@ var dialogLabels = map[string]bool{
 	"the": true, "an": true, "is": true, "are": true, "was": true, "to": true, "of": true, "and": true, "or": true,
 	"in": true, "on": true, "at": true, "for": true, "that": true, "this": true, "it": true, "be": true, "by": true,
 	"with": true, "from": true, "as": true, "you": true, "your": true, "we": true, "please": true,
+	// and the apology every program and server prints, whatever went wrong ("Something went wrong. Please
+	// try again later."): it names no cause.
+	"something": true, "went": true, "wrong": true, "try": true, "again": true, "later": true,
 }
 
 // minKnownWords is how many of the text's words the model must know before it guesses.
