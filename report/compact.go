@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,7 +69,7 @@ func writeCompact(b *strings.Builder, rep *probe.Report, pal palette) {
 					others[k] = map[int][]string{}
 					otherOrder = append(otherOrder, k)
 				}
-				if !contains(others[k][e.Port], p.Title()) {
+				if !slices.Contains(others[k][e.Port], p.Title()) {
 					others[k][e.Port] = append(others[k][e.Port], p.Title())
 				}
 				if worst[k] != catalog.Fail {
@@ -164,13 +165,4 @@ func severityMark(pal palette, sev catalog.Severity) styled {
 		return pal.warn("⚠")
 	}
 	return pal.info("ℹ")
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -342,8 +342,7 @@ func writeProblems(b *strings.Builder, rep *probe.Report, pal palette) {
 	for _, code := range order {
 		g := groups[code]
 		p := g.first
-		sym := map[catalog.Severity]styled{catalog.Fail: pal.fail("✗"), catalog.Warn: pal.warn("⚠"), catalog.Info: pal.info("ℹ")}[p.Severity]
-		fprintf(b, "  %s %s %s\n", sym, pal.head(p.Title()), pal.dim("["+p.Code+"]"))
+		fprintf(b, "  %s %s %s\n", severityMark(pal, p.Severity), pal.head(p.Title()), pal.dim("["+p.Code+"]"))
 		seen := map[string]bool{}
 		for _, pl := range g.places {
 			if !seen[pl] {
