@@ -197,3 +197,32 @@ func atoiPort(s string) int {
 	fmt.Sscanf(s, "%d", &n)
 	return n
 }
+
+// TestPolicyRefusalOfOneFamilyIsAWarning: an address the policy refused was never tried, so when the
+// endpoint's other address works the endpoint works, and the refusal is a warning. (Under a policy that
+// allowed only IPv4 loopback, the demo's imap.sandbox.test:993 failed for its IPv6 address and POP3 was
+// recommended instead.)
+func TestPolicyRefusalOfOneFamilyIsAWarning(t *testing.T) {
+	sb := sandboxtest.Start(t, sandbox.DemoWorld())
+	allow, err := netpolicy.ParseAllow([]string{"127.0.0.0/8"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep := policyProber(sb, sb, netpolicy.New(allow)).Run(context.Background(), Request{Target: "sandbox.test", Domain: "sandbox.test"})
+	if in := rep.Settings.Incoming; in == nil || in.Server != "imap.sandbox.test" || in.Port != 993 {
+		t.Fatalf("incoming %+v, want imap.sandbox.test:993 (its IPv4 address works)", in)
+	}
+	refused := 0
+	for _, e := range find(rep, IMAP, "imap.sandbox.test", 993) {
+		if isIPv4(e.Address) {
+			continue
+		}
+		refused++
+		if e.Status != StatusWarn || !hasProblem(e, catalog.AddressNotAllowed) || e.Problems[0].Severity != catalog.Warn {
+			t.Errorf("%s: status %s, problems %+v; want a warning address_not_allowed", e.Address, e.Status, e.Problems)
+		}
+	}
+	if refused == 0 {
+		t.Error("no IPv6 address was refused: the test proves nothing")
+	}
+}

@@ -577,10 +577,23 @@ func (r *run) finish() {
 // and then meets a bad certificate, a TLS failure or a silent server shows that error, so anything after
 // the connect stays what it is, on that address.
 func (r *run) compareFamilies(results []Result) {
-	v4ok := false
+	v4ok, anyOK := false, false
 	for _, res := range results {
-		if isIPv4(res.Address) && res.Status != StatusFail {
-			v4ok = true
+		if res.Status != StatusFail {
+			anyOK = true
+			v4ok = v4ok || isIPv4(res.Address)
+		}
+	}
+	if anyOK {
+		// An address the connection policy refused was not tried, so it says nothing against the server;
+		// with another address that works, the endpoint works (the finding stays, as a warning).
+		for i, res := range results {
+			if res.Status == StatusFail && refusedByPolicy(res) {
+				for j := range results[i].Problems {
+					results[i].Problems[j].Severity = catalog.Warn
+				}
+				results[i].Status = StatusWarn
+			}
 		}
 	}
 	if !v4ok {
@@ -599,6 +612,21 @@ func (r *run) compareFamilies(results []Result) {
 		results[i].Problems = []Problem{pr}
 		results[i].Status = StatusWarn
 	}
+}
+
+// refusedByPolicy says whether every failure of a probe is the connection policy's refusal to dial.
+func refusedByPolicy(res Result) bool {
+	refused := false
+	for _, pr := range res.Problems {
+		if pr.Severity != catalog.Fail {
+			continue
+		}
+		if pr.Code != catalog.AddressNotAllowed {
+			return false
+		}
+		refused = true
+	}
+	return refused
 }
 
 // connectFailed says whether a probe failed at the TCP connect, the only step clients retry on the other
