@@ -26,7 +26,7 @@ source "$TD/world.env"
 WORLD_VARS=($(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$TD/world.env"))
 
 PACKAGES=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix unbound openssl swaks libnet-ssleay-perl
-	bind9-dnsutils nftables iproute2 python3 nginx prometheus curl)
+	bind9-dnsutils nftables iproute2 python3 nginx prometheus curl chromium)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 die() {
@@ -426,7 +426,11 @@ export_world() {
 }
 
 run_tests() {
-	(cd "$ROOT" && go test -tags e2e -count=1 -timeout 4m -v ./e2e/) || STATUS=$?
+	# The web page's browser test (build tag e2ebrowser) runs in the same binary, over its own in-process
+	# sandbox; E2E_REQUIRE_BROWSER turns a missing chromium into a failure, not a skip.
+	mkdir -p "$WORK/shots"
+	(cd "$ROOT" && E2E_SCREENSHOTS="$WORK/shots" E2E_REQUIRE_BROWSER=1 \
+		go test -tags 'e2e e2ebrowser' -count=1 -timeout 5m -v ./e2e/) || STATUS=$?
 }
 
 # ---------------------------------------------------------------------------------------------------------

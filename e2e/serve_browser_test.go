@@ -27,7 +27,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/mailcheck/mailcheck/probe"
+	mcprobe "github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/probe/sandbox"
 	"github.com/mailcheck/mailcheck/probe/sandbox/sandboxtest"
@@ -52,6 +52,9 @@ func TestBrowserServe(t *testing.T) {
 	if bin == "" {
 		var err error
 		if bin, err = exec.LookPath("chromium"); err != nil {
+			if os.Getenv("E2E_REQUIRE_BROWSER") != "" { // make e2e installs it: a missing browser is a failure
+				t.Fatal("no chromium on PATH (apt-get install --no-install-recommends chromium, or set CHROMIUM)")
+			}
 			t.Skip("no chromium on PATH (apt-get install --no-install-recommends chromium, or set CHROMIUM)")
 		}
 	}
@@ -81,7 +84,7 @@ func TestBrowserServe(t *testing.T) {
 	defer store.Close()
 	srv, err := web.New(web.Config{
 		Users: u, Store: store, Policy: netpolicy.New([]netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}),
-		Base: probe.Config{Resolver: &probe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: 5 * time.Second},
+		Base: mcprobe.Config{Resolver: &mcprobe.Resolver{Servers: []string{sb.DNSAddr}, Timeout: 5 * time.Second},
 			Dialer: sb, RootCAs: sb.RootCAs, ISPDB: sandbox.DemoISPDB},
 		Log: log.New(os.Stderr, "serve: ", 0),
 	})
