@@ -70,7 +70,12 @@ func startDaemon(t *testing.T, env []string, logName string, args ...string) *ex
 // startExporter starts `mailcheck exporter` and returns once it listens (it says so on stderr).
 func startExporter(t *testing.T) {
 	t.Helper()
-	cmd := exec.Command("ip", "netns", "exec", w.netns, w.bin, "exporter", "--listen", exporterAddr,
+	// The default module, and one that also checks the domain's mail posture (issue 25).
+	modules := filepath.Join(w.work, "exporter-modules.toml")
+	if err := os.WriteFile(modules, []byte("[module.default]\n\n[module.posture]\nposture = true\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("ip", "netns", "exec", w.netns, w.bin, "exporter", "--listen", exporterAddr, "--config", modules,
 		"--allow-target", w.domainSRV, "--allow-target", "*.faults.test",
 		// The test world lives in documentation prefixes (testdata/e2e/world.env), which the exporter's
 		// connection policy refuses unless allowed.
@@ -199,7 +204,20 @@ scrape_configs:
         target_label: instance
       - target_label: __address__
         replacement: %s
-`, rules, good, expired, exporterAddr)
+  - job_name: mailcheck-posture
+    metrics_path: /probe
+    params:
+      module: [posture]
+    static_configs:
+      - targets: [%q]
+    relabel_configs:
+      - source_labels: [__address__]
+        target_label: __param_target
+      - source_labels: [__param_target]
+        target_label: instance
+      - target_label: __address__
+        replacement: %s
+`, rules, good, expired, exporterAddr, good, exporterAddr)
 		cfgFile := filepath.Join(dir, "prometheus.yml")
 		if err := os.WriteFile(cfgFile, []byte(cfg), 0o644); err != nil {
 			t.Fatal(err)
@@ -214,7 +232,8 @@ scrape_configs:
 		var raw []byte
 		for {
 			v, raw = promQuery(t, `probe_success{job="mailcheck"}`)
-			if len(v.Data.Result) == 2 {
+			posture, _ := promQuery(t, `mailcheck_posture_verdict{job="mailcheck-posture"}`)
+			if len(v.Data.Result) == 2 && len(posture.Data.Result) > 0 {
 				break
 			}
 			if time.Now().After(deadline) {
@@ -245,6 +264,26 @@ scrape_configs:
 		v, raw = promQuery(t, `mailcheck_endpoint_up{job="mailcheck",instance="`+good+`"} == 1`)
 		if len(v.Data.Result) == 0 {
 			t.Errorf("no working endpoint series for %s: %s", good, raw)
+		}
+		// The posture series: one verdict per check, as a label with the value 1, and its ok series.
+		v, raw = promQuery(t, `mailcheck_posture_verdict{job="mailcheck-posture",instance="`+good+`"}`)
+		t.Logf("mailcheck_posture_verdict: %s", raw)
+		verdicts := map[string]string{}
+		for _, r := range v.Data.Result {
+			if _, dup := verdicts[r.Metric["check"]]; dup || fmt.Sprint(r.Value[1]) != "1" {
+				t.Errorf("posture check %s: a second series or a value other than 1: %s", r.Metric["check"], raw)
+			}
+			verdicts[r.Metric["check"]] = r.Metric["verdict"]
+		}
+		for _, check := range []string{"spf", "dmarc", "mta_sts", "tls_rpt"} {
+			switch verdicts[check] {
+			case "ok", "warn", "fail", "absent", "unknown":
+			default:
+				t.Errorf("no posture verdict for %s: %v", check, verdicts)
+			}
+		}
+		if v, raw = promQuery(t, `mailcheck_posture_ok{job="mailcheck-posture",check="spf"}`); len(v.Data.Result) != 1 {
+			t.Errorf("no mailcheck_posture_ok for spf: %s", raw)
 		}
 	})
 }
