@@ -40,6 +40,9 @@ type ServeOptions struct {
 	TLSCert       string
 	TLSKey        string
 	SecureCookie  bool
+	// ProxyUserHeader and TrustedProxies: sign-in by a reverse proxy's authenticated-user header.
+	ProxyUserHeader string
+	TrustedProxies  []string
 	probeFlags
 
 	// ready, when set, receives the listening address (tests).
@@ -94,6 +97,8 @@ address that cannot be listened on.`,
 	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate `FILE` to serve HTTPS (with --tls-key)")
 	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key `FILE` for --tls-cert")
 	f.BoolVar(&opts.SecureCookie, "secure-cookie", false, "mark the session cookie Secure over plain HTTP (behind a reverse proxy that serves HTTPS)")
+	f.StringVar(&opts.ProxyUserHeader, "proxy-user-header", "", "sign staff in by this header of a reverse proxy that authenticated them (e.g. X-Remote-User), only for requests from a --trusted-proxy")
+	f.StringArrayVar(&opts.TrustedProxies, "trusted-proxy", nil, "`CIDR` or address of the reverse proxy whose --proxy-user-header is believed; repeat for more")
 	f.DurationVar(&opts.MaxTime, "max-time", 60*time.Second, "limit for one check")
 	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "limit for each step (connect, handshake, command)")
 	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
@@ -153,6 +158,13 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	if err != nil {
 		return usageError("%v", err)
 	}
+	if (opts.ProxyUserHeader == "") != (len(opts.TrustedProxies) == 0) {
+		return usageError("--proxy-user-header and --trusted-proxy go together: the header is believed only from the proxy's address")
+	}
+	proxies, err := netpolicy.ParseAllow(opts.TrustedProxies)
+	if err != nil {
+		return usageError("--trusted-proxy: %v", strings.TrimPrefix(err.Error(), "--allow-private "))
+	}
 	users, err := web.LoadUsers(opts.UsersFile)
 	if err != nil {
 		return usageError("%v", err)
@@ -171,6 +183,7 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 		Users: users, Store: store, Base: p.Config(), Policy: netpolicy.New(private), Allow: allow,
 		MaxConcurrent: opts.MaxConcurrent, MaxPerHour: opts.MaxPerHour, LoginInterval: opts.LoginInterval,
 		MaxTime: opts.MaxTime, Retention: retention, SecureCookies: opts.SecureCookie,
+		ProxyUserHeader: opts.ProxyUserHeader, TrustedProxies: proxies,
 		Version: shortVersion(), Log: logger,
 	})
 	if err != nil {

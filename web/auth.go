@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 )
@@ -89,6 +91,18 @@ func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
 		if err == nil {
 			se = s.sessions.get(c.Value)
 		}
+		if user := s.proxyUser(r); user != "" && (se == nil || se.user != user) {
+			// Signed in by the trusted proxy: a session of that user (a new one when the proxy now
+			// names someone else), so that forms get their CSRF token as after a password sign-in.
+			var tok string
+			tok, se = s.sessions.create(user)
+			s.cfg.Log.Printf("signed in by the proxy: %s from %s", user, clientAddr(r))
+			http.SetCookie(w, s.cookie(r, sessionCookie, tok, int(sessionLife.Seconds())))
+			if r.Method == http.MethodPost {
+				s.fail(w, r, http.StatusForbidden, "Your session was just started by the sign-in proxy: reload the page and send the form again.")
+				return
+			}
+		}
 		if se == nil {
 			if r.Method == http.MethodGet && r.URL.Path == "/" {
 				http.Redirect(w, r, "/signin", http.StatusSeeOther)
@@ -113,6 +127,29 @@ func (s *Server) staff(h http.HandlerFunc) http.HandlerFunc {
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, se)))
 	}
+}
+
+// proxyUser is the staff name a trusted reverse proxy vouches for in ProxyUserHeader, "" when proxy
+// sign-in is off, the request did not come from a trusted proxy's address (anyone could send the header),
+// or the name is not a valid user name.
+func (s *Server) proxyUser(r *http.Request) string {
+	if s.cfg.ProxyUserHeader == "" {
+		return ""
+	}
+	addr, err := netip.ParseAddr(clientAddr(r))
+	if err != nil {
+		return ""
+	}
+	addr = addr.Unmap()
+	trusted := false
+	for _, p := range s.cfg.TrustedProxies {
+		trusted = trusted || p.Contains(addr)
+	}
+	name := strings.TrimSpace(r.Header.Get(s.cfg.ProxyUserHeader))
+	if !trusted || !userName.MatchString(name) {
+		return ""
+	}
+	return name
 }
 
 func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {

@@ -15,6 +15,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"sync"
 	"time"
@@ -51,6 +52,11 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure even over plain HTTP (behind a TLS proxy); it is
 	// always Secure when the request came over TLS.
 	SecureCookies bool
+	// ProxyUserHeader, with TrustedProxies, signs staff in by a reverse proxy's authenticated-user
+	// header (e.g. X-Remote-User from an SSO proxy): only for requests whose address is a trusted
+	// proxy's; the header of anyone else is ignored. Empty: staff sign in with their password.
+	ProxyUserHeader string
+	TrustedProxies  []netip.Prefix
 	// FailDelay is the pause after a failed sign-in (default 1s), SignInFailures failures in
 	// SignInWindow per user name or per client address block further attempts (default 5 in 15m).
 	FailDelay      time.Duration

@@ -590,3 +590,41 @@ func TestUserFile(t *testing.T) {
 		t.Error("Verify")
 	}
 }
+
+// proxyTransport adds a reverse proxy's authenticated-user header to every request.
+type proxyTransport struct{ user string }
+
+func (p proxyTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("X-Remote-User", p.user)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestProxySignIn: with --proxy-user-header and --trusted-proxy, a request from the trusted proxy's
+// address is signed in as the user it names; the same header from any other address is ignored, and a
+// name that is no valid user name is refused.
+func TestProxySignIn(t *testing.T) {
+	for _, tc := range []struct {
+		trusted string
+		user    string
+		signed  bool
+	}{{"127.0.0.0/8", "alice", true}, {"10.0.0.0/8", "alice", false}, {"127.0.0.0/8", "alice bob<script>", false}} {
+		e := newEnv(t, sandbox.DemoWorld(), nil, func(c *web.Config) {
+			c.ProxyUserHeader = "X-Remote-User"
+			c.TrustedProxies = []netip.Prefix{netip.MustParsePrefix(tc.trusted)}
+		})
+		c := e.client()
+		c.Transport = proxyTransport{tc.user}
+		resp, page := e.get(c, "/")
+		signedIn := resp.Request.URL.Path == "/" && strings.Contains(page, `name="csrf"`)
+		if signedIn != tc.signed {
+			t.Errorf("trusted %s, user %q: signed in %v (at %s), want %v", tc.trusted, tc.user, signedIn, resp.Request.URL.Path, tc.signed)
+		}
+		if tc.signed {
+			// The forms carry the session's CSRF token: a POST with it is accepted as after a password.
+			if resp, _ := e.post(c, "/explain", url.Values{"csrf": {e.csrf(page)}, "text": {"535 5.7.8 Authentication failed"}}); resp.StatusCode != http.StatusOK {
+				t.Errorf("explain as the proxy's user: HTTP %d", resp.StatusCode)
+			}
+		}
+	}
+}
