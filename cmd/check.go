@@ -19,10 +19,6 @@ import (
 	"github.com/mailcheck/mailcheck/report"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdCheck(ios, nil) })
-}
-
 // CheckOptions are the parsed arguments of `mailcheck check`.
 type CheckOptions struct {
 	IO *IOStreams

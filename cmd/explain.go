@@ -16,10 +16,6 @@ import (
 	"github.com/mailcheck/mailcheck/report"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdExplain(ios, nil) })
-}
-
 // maxExplainInput bounds what is read from stdin; explain itself reads the first 64 KiB.
 const maxExplainInput = 1 << 20
 

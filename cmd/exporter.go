@@ -15,10 +15,6 @@ import (
 	"github.com/mailcheck/mailcheck/report"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdExporter(ios, nil) })
-}
-
 // ExporterOptions are the parsed arguments of `mailcheck exporter`.
 type ExporterOptions struct {
 	IO             *IOStreams

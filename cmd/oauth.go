@@ -17,10 +17,6 @@ import (
 	"github.com/mailcheck/mailcheck/probe"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdOAuth(ios, nil) })
-}
-
 // Environment variables of `mailcheck oauth` (the client secret never goes on the command line).
 const (
 	OAuthClientIDEnv     = "MAILCHECK_OAUTH_CLIENT_ID"

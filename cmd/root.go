@@ -144,11 +144,12 @@ was learned; check --nagios uses the monitoring-plugin codes 0 OK, 1 WARNING, 2 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return &ExitError{Code: ExitUsage, Err: fmt.Errorf("%v (see '%s --help')", err, c.CommandPath())}
 	})
-	root.AddCommand(NewCmdProbe(ios, nil))
-	root.AddCommand(NewCmdDemo(ios, nil))
-	for _, extra := range extraCommands {
-		root.AddCommand(extra(ios))
-	}
+	// Every command, in one explicit list (cobra sorts them for --help).
+	root.AddCommand(
+		NewCmdProbe(ios, nil), NewCmdDemo(ios, nil), NewCmdCheck(ios, nil), NewCmdExplain(ios, nil),
+		NewCmdExporter(ios, nil), NewCmdOAuth(ios, nil), NewCmdSend(ios, nil), NewCmdServe(ios, nil),
+		NewCmdVersion(ios),
+	)
 	registerCompletions(root)
 	refuseUnknownShells(root)
 	wrapHelp(root, ios.Width)
@@ -198,10 +199,6 @@ func refuseUnknownShells(root *cobra.Command) {
 		}
 	}
 }
-
-// extraCommands are added by the files of further subcommands (explain, send, check) from init functions,
-// so that each subcommand stays one file.
-var extraCommands []func(*IOStreams) *cobra.Command
 
 // Main runs mailcheck with the process's arguments and returns the exit code.
 func Main() int {

@@ -14,10 +14,6 @@ import (
 	"github.com/mailcheck/mailcheck/report"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdSend(ios, nil) })
-}
-
 // maxBodyFile bounds --body-file: a test message, well under the size limits providers announce (SIZE).
 const maxBodyFile = 32 << 20
 

@@ -21,10 +21,6 @@ import (
 	"github.com/mailcheck/mailcheck/web"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdServe(ios, nil) })
-}
-
 // ServeOptions are the parsed arguments of `mailcheck serve`.
 type ServeOptions struct {
 	IO            *IOStreams

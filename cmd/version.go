@@ -10,10 +10,6 @@ import (
 	"github.com/spf13/cobra"
 )
 
-func init() {
-	extraCommands = append(extraCommands, func(ios *IOStreams) *cobra.Command { return NewCmdVersion(ios) })
-}
-
 // Build stamps that the Makefile passes with -ldflags -X when the toolchain cannot read them from the
 // checkout itself (Go stamps VCS data only for a plain .git directory, not a worktree or a tarball).
 // debug.ReadBuildInfo comes first.
