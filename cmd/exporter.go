@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/exporter"
 	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/report"
@@ -99,7 +100,7 @@ Exit codes: 0 stopped by SIGINT/SIGTERM; 2 bad usage, a bad modules file, a logi
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	opts.registerISPDB(f)
 	opts.fs = f
-	opts.Timeout, opts.MaxTime, opts.STARTTLS, opts.Color = 5*time.Second, 30*time.Second, "require", ColorAuto
+	opts.Timeout, opts.MaxTime, opts.STARTTLS, opts.Color = probe.DefaultTimeout, probe.DefaultMaxTime, string(probe.DefaultSTARTTLS), ColorAuto
 	return c
 }
 

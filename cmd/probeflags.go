@@ -51,10 +51,10 @@ type probeFlags struct {
 func (f *probeFlags) register(fs *pflag.FlagSet) {
 	f.fs = fs
 	fs.StringVar(&f.Resolver, "resolver", "", "DNS server to ask, as IP or IP:port; default: the servers in /etc/resolv.conf")
-	fs.DurationVar(&f.Timeout, "timeout", 5*time.Second, "time limit for each step: one DNS query, connect, handshake or command")
-	fs.DurationVar(&f.MaxTime, "max-time", 30*time.Second, "time limit for the whole run")
+	fs.DurationVar(&f.Timeout, "timeout", probe.DefaultTimeout, "time limit for each step: one DNS query, connect, handshake or command")
+	fs.DurationVar(&f.MaxTime, "max-time", probe.DefaultMaxTime, "time limit for the whole run")
 	fs.StringVar(&f.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
-	fs.StringVar(&f.STARTTLS, "starttls", "require", "upgrade plain-port endpoints: no, try or require")
+	fs.StringVar(&f.STARTTLS, "starttls", string(probe.DefaultSTARTTLS), "upgrade plain-port endpoints: no, try or require")
 	fs.BoolVarP(&f.Verbose, "verbose", "v", false, "show everything: the discovery and DNS answers, every endpoint, what each problem means, the protocol transcripts (passwords redacted)")
 	fs.BoolVar(&f.JSON, "json", false, "print the result as JSON (schema in README)")
 	fs.BoolVar(&f.NoColor, "no-color", false, "no colours: the same as --color=never")

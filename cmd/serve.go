@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/exporter"
 	"github.com/mailcheck/mailcheck/probe/netpolicy"
 	"github.com/mailcheck/mailcheck/web"
@@ -96,12 +97,12 @@ address that cannot be listened on.`,
 	f.StringVar(&opts.ProxyUserHeader, "proxy-user-header", "", "sign staff in by this header of a reverse proxy that authenticated them (e.g. X-Remote-User), only for requests from a --trusted-proxy")
 	f.StringArrayVar(&opts.TrustedProxies, "trusted-proxy", nil, "`CIDR` or address of the reverse proxy whose --proxy-user-header is believed; repeat for more")
 	f.DurationVar(&opts.MaxTime, "max-time", 60*time.Second, "limit for one check")
-	f.DurationVar(&opts.Timeout, "timeout", 5*time.Second, "limit for each step (connect, handshake, command)")
+	f.DurationVar(&opts.Timeout, "timeout", probe.DefaultTimeout, "limit for each step (connect, handshake, command)")
 	f.StringVar(&opts.Resolver, "resolver", "", "DNS server to ask, as IP[:port] (default: the servers in /etc/resolv.conf)")
 	f.StringVar(&opts.CAFile, "ca-file", "", "PEM file of extra trusted root certificates (SSL_CERT_FILE and SSL_CERT_DIR also work)")
 	opts.registerISPDB(f)
 	opts.fs = f
-	opts.STARTTLS, opts.Color = "require", ColorAuto
+	opts.STARTTLS, opts.Color = string(probe.DefaultSTARTTLS), ColorAuto
 	c.AddCommand(newCmdServeUser(ios))
 	return c
 }

@@ -29,6 +29,17 @@ type STARTTLSPolicy string
 // check and the exporter: two weeks leaves time to renew one that failed to renew itself.
 const DefaultCertWarnDays = 14
 
+// The defaults of every command that probes (probe, check, send, demo, the exporter's modules, serve),
+// defined here once: a step's limit, a whole run's, and what is done on a plain port.
+const (
+	// DefaultTimeout bounds one step: a DNS query, a connect, a handshake, a command and its answer.
+	DefaultTimeout = 5 * time.Second
+	// DefaultMaxTime bounds a whole run.
+	DefaultMaxTime = 30 * time.Second
+	// DefaultSTARTTLS upgrades plain ports and fails an endpoint without STARTTLS.
+	DefaultSTARTTLS = STARTTLSRequire
+)
+
 const (
 	// STARTTLSNo never upgrades: the endpoint is probed in clear text.
 	STARTTLSNo STARTTLSPolicy = "no"
@@ -87,10 +98,10 @@ func NewProber(cfg Config) *Prober {
 		cfg.Dialer = cfg.Policy.Dialer(cfg.Dialer) // one wrapper, so no dial of this prober escapes it
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 5 * time.Second
+		cfg.Timeout = DefaultTimeout
 	}
 	if cfg.STARTTLS == "" {
-		cfg.STARTTLS = STARTTLSRequire
+		cfg.STARTTLS = DefaultSTARTTLS
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

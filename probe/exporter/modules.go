@@ -69,11 +69,11 @@ var ModuleKeys = []string{"timeout", "max_time", "starttls", "cert_warn_days", "
 	"password_file", "allow_plaintext_auth", "login_hosts", "expect", "cert_min_days", "plaintext_login", "auth_mechanisms",
 	"posture"}
 
-// Module defaults.
+// Module defaults: probe's, defined there once.
 const (
-	defaultTimeout  = 5 * time.Second
-	defaultMaxTime  = 30 * time.Second
-	defaultCertWarn = 14
+	defaultTimeout  = probe.DefaultTimeout
+	defaultMaxTime  = probe.DefaultMaxTime
+	defaultCertWarn = probe.DefaultCertWarnDays
 )
 
 // duration reads TOML strings like "5s".
