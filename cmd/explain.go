@@ -13,6 +13,7 @@ import (
 	"github.com/mailcheck/mailcheck/internal/termsafe"
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/explain"
+	"github.com/mailcheck/mailcheck/probe/posture"
 	"github.com/mailcheck/mailcheck/report"
 )
 
@@ -187,7 +188,7 @@ func runExplain(ctx context.Context, opts *ExplainOptions) error {
 	}
 	e := explain.Explain(text)
 	if opts.Probe {
-		if t, evidence, ok := postureTargetOf(e, text); ok { // a bounce about the sender: its records
+		if t, evidence, ok := posture.ForDiagnosis(e, text); ok { // a bounce about the sender: its records
 			return runExplainPosture(ctx, opts, e, t, evidence)
 		}
 		return runExplainProbe(ctx, opts, e)

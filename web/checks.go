@@ -13,6 +13,7 @@ import (
 
 	"github.com/mailcheck/mailcheck/probe"
 	"github.com/mailcheck/mailcheck/probe/explain"
+	"github.com/mailcheck/mailcheck/probe/posture"
 )
 
 // job is one running check, followed live by its page over Server-Sent Events.
@@ -370,6 +371,26 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 	data := map[string]any{"E": ex}
 	if ex.Retest != nil {
 		data["Retest"] = ex.Retest.Endpoint().URL()
+	}
+	if t, evidence, ok := posture.ForDiagnosis(ex, text); ok {
+		// A bounce about the sender's records: offer to check them (the paste goes back in the form,
+		// never into a URL or the database).
+		data["Records"], data["Paste"], data["ReadFrom"] = t.Domain, text, evidence
+		if r.PostFormValue("records") == "1" {
+			if req, err := probe.ParseRequest(t.Domain); err != nil {
+				s.fail(w, r, http.StatusBadRequest, "The sending domain read from the paste: "+err.Error())
+				return
+			} else if s.cfg.Allow != nil && !s.cfg.Allow.Allows(req) {
+				s.fail(w, r, http.StatusForbidden, fmt.Sprintf("%q is not among the targets this page may check (--allow-target).", t.Domain))
+				return
+			}
+			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.MaxTime)
+			defer cancel()
+			p := probe.NewProber(s.cfg.Base) // the page's resolver, roots and connection policy
+			rep := posture.Run(ctx, &posture.Env{Resolver: p.DNS(), Get: p.GetPolicy, Timeout: s.cfg.MaxTime}, t)
+			data["Verdict"], data["Posture"] = posture.Judge(ex, rep), rep
+			s.cfg.Log.Printf("records checked: %s by %s", t.Domain, sessionOf(r).user)
+		}
 	}
 	s.render(w, r, "explain", data)
 }

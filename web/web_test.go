@@ -628,3 +628,32 @@ func TestProxySignIn(t *testing.T) {
 		}
 	}
 }
+
+// TestExplainChecksTheRecords: a bounce about the sender's authentication offers "Check the records of
+// DOMAIN"; the button (a POST with the paste and the form's token) runs the posture checks that can
+// confirm it, with the page's resolver, and shows their verdict and records.
+func TestExplainChecksTheRecords(t *testing.T) {
+	e := newEnv(t, sandbox.DemoWorld(), nil, nil)
+	c, token := e.staff("alice")
+	bounce := "550-5.7.26 Your email has been blocked because the sender is unauthenticated.\n" +
+		"550-5.7.26 Gmail requires all senders to authenticate with either SPF or DKIM.\n" +
+		"550-5.7.26  DKIM = did not pass\n550-5.7.26  SPF [sandbox.test] with ip: [192.0.2.7] = did not pass"
+	_, page := e.post(c, "/explain", url.Values{"csrf": {token}, "text": {bounce}})
+	if !strings.Contains(page, "Check the records of sandbox.test") || !strings.Contains(page, `name="records" value="1"`) {
+		t.Fatalf("no records button on the explanation of a sender-authentication bounce:\n%s", page)
+	}
+	resp, page := e.post(c, "/explain", url.Values{"csrf": {e.csrf(page)}, "text": {bounce}, "records": {"1"}})
+	if resp.StatusCode != http.StatusOK || !strings.Contains(page, "The sending domain's records: sandbox.test") {
+		t.Fatalf("records check: HTTP %d\n%s", resp.StatusCode, page)
+	}
+	for _, want := range []string{"spf", "dmarc", "192.0.2.7"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the records section lacks %q:\n%s", want, page)
+		}
+	}
+	// A diagnosis the records cannot confirm gets no button.
+	_, page = e.post(c, "/explain", url.Values{"csrf": {token}, "text": {"535 5.7.8 Error: authentication failed"}})
+	if strings.Contains(page, "Check the records") {
+		t.Error("a wrong password offers a records check")
+	}
+}
