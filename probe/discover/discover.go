@@ -131,6 +131,12 @@ var errTooLarge = fmt.Errorf("the answer is larger than %d KiB", MaxBody>>10)
 // fetch does one request. Redirects are followed up to maxRedirects, only to https:// (a redirect from
 // http to https is how an http source hands over to a verified one).
 func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string, body []byte) (answer, error) {
+	return f.do(ctx, method, rawURL, contentType, body, true, MaxBody)
+}
+
+// do does one request, following https:// redirects (up to maxRedirects) when follow is set and none
+// otherwise, accepting only 200 and reading at most limit bytes of the answer.
+func (f *Fetcher) do(ctx context.Context, method, rawURL, contentType string, body []byte, follow bool, limit int64) (answer, error) {
 	var out answer
 	timeout := f.timeout()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
@@ -140,6 +146,9 @@ func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string,
 	client := &http.Client{
 		Transport: transport,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if !follow {
+				return fmt.Errorf("it redirects to %s, and a policy fetch follows no redirect", req.URL.Redacted())
+			}
 			if req.URL.Scheme != "https" || len(via) > maxRedirects {
 				return fmt.Errorf("redirect to %s refused: only up to %d redirects to https:// are followed", req.URL.Redacted(), maxRedirects)
 			}
@@ -174,7 +183,7 @@ func (f *Fetcher) fetch(ctx context.Context, method, rawURL, contentType string,
 	if resp.StatusCode != http.StatusOK {
 		return out, fmt.Errorf("HTTP %s", resp.Status)
 	}
-	out.body, err = readCapped(resp.Body)
+	out.body, err = readCapped(resp.Body, limit)
 	return out, err
 }
 
@@ -209,14 +218,17 @@ func fetchError(ctx context.Context, err error, timeout time.Duration) error {
 	return err
 }
 
-// readCapped reads at most MaxBody bytes and fails on more.
-func readCapped(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxBody+1))
+// readCapped reads at most limit bytes and fails on more.
+func readCapped(r io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
-	if len(b) > MaxBody {
-		return nil, errTooLarge
+	if int64(len(b)) > limit {
+		if limit == MaxBody {
+			return nil, errTooLarge
+		}
+		return nil, fmt.Errorf("the answer is larger than %d KiB", limit>>10)
 	}
 	return b, nil
 }

@@ -112,5 +112,5 @@ func readFile(path string) ([]byte, error) {
 	if st, err := f.Stat(); err == nil && !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("%s is not a regular file", path)
 	}
-	return readCapped(f)
+	return readCapped(f, MaxBody)
 }
