@@ -8,6 +8,7 @@ import (
 	"io"
 	"log"
 	"net"
+	"net/url"
 	"os/signal"
 	"strconv"
 	"strings"
@@ -129,6 +130,9 @@ func runServe(ctx context.Context, opts *ServeOptions) error {
 	}
 	if opts.DB == "" || opts.UsersFile == "" {
 		return usageError("--db FILE and --users FILE are required")
+	}
+	if dbPasswordInArgs(opts.DB) {
+		return usageError("--db: a password does not go on the command line (every user of the machine can read it there): put it in PGPASSWORD or ~/.pgpass")
 	}
 	if (opts.TLSCert == "") != (opts.TLSKey == "") {
 		return usageError("--tls-cert and --tls-key go together")
@@ -270,4 +274,13 @@ func readNewPassword(ios *IOStreams, prompt string) (string, error) {
 		return "", fmt.Errorf("the two passwords differ")
 	}
 	return pw, nil
+}
+
+// dbPasswordInArgs says whether a --db PostgreSQL URL or keyword string carries a password.
+func dbPasswordInArgs(db string) bool {
+	if u, err := url.Parse(db); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		_, has := u.User.Password()
+		return has || u.Query().Has("password")
+	}
+	return strings.Contains(strings.ToLower(db), "password=")
 }

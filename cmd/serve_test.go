@@ -26,6 +26,8 @@ func TestServeUsage(t *testing.T) {
 		"serve --db " + db + " --users " + users + " --max-per-hour 0":                                  "--max-per-hour",
 		"serve --db " + db + " --users " + users + " --allow-private intranet":                          "--allow-private",
 		"serve --db " + db + " --users " + users + " --proxy-user-header X-Remote-User":                 "go together",
+		"serve --db postgres://mc:hunter2@127.0.0.1/mailcheck --users " + users:                         "PGPASSWORD",
+		"serve --db postgres://mc@127.0.0.1/mailcheck?password=hunter2 --users " + users:                "PGPASSWORD",
 		"serve --db " + db + " --users " + users + " --trusted-proxy 10.0.0.1":                          "go together",
 		"serve --db " + db + " --users " + users + " --proxy-user-header X-U --trusted-proxy proxy.lan": "--trusted-proxy",
 		"serve --db " + db + " --users " + users + " --allow-target mail.*.com":                         "--allow-target",

@@ -26,7 +26,7 @@ source "$TD/world.env"
 WORLD_VARS=($(sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' "$TD/world.env"))
 
 PACKAGES=(dovecot-imapd dovecot-pop3d dovecot-lmtpd postfix unbound openssl swaks libnet-ssleay-perl
-	bind9-dnsutils nftables iproute2 python3 nginx prometheus curl chromium)
+	bind9-dnsutils nftables iproute2 python3 nginx prometheus curl chromium postgresql)
 
 log() { printf 'e2e: %s\n' "$*" >&2; }
 die() {
@@ -66,6 +66,10 @@ CREATED_ETC_NETNS=0
 CREATED_RUN_NETNS=0
 STATUS=1
 HOLD_PID=
+# A throw-away PostgreSQL for mailcheck serve's results store (web's TestStoreOnPostgres).
+PG_BIN=
+PG_DATA=
+PG_PORT=54329
 
 # ---------------------------------------------------------------------------------------------------------
 # Tear-down: always, whatever happened. Ends only the processes inside our own namespaces, by pid.
@@ -97,6 +101,7 @@ teardown() {
 	trap - EXIT INT TERM
 	start=$(now_ms)
 	if [ -n "$HOLD_PID" ]; then kill "$HOLD_PID" 2>/dev/null; fi
+	if [ -n "$PG_DATA" ]; then runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate stop >/dev/null 2>&1; fi
 	kill_namespace "$NS_CLIENT"
 	kill_namespace "$NS_SERVER"
 	rm -rf "/etc/netns/$NS_CLIENT" "/etc/netns/$NS_SERVER"
@@ -425,12 +430,30 @@ export_world() {
 	export E2E_BIN=$WORK/bin/mailcheck E2E_CA_FILE=$WORK/pki/root.pem E2E_MAIL_ROOT=$WORK/mail E2E_WORK=$WORK
 }
 
+# start_postgres starts a PostgreSQL of its own (trust authentication, loopback only, its socket in $WORK)
+# with an empty database for the results store's test.
+start_postgres() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -x "$PG_BIN/initdb" ] || die "no PostgreSQL server under /usr/lib/postgresql"
+	mkdir -p "$WORK/pg" && chown postgres "$WORK/pg"
+	runuser -u postgres -- "$PG_BIN/initdb" -D "$WORK/pg/data" -A trust -U mc >"$WORK/log/postgres-initdb.log" 2>&1 ||
+		die "initdb failed"
+	PG_DATA=$WORK/pg/data
+	runuser -u postgres -- "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$WORK/pg/postgres.log" -w \
+		-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $WORK/pg" start >/dev/null || die "PostgreSQL did not start"
+	"$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U mc -d postgres -qc 'create database mailcheck' ||
+		die "creating the test database failed"
+}
+
 run_tests() {
 	# The web page's browser test (build tag e2ebrowser) runs in the same binary, over its own in-process
 	# sandbox; E2E_REQUIRE_BROWSER turns a missing chromium into a failure, not a skip.
 	mkdir -p "$WORK/shots"
 	(cd "$ROOT" && E2E_SCREENSHOTS="$WORK/shots" E2E_REQUIRE_BROWSER=1 \
 		go test -tags 'e2e e2ebrowser' -count=1 -timeout 5m -v ./e2e/) || STATUS=$?
+	# mailcheck serve's results store on a real PostgreSQL (build tag e2epostgres).
+	(cd "$ROOT" && MAILCHECK_TEST_POSTGRES="postgres://mc@127.0.0.1:$PG_PORT/mailcheck" \
+		go test -tags e2epostgres -count=1 -v -run Postgres ./web/) || STATUS=$?
 }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -449,6 +472,7 @@ timed "start token introspection" start_introspect
 timed "start dovecot (oauth2)" start_dovecot_oauth
 timed "start postfix" start_postfix
 timed "start nginx" start_nginx
+timed "start postgresql" start_postgres
 timed "smoke check from $NS_CLIENT" smoke_check
 export_world
 

@@ -26,14 +26,6 @@ func TestStoreMigratesOnceAndPrunes(t *testing.T) {
 
 // TestStoreOnPostgres runs the same checks on PostgreSQL when MAILCHECK_TEST_POSTGRES names an empty
 // database (postgres://user@127.0.0.1:PORT/DB); e2e/README.md says how to start a throw-away server.
-func TestStoreOnPostgres(t *testing.T) {
-	dsn := os.Getenv("MAILCHECK_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("MAILCHECK_TEST_POSTGRES is not set")
-	}
-	testStore(t, dsn)
-}
-
 func testStore(t *testing.T, path string) {
 	ctx := context.Background()
 	s, err := web.OpenStore(ctx, path)
