@@ -384,6 +384,14 @@ func (s *Server) explain(w http.ResponseWriter, r *http.Request) {
 				s.fail(w, r, http.StatusForbidden, fmt.Sprintf("%q is not among the targets this page may check (--allow-target).", t.Domain))
 				return
 			}
+			// A records check asks DNS and fetches an MTA-STS policy: it counts against the user's limits
+			// like a probe (--max-concurrent, --max-per-hour).
+			release, err := s.quota.take(sessionOf(r).user)
+			if err != nil {
+				s.fail(w, r, http.StatusTooManyRequests, err.Error())
+				return
+			}
+			defer release()
 			ctx, cancel := context.WithTimeout(r.Context(), s.cfg.MaxTime)
 			defer cancel()
 			p := probe.NewProber(s.cfg.Base) // the page's resolver, roots and connection policy

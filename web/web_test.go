@@ -657,3 +657,18 @@ func TestExplainChecksTheRecords(t *testing.T) {
 		t.Error("a wrong password offers a records check")
 	}
 }
+
+// TestRecordsCheckCountsAgainstTheLimits: a records check costs what a probe costs against the user's
+// hourly limit, so the button cannot be used to make the page ask DNS and fetch policies without end.
+func TestRecordsCheckCountsAgainstTheLimits(t *testing.T) {
+	e := newEnv(t, sandbox.DemoWorld(), nil, func(c *web.Config) { c.MaxPerHour = 1 })
+	c, token := e.staff("alice")
+	bounce := "550-5.7.26  SPF [sandbox.test] with ip: [192.0.2.7] = did not pass"
+	form := url.Values{"csrf": {token}, "text": {bounce}, "records": {"1"}}
+	if resp, page := e.post(c, "/explain", form); resp.StatusCode != http.StatusOK || !strings.Contains(page, "The sending domain's records") {
+		t.Fatalf("first records check: %s", resp.Status)
+	}
+	if resp, page := e.post(c, "/explain", form); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(page, "--max-per-hour") {
+		t.Errorf("second records check in the hour: %s, want 429 naming --max-per-hour", resp.Status)
+	}
+}
