@@ -27,13 +27,11 @@ type DKIMKey struct {
 
 func checkDKIM(ctx context.Context, env *Env, t Target) Finding {
 	name := t.DKIMSelector + "._domainkey." + t.Domain
-	f := Finding{Name: name}
-	all, a := txt(ctx, env.Resolver, name)
-	if s := dnsTrouble(name, a); s != "" {
-		f.Verdict, f.Meaning = Unknown, s
+	f, ok := records(ctx, env, name, "")
+	if !ok {
 		return f
 	}
-	f.Records = all
+	all := f.Records
 	switch len(all) {
 	case 0:
 		f.Verdict = Absent

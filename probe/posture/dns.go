@@ -186,3 +186,20 @@ func dnsTrouble(name string, a answer) string {
 	}
 	return ""
 }
+
+// records starts a check's finding from the TXT records at name that begin with prefix ("" keeps all):
+// ok is false, with the finding "unknown" and why, when DNS gave no usable answer.
+func records(ctx context.Context, env *Env, name, prefix string) (f Finding, ok bool) {
+	f = Finding{Name: name}
+	all, a := txt(ctx, env.Resolver, name)
+	if s := dnsTrouble(name, a); s != "" {
+		f.Verdict, f.Meaning = Unknown, s
+		return f, false
+	}
+	for _, s := range all {
+		if strings.HasPrefix(s, prefix) {
+			f.Records = append(f.Records, s)
+		}
+	}
+	return f, true
+}

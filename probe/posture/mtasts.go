@@ -23,16 +23,9 @@ type STSPolicy struct {
 
 func checkMTASTS(ctx context.Context, env *Env, t Target) Finding {
 	name := "_mta-sts." + t.Domain
-	f := Finding{Name: name}
-	all, a := txt(ctx, env.Resolver, name)
-	if s := dnsTrouble(name, a); s != "" {
-		f.Verdict, f.Meaning = Unknown, s
+	f, ok := records(ctx, env, name, "v=STSv1")
+	if !ok {
 		return f
-	}
-	for _, s := range all {
-		if strings.HasPrefix(s, "v=STSv1") {
-			f.Records = append(f.Records, s)
-		}
 	}
 	polURL := "https://mta-sts." + t.Domain + "/.well-known/mta-sts.txt"
 	switch len(f.Records) {

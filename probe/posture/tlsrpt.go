@@ -11,19 +11,12 @@ import (
 // bring mox's whole module for a few lines.
 
 func checkTLSRPT(ctx context.Context, env *Env, t Target) Finding {
-	name := "_smtp._tls." + t.Domain
-	f := Finding{Name: name}
-	all, a := txt(ctx, env.Resolver, name)
-	if s := dnsTrouble(name, a); s != "" {
-		f.Verdict, f.Meaning = Unknown, s
-		return f
-	}
 	// RFC 8460 section 3: records not starting with v=TLSRPTv1 are discarded; not exactly one left means
 	// the domain has no TLS-RPT.
-	for _, s := range all {
-		if strings.HasPrefix(s, "v=TLSRPTv1") {
-			f.Records = append(f.Records, s)
-		}
+	name := "_smtp._tls." + t.Domain
+	f, ok := records(ctx, env, name, "v=TLSRPTv1")
+	if !ok {
+		return f
 	}
 	switch len(f.Records) {
 	case 0:
